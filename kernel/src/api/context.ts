@@ -1,0 +1,24 @@
+import type { CommManager } from "../comms/manager.js";
+import type { Outputs } from "../session/outputs.js";
+
+/** What the cell API needs from the running kernel. */
+export interface KernelServices {
+  outputs: Outputs;
+  comms: CommManager;
+}
+
+let bound: KernelServices | undefined;
+
+/** Called once by the kernel at start-up. */
+export function bindKernel(services: KernelServices): void {
+  bound = services;
+}
+
+export function services(caller: string): KernelServices {
+  if (bound === undefined) {
+    throw new Error(
+      `${caller} works inside the Tessera kernel only (a notebook cell with the "TypeScript (Tessera)" kernel).`,
+    );
+  }
+  return bound;
+}

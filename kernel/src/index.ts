@@ -1,0 +1,16 @@
+/**
+ * The API of Tessera's kernel for notebook cells. `display`, `clearOutput`, `progress`,
+ * `openComm` and `registerCommTarget` are also variables in every cell.
+ *
+ * @example
+ * import { display, progress } from "@tessera/kernel";
+ * for (const x of progress([1, 2, 3])) display(x * 2);
+ */
+export { display, clearOutput } from "./api/display.js";
+export type { DisplayHandle, DisplayOptions } from "./api/display.js";
+export { progress } from "./api/progress.js";
+export type { ProgressBar, ProgressOptions } from "./api/progress.js";
+export { openComm, registerCommTarget } from "./api/comms.js";
+export type { Comm, CommData, CommMessage, CommTargetHandler } from "./comms/manager.js";
+export { JUPYTER_DISPLAY } from "./display/bundle.js";
+export type { Displayable, MimeBundle } from "./display/bundle.js";

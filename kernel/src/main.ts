@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * `tessera-kernel --connection-file FILE` runs the kernel (Jupyter starts it so);
+ * `tessera-kernel install [--prefix DIR | --user]` installs its kernelspec.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { installKernelspec } from "./install.js";
+import { Kernel } from "./kernel.js";
+import { log } from "./log.js";
+import type { ConnectionInfo } from "./protocol/messages.js";
+import type { FromTransport, ToTransport } from "./protocol/transport-worker.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+function usage(): never {
+  process.stderr.write(
+    "usage: tessera-kernel --connection-file FILE\n       tessera-kernel install [--prefix DIR | --user]\n",
+  );
+  process.exit(2);
+}
+
+function readConnection(file: string): ConnectionInfo {
+  const info = JSON.parse(readFileSync(file, "utf8")) as Partial<ConnectionInfo>;
+  for (const k of [
+    "ip",
+    "shell_port",
+    "control_port",
+    "stdin_port",
+    "iopub_port",
+    "hb_port",
+  ] as const) {
+    if (info[k] === undefined) throw new Error(`connection file ${file} lacks "${k}"`);
+  }
+  return {
+    transport: "tcp",
+    key: "",
+    signature_scheme: "hmac-sha256",
+    ...info,
+  } as ConnectionInfo;
+}
+
+function start(connectionFile: string): void {
+  const info = readConnection(connectionFile);
+  const worker = new Worker(new URL("./protocol/transport-worker.js", import.meta.url), {
+    workerData: info,
+    stdout: false,
+    stderr: false,
+  });
+  const kernel = new Kernel({
+    send: (channel, msg) =>
+      worker.postMessage({ kind: "send", channel, msg } satisfies ToTransport),
+    cwd: process.cwd(),
+    root: ROOT,
+  });
+  worker.on("message", (m: FromTransport) => {
+    if (m.kind === "message") kernel.receive(m.channel, m.msg);
+    else if (m.kind === "shutdown") process.exit(0);
+  });
+  worker.on("error", (e) => {
+    log(`transport failed: ${e.stack ?? e}`);
+    process.exit(1);
+  });
+
+  // Cells write with console.log and process.stdout.write: both become stream outputs.
+  for (const name of ["stdout", "stderr"] as const) {
+    process[name].write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      kernel.outputs.stream(
+        name,
+        typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"),
+      );
+      const cb = rest.find((x) => typeof x === "function") as (() => void) | undefined;
+      cb?.();
+      return true;
+    }) as typeof process.stdout.write;
+  }
+  // Errors nobody catches are reported in the notebook; the kernel and its variables stay.
+  process.on("unhandledRejection", (reason) => {
+    kernel.outputs.stream("stderr", `Unhandled promise rejection: ${describe(reason)}\n`);
+  });
+  process.on("uncaughtException", (e) => {
+    kernel.outputs.stream("stderr", `Uncaught exception: ${describe(e)}\n`);
+  });
+  process.on("SIGINT", () => kernel.interrupt());
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+}
+
+const args = process.argv.slice(2);
+if (args[0] === "install") {
+  const i = args.indexOf("--prefix");
+  const dir = installKernelspec(
+    i >= 0 ? { prefix: args[i + 1] ?? usage() } : { user: args.includes("--user") },
+  );
+  process.stdout.write(`Installed the "tessera" kernelspec in ${dir}\n`);
+} else {
+  const i = args.indexOf("--connection-file");
+  const file = i >= 0 ? args[i + 1] : args[0];
+  if (!file) usage();
+  start(file);
+}

@@ -1,0 +1,81 @@
+/**
+ * Worker-thread side of the transport. It answers heartbeats and the control messages
+ * that must work while the main thread is busy (interrupt, shutdown), and forwards
+ * everything else to the main thread.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { Channel, ConnectionInfo, Message } from "./messages.js";
+import { replyType } from "./messages.js";
+import { openTransport } from "./transport.js";
+import { newHeader } from "./wire.js";
+
+/** Worker → main. */
+export type FromTransport =
+  | { kind: "ready" }
+  | { kind: "message"; channel: Channel; msg: Message }
+  | { kind: "shutdown"; restart: boolean };
+
+/** Main → worker. */
+export interface ToTransport {
+  kind: "send";
+  channel: Channel;
+  msg: Message<unknown>;
+}
+
+const port = parentPort!;
+const info = workerData as ConnectionInfo;
+
+const transport = await openTransport(info, (channel, msg) => {
+  if (channel === "control" && msg.header.msg_type === "interrupt_request") return interrupt(msg);
+  if (channel === "control" && msg.header.msg_type === "shutdown_request") return shutdown(msg);
+  port.postMessage({ kind: "message", channel, msg } satisfies FromTransport);
+});
+
+port.on("message", (m: ToTransport) => {
+  transport.send(m.channel, revive(m.msg)).catch(() => {});
+});
+port.postMessage({ kind: "ready" } satisfies FromTransport);
+
+function reply(request: Message, channel: Channel, content: unknown) {
+  const session = request.header.session;
+  const status = (state: string): Message<unknown> => ({
+    identities: [],
+    header: newHeader("status", session),
+    parent_header: request.header,
+    metadata: {},
+    content: { execution_state: state },
+    buffers: [],
+  });
+  void transport.send("iopub", status("busy"));
+  const done = transport.send(channel, {
+    identities: request.identities,
+    header: newHeader(replyType(request.header.msg_type), session),
+    parent_header: request.header,
+    metadata: {},
+    content,
+    buffers: [],
+  });
+  void transport.send("iopub", status("idle"));
+  return done;
+}
+
+function interrupt(msg: Message) {
+  // The main thread may be inside a synchronous cell: a signal is the one thing that
+  // reaches it there (vm's breakOnSigint), and its SIGINT handler ends awaited work.
+  process.kill(process.pid, "SIGINT");
+  void reply(msg, "control", { status: "ok" });
+}
+
+function shutdown(msg: Message) {
+  const restart = msg.content["restart"] === true;
+  void reply(msg, "control", { status: "ok", restart }).then(() => {
+    transport.close();
+    port.postMessage({ kind: "shutdown", restart } satisfies FromTransport);
+  });
+}
+
+/** Structured clone turns Buffers into Uint8Arrays; zeromq wants Buffers back. */
+function revive(msg: Message<unknown>): Message<unknown> {
+  const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  return { ...msg, identities: msg.identities.map(buf), buffers: msg.buffers.map(buf) };
+}
