@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { runtimeError } from "./cells/errors.js";
 import { installKernelspec } from "./install.js";
 import { Kernel } from "./kernel.js";
 import { log } from "./log.js";
@@ -87,7 +88,7 @@ function start(connectionFile: string): void {
 }
 
 function describe(e: unknown): string {
-  return e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+  return runtimeError(e).traceback.join("\n");
 }
 
 const args = process.argv.slice(2);

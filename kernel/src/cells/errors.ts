@@ -32,16 +32,53 @@ function caretLength(d: Diagnostic): number {
   return d.end.line === d.start.line ? d.end.character - d.start.character : 1;
 }
 
-/** A thrown value as an error message; the stack is cut at the kernel's own frames. */
-export function runtimeError(e: unknown): CellError {
-  if (e instanceof Error) {
-    const stack = (e.stack ?? `${e.name}: ${e.message}`).split("\n");
-    const cut = stack.findIndex((l) => /\bcells[/\\]executor\.[jt]s|node:vm/.test(l));
+/** Where compiled cell code came from, to point runtime errors at the cell's lines. */
+export interface CellSource {
+  code: string;
+  compiled: string;
+}
+
+/**
+ * A thrown value as an error message. Frames in the cell point at the cell's lines;
+ * the stack is cut where the kernel's own frames begin.
+ */
+export function runtimeError(e: unknown, source?: CellSource): CellError {
+  if (!(e instanceof Error)) {
     return {
-      ename: e.name,
-      evalue: e.message,
-      traceback: cut > 0 ? stack.slice(0, cut) : stack,
+      ename: "Error",
+      evalue: `Uncaught ${String(e)}`,
+      traceback: [`Uncaught ${String(e)}`],
     };
   }
-  return { ename: "Error", evalue: `Uncaught ${String(e)}`, traceback: [`Uncaught ${String(e)}`] };
+  const stack = (e.stack ?? `${e.name}: ${e.message}`).split("\n");
+  const cut = stack.findIndex((l) => /\bcells[/\\]executor\.[jt]s|node:vm|evalmachine/.test(l));
+  const frames = cut > 0 ? stack.slice(0, cut) : stack;
+  return {
+    ename: e.name,
+    evalue: e.message,
+    traceback: source ? frames.map((l) => mapFrame(l, source)) : frames,
+  };
+}
+
+/**
+ * The compiled code has no source map (tslab compiles twice), but it keeps the cell's
+ * statements in order and nearly verbatim, so a compiled line finds its cell line by text.
+ */
+function mapFrame(frame: string, source: CellSource): string {
+  return frame.replace(/cell\.js:(\d+):(\d+)/, (whole, line: string, column: string) => {
+    const text = source.compiled.split("\n")[Number(line) - 1] ?? "";
+    const lines = source.code.split("\n").map(normalize);
+    // The whole line first; then the code from the failing column on (types are erased
+    // in compiled code, so a declaration's line may differ while its body matches).
+    for (const probe of [normalize(text), normalize(text.slice(Number(column) - 1)).slice(0, 24)]) {
+      if (probe.length < 2) continue;
+      const i = lines.findIndex((l) => l.length >= 2 && (l.includes(probe) || probe.includes(l)));
+      if (i >= 0) return `cell line ${i + 1}`;
+    }
+    return whole;
+  });
+}
+
+function normalize(line: string): string {
+  return line.replace(/\bexports\./g, "").replace(/[\s;]/g, "");
 }

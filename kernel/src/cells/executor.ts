@@ -80,22 +80,25 @@ export class CellExecutor {
       this.#interrupt = () => reject(new Interrupted());
     });
     interrupted.catch(() => {});
+    const wrapped =
+      (converted.hasToplevelAwait
+        ? "(async function (exports, require) {"
+        : "(function (exports, require) {") +
+      converted.output +
+      "\n})";
     try {
       await Promise.race([
         this.#require.preload(requiredSpecifiers(converted.output)),
         interrupted,
       ]);
-      const wrapped =
-        (converted.hasToplevelAwait
-          ? "(async function (exports, require) {"
-          : "(function (exports, require) {") +
-        converted.output +
-        "\n})";
-      const cell = vm.runInThisContext(wrapped, { filename: "cell.js" }) as CellFunction;
+      const cell = vm.runInThisContext(wrapped, {
+        filename: "cell.js",
+        displayErrors: false,
+      }) as CellFunction;
       const result = runBreakable(() => cell(this.#exports, this.#require));
       if (converted.hasToplevelAwait) await Promise.race([result, interrupted]);
     } catch (e) {
-      return { status: "error", ...runtimeError(interruptedError(e)) };
+      return { status: "error", ...runtimeError(interruptedError(e), { code, compiled: wrapped }) };
     } finally {
       this.#interrupt = undefined;
     }
@@ -170,7 +173,10 @@ function runBreakable(f: () => unknown): unknown {
   const g = globalThis as Record<string, unknown>;
   g[RUN] = f;
   try {
-    return vm.runInThisContext(`globalThis.${RUN}()`, { breakOnSigint: true });
+    return vm.runInThisContext(`globalThis.${RUN}()`, {
+      breakOnSigint: true,
+      displayErrors: false,
+    });
   } finally {
     delete g[RUN];
   }

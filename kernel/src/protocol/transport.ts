@@ -88,8 +88,10 @@ export async function openTransport(
   // Publisher/Router sends are queued per socket, as zeromq.js allows one send at a time.
   const queues = new Map<Channel, Promise<void>>();
   const sockets: Record<Channel, zmq.Router | zmq.Publisher> = { ...routers, iopub };
+  let closed = false;
   return {
     send(channel, msg) {
+      if (closed) return Promise.resolve();
       const frames = encode(msg, signer);
       const prev = queues.get(channel) ?? Promise.resolve();
       const next = prev
@@ -99,6 +101,7 @@ export async function openTransport(
       return next;
     },
     close() {
+      closed = true;
       for (const s of [...Object.values(routers), iopub, hb]) s.close();
     },
   };
