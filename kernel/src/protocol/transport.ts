@@ -78,12 +78,13 @@ export async function openTransport(
   const echo = async () => {
     for await (const frames of hb) await hb.send(frames);
   };
-  const closed = (e: unknown) => {
+  const onLoopEnd = (e: unknown) => {
     // Sockets end with an error when closed at shutdown; anything else is worth a line.
     if (!(e instanceof Error && /closed|terminated/i.test(e.message))) log(`socket loop: ${e}`);
   };
-  for (const ch of ["shell", "control", "stdin"] as const) receive(ch, routers[ch]).catch(closed);
-  echo().catch(closed);
+  for (const ch of ["shell", "control", "stdin"] as const)
+    receive(ch, routers[ch]).catch(onLoopEnd);
+  echo().catch(onLoopEnd);
 
   // Publisher/Router sends are queued per socket, as zeromq.js allows one send at a time.
   const queues = new Map<Channel, Promise<void>>();
