@@ -50,9 +50,16 @@ function start(connectionFile: string): void {
     stdout: false,
     stderr: false,
   });
+  // Messages of one step (busy, outputs, reply, idle) cross to the worker in one post.
+  let batch: ToTransport["messages"] = [];
+  const flush = () => {
+    worker.postMessage({ kind: "send", messages: batch } satisfies ToTransport);
+    batch = [];
+  };
   const kernel = new Kernel({
-    send: (channel, msg) =>
-      worker.postMessage({ kind: "send", channel, msg } satisfies ToTransport),
+    send: (channel, msg) => {
+      if (batch.push({ channel, msg }) === 1) queueMicrotask(flush);
+    },
     cwd: process.cwd(),
     root: ROOT,
   });

@@ -31,16 +31,15 @@ export interface DisplayHandle {
 export function display(value: unknown, options: DisplayOptions = {}): DisplayHandle {
   const { outputs } = services("display()");
   const id = options.id ?? randomUUID();
-  outputs.track(
-    toBundle(value, options.raw).then(
-      (content) =>
-        outputs.display(
-          { ...content, metadata: { ...content.metadata, ...options.metadata } },
-          id,
-          options.update ?? false,
-        ),
-      (e: unknown) => outputs.stream("stderr", `display(): ${(e as Error).message ?? e}\n`),
-    ),
+  outputs.inOrder(
+    toBundle(value, options.raw),
+    (content) =>
+      outputs.display(
+        { ...content, metadata: { ...content.metadata, ...options.metadata } },
+        id,
+        options.update ?? false,
+      ),
+    (e: unknown) => outputs.stream("stderr", `display(): ${(e as Error).message ?? e}\n`),
   );
   return {
     id,

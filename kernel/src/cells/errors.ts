@@ -72,11 +72,20 @@ function mapFrame(frame: string, source: CellSource): string {
     // in compiled code, so a declaration's line may differ while its body matches).
     for (const probe of [normalize(text), normalize(text.slice(Number(column) - 1)).slice(0, 24)]) {
       if (probe.length < 2) continue;
-      const i = lines.findIndex((l) => l.length >= 2 && (l.includes(probe) || probe.includes(l)));
+      const i = bestLine(lines, probe);
       if (i >= 0) return `cell line ${i + 1}`;
     }
     return whole;
   });
+}
+
+/** An equal line first, then one that contains the probe, then one the probe mostly covers. */
+function bestLine(lines: readonly string[], probe: string): number {
+  const equal = lines.indexOf(probe);
+  if (equal >= 0) return equal;
+  const containing = lines.findIndex((l) => l.includes(probe));
+  if (containing >= 0) return containing;
+  return lines.findIndex((l) => l.length * 2 >= probe.length && probe.includes(l));
 }
 
 function normalize(line: string): string {

@@ -52,7 +52,8 @@ export function createCellRequire(cwd: string, fallbackRoot: string): CellRequir
       } catch (e) {
         const code = (e as { code?: string }).code;
         if (code !== "ERR_REQUIRE_ESM" && code !== "ERR_REQUIRE_ASYNC_MODULE") throw e;
-        esm.set(specifier, await import(pathToFileURL(file).href));
+        // Marked as an ES module so the compiled `import x from` takes `default`, not the namespace.
+        esm.set(specifier, { __esModule: true, ...(await import(pathToFileURL(file).href)) });
       }
     }
   };

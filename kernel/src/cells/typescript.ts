@@ -6,6 +6,7 @@
 import path from "node:path";
 import type * as tsTypes from "@tslab/typescript-for-tslab";
 import type { Converter } from "tslab/dist/converter.js";
+import type * as ConverterModule from "tslab/dist/converter.js";
 
 export type TS = typeof tsTypes;
 
@@ -22,13 +23,19 @@ let loading: Promise<TypeScriptTools> | undefined;
  */
 export function loadTypeScript(fallbackRoot: string): Promise<TypeScriptTools> {
   loading ??= (async () => {
-    const ts = ((await import("@tslab/typescript-for-tslab")) as unknown as { default: TS })
-      .default;
+    const ts = commonJs<TS>(await import("@tslab/typescript-for-tslab"));
     forwardNodeModules(ts.sys, process.cwd(), fallbackRoot);
-    const { createConverter } = (await import("tslab/dist/converter.js")).default;
+    const { createConverter } = commonJs<typeof ConverterModule>(
+      await import("tslab/dist/converter.js"),
+    );
     return { ts, converter: createConverter() };
   })();
   return loading;
+}
+
+/** A CommonJS module's exports: Node puts them under `default`, tsx (in tests) on the namespace. */
+function commonJs<T>(namespace: unknown): T {
+  return ((namespace as { default?: T }).default ?? namespace) as T;
 }
 
 /**

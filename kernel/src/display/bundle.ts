@@ -33,22 +33,29 @@ function isDisplayable(value: unknown): value is Displayable {
 /**
  * The bundle for a value: its own when it is displayable (or `raw`, i.e. already a bundle),
  * else its plain text. `text/plain` is always present, so every front end shows something.
+ * Synchronous unless the value's display method is async, so outputs keep their order.
  */
-export async function toBundle(value: unknown, raw = false): Promise<DisplayContent> {
-  let data: MimeBundle;
-  if (raw) {
-    data = checkBundle(value, "display(value, { raw: true })");
-  } else if (isDisplayable(value)) {
-    data = checkBundle(await value[JUPYTER_DISPLAY](), '[Symbol.for("Jupyter.display")]()');
-  } else {
+export function toBundle(value: unknown, raw = false): DisplayContent | Promise<DisplayContent> {
+  if (raw) return withText(checkBundle(value, "display(value, { raw: true })"));
+  if (!isDisplayable(value)) {
     return {
       data: { "text/plain": inspect(value, { depth: 4, maxArrayLength: 100 }) },
       metadata: {},
     };
   }
-  if (!("text/plain" in data))
-    data = { ...data, "text/plain": `<${Object.keys(data).join(", ")}>` };
-  return { data, metadata: {} };
+  const source = '[Symbol.for("Jupyter.display")]()';
+  const bundle = value[JUPYTER_DISPLAY]();
+  return bundle instanceof Promise
+    ? bundle.then((b) => withText(checkBundle(b, source)))
+    : withText(checkBundle(bundle, source));
+}
+
+function withText(data: MimeBundle): DisplayContent {
+  return {
+    data:
+      "text/plain" in data ? data : { ...data, "text/plain": `<${Object.keys(data).join(", ")}>` },
+    metadata: {},
+  };
 }
 
 function checkBundle(bundle: unknown, source: string): MimeBundle {

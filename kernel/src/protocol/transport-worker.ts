@@ -15,11 +15,10 @@ export type FromTransport =
   | { kind: "message"; channel: Channel; msg: Message }
   | { kind: "shutdown"; restart: boolean };
 
-/** Main → worker. */
+/** Main → worker: messages to send, in order (batched per microtask to save wake-ups). */
 export interface ToTransport {
   kind: "send";
-  channel: Channel;
-  msg: Message<unknown>;
+  messages: { channel: Channel; msg: Message<unknown> }[];
 }
 
 const port = parentPort!;
@@ -32,7 +31,7 @@ const transport = await openTransport(info, (channel, msg) => {
 });
 
 port.on("message", (m: ToTransport) => {
-  transport.send(m.channel, revive(m.msg)).catch(() => {});
+  for (const { channel, msg } of m.messages) void transport.send(channel, revive(msg));
 });
 port.postMessage({ kind: "ready" } satisfies FromTransport);
 

@@ -20,6 +20,7 @@ export class Outputs {
   parent: Message | undefined;
   readonly #publish: Publish;
   readonly #pending = new Set<Promise<unknown>>();
+  #ordered: Promise<void> | undefined;
   #stream: { name: "stdout" | "stderr"; text: string; since: number } | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -62,6 +63,25 @@ export class Outputs {
 
   clear(wait: boolean): void {
     this.publish("clear_output", { wait });
+  }
+
+  /**
+   * Publishes in call order even when some outputs are computed asynchronously: at once
+   * while nothing is waiting, else after what is.
+   */
+  inOrder<T>(work: T | Promise<T>, publish: (t: T) => void, fail: (e: unknown) => void): void {
+    if (this.#ordered === undefined && !(work instanceof Promise)) {
+      publish(work);
+      return;
+    }
+    const next: Promise<void> = (this.#ordered ?? Promise.resolve())
+      .then(() => work)
+      .then(publish, fail)
+      .finally(() => {
+        if (this.#ordered === next) this.#ordered = undefined;
+      });
+    this.#ordered = next;
+    this.track(next);
   }
 
   /** Tracks asynchronous output work so the reply waits for it. */

@@ -1,0 +1,241 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { CellExecutor, type CellResult } from "./executor.js";
+import { loadTypeScript } from "./typescript.js";
+
+function ok(r: CellResult): Extract<CellResult, { status: "ok" }> {
+  assert.equal(r.status, "ok", r.status === "error" ? `${r.ename}: ${r.evalue}` : "");
+  return r as Extract<CellResult, { status: "ok" }>;
+}
+
+function failed(r: CellResult): Extract<CellResult, { status: "error" }> {
+  assert.equal(r.status, "error", "the cell should have failed");
+  return r as Extract<CellResult, { status: "error" }>;
+}
+
+describe("CellExecutor", () => {
+  const root = process.cwd();
+  let executor: CellExecutor;
+
+  before(async () => {
+    executor = new CellExecutor({
+      cwd: root,
+      fallbackRoot: root,
+      globals: {},
+      globalsDeclaration: "",
+    });
+    await executor.warmUp();
+  });
+
+  after(async () => {
+    (await loadTypeScript(root)).converter.close();
+  });
+
+  test("a declaration gives no value", async () => {
+    assert.deepEqual(await executor.execute("const x = 40;"), { status: "ok", hasValue: false });
+  });
+
+  test("a variable defined in one cell is visible in the next", async () => {
+    const r = ok(await executor.execute("const base = 40;"));
+    assert.equal(r.hasValue, false);
+    assert.deepEqual(await executor.execute("base + 2"), {
+      status: "ok",
+      hasValue: true,
+      value: 42,
+    });
+    assert.equal(executor.variables["base"], 40);
+  });
+
+  test("the value of the last expression is returned", async () => {
+    const r = ok(await executor.execute('const parts = ["a", "b"];\nparts.join("-")'));
+    assert.equal(r.hasValue, true);
+    assert.equal(r.value, "a-b");
+  });
+
+  test("a last expression of undefined has no value", async () => {
+    assert.equal(ok(await executor.execute("undefined")).hasValue, false);
+    assert.equal(ok(await executor.execute("let unset: number | undefined;")).hasValue, false);
+  });
+
+  test("a function declared in one cell can be called in the next", async () => {
+    ok(await executor.execute("function square(n: number): number {\n  return n * n;\n}"));
+    assert.equal(ok(await executor.execute("square(7)")).value, 49);
+  });
+
+  test("a variable can be redefined in a later cell", async () => {
+    ok(await executor.execute("const again = 1;"));
+    ok(await executor.execute('const again = "two";'));
+    assert.equal(ok(await executor.execute("again.length")).value, 3);
+  });
+
+  test("a type error returns status error with ename TypeError and the line", async () => {
+    const r = failed(await executor.execute("const n = 1;\nconst s: string = n;"));
+    assert.equal(r.ename, "TypeError");
+    assert.match(
+      r.evalue,
+      /Type 'number' is not assignable to type 'string'\. \(line 2, column 7\)/,
+    );
+    assert.deepEqual(r.traceback.slice(1), ["const s: string = n;", "      ^"]);
+  });
+
+  test("a cell with a type error does not run", async () => {
+    failed(await executor.execute("const notRun = 1;\nconst bad: string = 2;"));
+    assert.equal("notRun" in executor.variables, false);
+  });
+
+  test("a syntax error returns status error with ename SyntaxError", async () => {
+    assert.equal(failed(await executor.execute("const = 1;")).ename, "SyntaxError");
+  });
+
+  test("a runtime error returns its name and message and points at the cell line", async () => {
+    const r = failed(
+      await executor.execute('const before = 1;\nthrow new RangeError("out of range");'),
+    );
+    assert.equal(r.ename, "RangeError");
+    assert.equal(r.evalue, "out of range");
+    assert.deepEqual(r.traceback, ["RangeError: out of range", "    at cell line 2"]);
+  });
+
+  test("a runtime error keeps the variables of earlier cells", async () => {
+    ok(await executor.execute("let kept = { n: 1 };"));
+    const r = failed(await executor.execute('kept.n = 2;\nthrow new Error("late");'));
+    assert.equal(r.evalue, "late", "the cell ran and failed at run time");
+    assert.deepEqual(ok(await executor.execute("kept")).value, { n: 2 });
+  });
+
+  test("a runtime error in a function points at the function's line and the call's", async () => {
+    const r = failed(
+      await executor.execute(
+        'function parse(s: string) {\n  return JSON.parse(s);\n}\nconst bad = parse("{");',
+      ),
+    );
+    assert.equal(r.ename, "SyntaxError");
+    assert.ok(r.traceback.includes("    at parse (cell line 2)"), r.traceback.join("\n"));
+    assert.ok(r.traceback.includes("    at cell line 4"), r.traceback.join("\n"));
+    assert.ok(!r.traceback.some((l) => /executor|node:vm/.test(l)), "kernel frames are cut");
+  });
+
+  test("a thrown non-Error is reported as Uncaught", async () => {
+    const r = failed(await executor.execute('throw "plain";'));
+    assert.equal(r.ename, "Error");
+    assert.equal(r.evalue, "Uncaught plain");
+  });
+
+  test("top-level await works and gives the awaited value", async () => {
+    const r = ok(
+      await executor.execute(
+        "const later = await new Promise<number>((r) => setTimeout(() => r(21), 10));\nlater * 2",
+      ),
+    );
+    assert.equal(r.value, 42);
+    assert.equal(ok(await executor.execute("later")).value, 21);
+  });
+
+  test("a rejected top-level await returns the rejection as an error", async () => {
+    const r = failed(await executor.execute('await Promise.reject(new TypeError("nope"));'));
+    assert.equal(r.ename, "TypeError");
+    assert.equal(r.evalue, "nope");
+  });
+
+  test("an ES-module-only package imports by name", async () => {
+    const r = ok(
+      await executor.execute('import { bisect } from "d3-array";\nbisect([1, 2, 3, 4], 2.5)'),
+    );
+    assert.equal(r.value, 2);
+  });
+
+  test("a Node built-in imports by name", async () => {
+    const r = ok(await executor.execute('import path from "node:path";\npath.join("a", "b")'));
+    assert.equal(r.value, "a/b");
+  });
+
+  test("a workspace package imports by name", async () => {
+    const r = ok(
+      await executor.execute(
+        'import { MemoryTracker } from "@tessera/gpu";\nconst mem = new MemoryTracker();\nmem.free(mem.alloc(64, "a"));\nmem.alloc(16, "b");\n[mem.peakBytes, mem.liveBytes]',
+      ),
+    );
+    assert.deepEqual(r.value, [64, 16]);
+  });
+
+  test("an import of a missing package fails type checking, naming the package", async () => {
+    const r = failed(
+      await executor.execute('import { nothing } from "no-such-package-xyz";\nnothing'),
+    );
+    assert.equal(r.ename, "TypeError");
+    assert.match(r.evalue, /Cannot find module 'no-such-package-xyz'/);
+    assert.match(r.traceback[0]!, /error TS2307/);
+  });
+
+  test("a require of a missing package fails at run time, naming the package", async () => {
+    const r = failed(await executor.execute('const missing = require("no-such-package-xyz");'));
+    assert.equal(r.ename, "Error");
+    assert.match(r.evalue, /^Cannot find module 'no-such-package-xyz'/);
+  });
+
+  test(
+    "interrupt() ends an awaited cell with KeyboardInterrupt within 1 s and keeps variables",
+    { timeout: 10_000 },
+    async () => {
+      ok(await executor.execute("const survivor = 99;"));
+      const start = Date.now();
+      setTimeout(() => executor.interrupt(), 100);
+      const r = failed(await executor.execute("await new Promise(() => {});"));
+      const elapsed = Date.now() - start;
+      assert.equal(r.ename, "KeyboardInterrupt");
+      assert.equal(r.evalue, "Execution interrupted");
+      assert.ok(elapsed < 1000, `took ${elapsed} ms`);
+      assert.equal(ok(await executor.execute("survivor")).value, 99);
+    },
+  );
+
+  test("interrupt() when no cell runs does nothing to the next cell", async () => {
+    executor.interrupt();
+    assert.equal(ok(await executor.execute("1 + 1")).value, 2);
+  });
+
+  test(
+    "SIGINT ends a synchronous busy loop with KeyboardInterrupt",
+    { timeout: 10_000 },
+    async () => {
+      // Should SIGINT arrive outside the cell, this listener keeps the test process alive.
+      const ignore = () => {};
+      process.on("SIGINT", ignore);
+      try {
+        const start = Date.now();
+        const r = failed(
+          await executor.execute(
+            'import { spawn } from "node:child_process";\n' +
+              'spawn("sh", ["-c", `sleep 0.2; kill -INT ${process.pid}`], { stdio: "ignore" });\n' +
+              "const deadline = Date.now() + 5000;\n" +
+              "while (Date.now() < deadline) {}",
+          ),
+        );
+        assert.equal(r.ename, "KeyboardInterrupt");
+        assert.ok(Date.now() - start < 3000, `took ${Date.now() - start} ms`);
+        assert.equal(ok(await executor.execute("survivor + 1")).value, 100);
+      } finally {
+        process.off("SIGINT", ignore);
+      }
+    },
+  );
+
+  test("isComplete answers through the executor", async () => {
+    assert.deepEqual(await executor.isComplete("if (x) {"), { status: "incomplete", indent: "  " });
+    assert.deepEqual(await executor.isComplete("x"), { status: "complete" });
+  });
+
+  test("complete lists the members of a variable from an earlier cell", async () => {
+    ok(await executor.execute("const point = { east: 1, north: 2 };"));
+    const code = "point.e";
+    const c = await executor.complete(code, code.length);
+    assert.ok(c.matches.includes("east"), c.matches.join(", "));
+    assert.equal(code.slice(c.start, c.end), "e");
+  });
+
+  test("inspect describes a variable's type", async () => {
+    const info = await executor.inspect("point", 2);
+    assert.ok(info);
+    assert.match(info.text, /point: \{\s*east: number;\s*north: number;\s*\}/);
+  });
+});
