@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 import type { CellExecutor, CellResult } from "./cells/executor.js";
 import { CommManager } from "./comms/manager.js";
-import { JUPYTER_DISPLAY } from "./display/bundle.js";
+import { JUPYTER_DISPLAY, markShown } from "./display/bundle.js";
 import { handlers } from "./handlers.js";
 import type { KernelState } from "./kernel.js";
 import type { Message } from "./protocol/messages.js";
@@ -173,6 +173,13 @@ describe("handlers", () => {
     assert.equal(r["ename"], "TypeError");
     assert.match(String(r["evalue"]), /"html", which is not a MIME type/);
     assert.equal(fake.published.at(-1)!.msgType, "error");
+  });
+
+  test("a value that stands for an output already shown (a display handle) is not echoed", async () => {
+    fake = fakeKernel([{ status: "ok", hasValue: true, value: markShown({ id: "h" }) }]);
+    const r = (await handle(fake.k, "execute_request", { code: "display(1)" }))!;
+    assert.equal(r["status"], "ok");
+    assert.ok(!fake.published.some((p) => p.msgType === "execute_result"));
   });
 
   test("execute_request of `name?` or `?name` answers with a help page from inspect", async () => {

@@ -6,7 +6,7 @@
 import type { Message } from "./protocol/messages.js";
 import { PROTOCOL_VERSION } from "./protocol/messages.js";
 import type { KernelState } from "./kernel.js";
-import { toBundle } from "./display/bundle.js";
+import { isShown, toBundle } from "./display/bundle.js";
 import { runtimeError } from "./cells/errors.js";
 import type { HistoryRequest } from "./session/history.js";
 
@@ -64,7 +64,7 @@ export const handlers: Record<string, Handler> = {
     const result = await k.executor.execute(code);
     await k.outputs.settled();
     let error = result.status === "error" ? result : undefined;
-    if (result.status === "ok" && result.hasValue && !silent) {
+    if (result.status === "ok" && result.hasValue && !isShown(result.value) && !silent) {
       try {
         const bundle = await toBundle(result.value);
         k.outputs.publish("execute_result", { execution_count: count, ...bundle });

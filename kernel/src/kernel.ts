@@ -9,6 +9,7 @@ import { openComm, registerCommTarget } from "./api/comms.js";
 import { progress } from "./api/progress.js";
 import { bindKernel } from "./api/context.js";
 import { CellExecutor } from "./cells/executor.js";
+import type { InterruptState } from "./cells/interrupts.js";
 import { CommManager } from "./comms/manager.js";
 import { handlers } from "./handlers.js";
 import { log } from "./log.js";
@@ -33,6 +34,8 @@ export interface KernelOptions {
   cwd: string;
   /** Tessera's root folder, the fallback for package resolution. */
   root: string;
+  /** Shared with the transport thread, which counts interrupt requests in it. */
+  interrupts?: InterruptState;
 }
 
 export interface KernelState {
@@ -84,6 +87,7 @@ export class Kernel implements KernelState {
       fallbackRoot: options.root,
       globals: CELL_GLOBALS,
       globalsDeclaration: CELL_GLOBALS_DECLARATION,
+      ...(options.interrupts ? { interrupts: options.interrupts } : {}),
     });
   }
 
@@ -93,9 +97,9 @@ export class Kernel implements KernelState {
     if (!this.#running) void this.#drain();
   }
 
-  /** Ends the running cell (its awaited part; SIGINT ends the synchronous part). */
-  interrupt(): void {
-    this.executor.interrupt();
+  /** Interrupts the running cell; see CellExecutor.interrupt for `upTo`. */
+  interrupt(upTo?: number): void {
+    this.executor.interrupt(upTo);
   }
 
   /** After a failing cell, queued cells are not run (JupyterLab's "run all" relies on this). */

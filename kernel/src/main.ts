@@ -12,7 +12,8 @@ import { installKernelspec } from "./install.js";
 import { Kernel } from "./kernel.js";
 import { log } from "./log.js";
 import type { ConnectionInfo } from "./protocol/messages.js";
-import type { FromTransport, ToTransport } from "./protocol/transport-worker.js";
+import type { FromTransport, ToTransport, TransportData } from "./protocol/transport-worker.js";
+import { InterruptState } from "./cells/interrupts.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -45,8 +46,9 @@ function readConnection(file: string): ConnectionInfo {
 
 function start(connectionFile: string): void {
   const info = readConnection(connectionFile);
+  const interrupts = new InterruptState();
   const worker = new Worker(new URL("./protocol/transport-worker.js", import.meta.url), {
-    workerData: info,
+    workerData: { connection: info, interrupts: interrupts.buffer } satisfies TransportData,
     stdout: false,
     stderr: false,
   });
@@ -62,9 +64,11 @@ function start(connectionFile: string): void {
     },
     cwd: process.cwd(),
     root: ROOT,
+    interrupts,
   });
   worker.on("message", (m: FromTransport) => {
     if (m.kind === "message") kernel.receive(m.channel, m.msg);
+    else if (m.kind === "interrupt") kernel.interrupt(m.upTo);
     else if (m.kind === "shutdown") process.exit(0);
   });
   worker.on("error", (e) => {
@@ -91,6 +95,7 @@ function start(connectionFile: string): void {
   process.on("uncaughtException", (e) => {
     kernel.outputs.stream("stderr", `Uncaught exception: ${describe(e)}\n`);
   });
+  // A signal from outside (Ctrl-C, or a front end that sends SIGINT) interrupts too.
   process.on("SIGINT", () => kernel.interrupt());
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { toBundle } from "../display/bundle.js";
+import { markShown, toBundle } from "../display/bundle.js";
 import { services } from "./context.js";
 
 export interface DisplayOptions {
@@ -41,10 +41,10 @@ export function display(value: unknown, options: DisplayOptions = {}): DisplayHa
       ),
     (e: unknown) => outputs.stream("stderr", `display(): ${(e as Error).message ?? e}\n`),
   );
-  return {
+  return markShown({
     id,
     update: (v, o = {}) => void display(v, { ...o, id, update: true }),
-  };
+  });
 }
 
 /** Clears the cell's output; with `wait`, only when the next output arrives (no flicker). */

@@ -1,3 +1,4 @@
+import { markShown } from "../display/bundle.js";
 import { display, type DisplayHandle } from "./display.js";
 
 export interface ProgressOptions {
@@ -44,7 +45,7 @@ export function progress<T>(
     if (!Number.isFinite(source) || source < 0) {
       throw new RangeError(`progress(total): total must be a finite number ≥ 0, got ${source}.`);
     }
-    return createBar(source, options);
+    return markShown(createBar(source, options));
   }
   if (source === null || typeof source !== "object") {
     throw new TypeError("progress() takes a total (number) or an iterable such as an array.");
@@ -52,7 +53,7 @@ export function progress<T>(
   const bar = createBar(lengthOf(source), options);
   if (Symbol.asyncIterator in source) {
     const items = source as AsyncIterable<T>;
-    return {
+    return markShown({
       bar,
       async *[Symbol.asyncIterator]() {
         try {
@@ -64,13 +65,13 @@ export function progress<T>(
           bar.done();
         }
       },
-    };
+    });
   }
   if (!(Symbol.iterator in source)) {
     throw new TypeError("progress() takes a total (number) or an iterable such as an array.");
   }
   const items = source as Iterable<T>;
-  return {
+  return markShown({
     bar,
     *[Symbol.iterator]() {
       try {
@@ -82,7 +83,7 @@ export function progress<T>(
         bar.done();
       }
     },
-  };
+  });
 }
 
 function lengthOf(x: object): number | undefined {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { CellExecutor, type CellResult } from "./executor.js";
+import { InterruptState } from "./interrupts.js";
 import { loadTypeScript } from "./typescript.js";
 
 function ok(r: CellResult): Extract<CellResult, { status: "ok" }> {
@@ -217,6 +218,35 @@ describe("CellExecutor", () => {
       } finally {
         process.off("SIGINT", ignore);
       }
+    },
+  );
+
+  test("declarations of a cell that throws survive into the next cell", async () => {
+    failed(
+      await executor.execute(
+        'function parse(s: string) { return Number(s); }\nthrow new Error("x");',
+      ),
+    );
+    assert.equal(ok(await executor.execute('parse("7") + 1')).value, 8);
+  });
+
+  test(
+    "an interrupt requested while the cell compiles stops it before it runs",
+    { timeout: 10_000 },
+    async () => {
+      const state = new InterruptState();
+      const ex = new CellExecutor({
+        cwd: root,
+        fallbackRoot: root,
+        globals: {},
+        globalsDeclaration: "",
+        interrupts: state,
+      });
+      const running = ex.execute("while (true) {}");
+      state.request(); // as the transport thread does, before the cell is compiled
+      const r = failed(await running);
+      assert.equal(r.ename, "KeyboardInterrupt");
+      ok(await ex.execute("1"));
     },
   );
 

@@ -6,6 +6,7 @@
 import vm from "node:vm";
 import type { Converter } from "tslab/dist/converter.js";
 import { diagnosticsError, runtimeError, type CellError } from "./errors.js";
+import { InterruptState } from "./interrupts.js";
 import { isComplete, type Completeness } from "./is-complete.js";
 import { createCellRequire, requiredSpecifiers, type CellRequire } from "./require.js";
 import { loadTypeScript, type TS } from "./typescript.js";
@@ -22,6 +23,8 @@ export interface ExecutorOptions {
   globals: Record<string, unknown>;
   /** TypeScript declarations of `globals`, as a module's top-level statements. */
   globalsDeclaration: string;
+  /** Shared with the transport thread; a private one by default. */
+  interrupts?: InterruptState;
 }
 
 export interface Completion {
@@ -46,14 +49,18 @@ export class CellExecutor {
   readonly #options: ExecutorOptions;
   readonly #require: CellRequire;
   readonly #exports: Record<string, unknown>;
+  readonly #interrupts: InterruptState;
   #declarations: string;
   #interrupt: (() => void) | undefined;
+  /** The interrupt count when the running cell started. */
+  #startedAt = Infinity;
 
   constructor(options: ExecutorOptions) {
     this.#options = options;
     this.#require = createCellRequire(options.cwd, options.fallbackRoot);
     this.#exports = createExports(options.globals);
     this.#declarations = options.globalsDeclaration;
+    this.#interrupts = options.interrupts ?? new InterruptState();
   }
 
   /** Starts loading TypeScript so the first cell does not wait for it. */
@@ -67,15 +74,24 @@ export class CellExecutor {
   }
 
   async execute(code: string): Promise<CellResult> {
+    this.#startedAt = this.#interrupts.requested;
+    try {
+      return await this.#execute(code);
+    } finally {
+      this.#startedAt = Infinity;
+      this.#interrupt = undefined;
+    }
+  }
+
+  async #execute(code: string): Promise<CellResult> {
     const { converter } = await this.#tools();
     const converted = converter.convert(this.#declarations, code);
     if (converted.diagnostics.length > 0) {
       return { status: "error", ...diagnosticsError(converted.diagnostics, code) };
     }
-    if (converted.output === undefined) {
-      this.#declarations = converted.declOutput ?? this.#declarations;
-      return { status: "ok", hasValue: false };
-    }
+    // Declarations count even when the cell later throws: what ran before the throw exists.
+    this.#declarations = converted.declOutput ?? this.#declarations;
+    if (converted.output === undefined) return { status: "ok", hasValue: false };
     const interrupted = new Promise<never>((_, reject) => {
       this.#interrupt = () => reject(new Interrupted());
     });
@@ -91,18 +107,17 @@ export class CellExecutor {
         this.#require.preload(requiredSpecifiers(converted.output)),
         interrupted,
       ]);
+      // An interrupt that came while the cell compiled stops it before it runs.
+      if (this.#interrupts.requested > this.#startedAt) throw new Interrupted();
       const cell = vm.runInThisContext(wrapped, {
         filename: "cell.js",
         displayErrors: false,
       }) as CellFunction;
-      const result = runBreakable(() => cell(this.#exports, this.#require));
+      const result = this.#runSync(() => cell(this.#exports, this.#require));
       if (converted.hasToplevelAwait) await Promise.race([result, interrupted]);
     } catch (e) {
       return { status: "error", ...runtimeError(interruptedError(e), { code, compiled: wrapped }) };
-    } finally {
-      this.#interrupt = undefined;
     }
-    this.#declarations = converted.declOutput ?? this.#declarations;
     const last = converted.lastExpressionVar;
     if (last === undefined || !(last in this.#exports)) return { status: "ok", hasValue: false };
     const value = this.#exports[last];
@@ -110,9 +125,32 @@ export class CellExecutor {
     return { status: "ok", hasValue: value !== undefined, value };
   }
 
-  /** Ends the awaited part of the running cell; the synchronous part is ended by SIGINT. */
-  interrupt(): void {
-    this.#interrupt?.();
+  /**
+   * Runs `f` under vm's breakOnSigint, so SIGINT throws out of a synchronous busy loop.
+   * The option applies to a script's run, so a one-line script calls `f` from a global.
+   */
+  #runSync(f: () => unknown): unknown {
+    const g = globalThis as Record<string, unknown>;
+    g[RUN] = f;
+    this.#interrupts.runningSync = true;
+    try {
+      return vm.runInThisContext(`globalThis.${RUN}()`, {
+        breakOnSigint: true,
+        displayErrors: false,
+      });
+    } finally {
+      this.#interrupts.runningSync = false;
+      delete g[RUN];
+    }
+  }
+
+  /**
+   * Interrupts the running cell: counts the request, and ends the awaited part of the cell
+   * (SIGINT ends its synchronous part). `upTo`, the request count of an interrupt sent
+   * from another thread, keeps a late-arriving request from stopping a newer cell.
+   */
+  interrupt(upTo = this.#interrupts.request()): void {
+    if (this.#startedAt < upTo) this.#interrupt?.();
   }
 
   async complete(code: string, position: number): Promise<Completion> {
@@ -164,23 +202,6 @@ function createExports(globals: Record<string, unknown>): Record<string, unknown
 type CellFunction = (exports: unknown, require: unknown) => unknown;
 
 const RUN = "__tesseraRunCell";
-
-/**
- * Runs `f` under vm's breakOnSigint: SIGINT then throws out of a synchronous busy loop.
- * The option applies to a script's run, so a one-line script calls `f` from a global.
- */
-function runBreakable(f: () => unknown): unknown {
-  const g = globalThis as Record<string, unknown>;
-  g[RUN] = f;
-  try {
-    return vm.runInThisContext(`globalThis.${RUN}()`, {
-      breakOnSigint: true,
-      displayErrors: false,
-    });
-  } finally {
-    delete g[RUN];
-  }
-}
 
 function interruptedError(e: unknown): unknown {
   const code = (e as { code?: string } | null)?.code;

@@ -22,6 +22,21 @@ export interface Displayable {
   [JUPYTER_DISPLAY](): MimeBundle | Promise<MimeBundle>;
 }
 
+const shown = new WeakSet<object>();
+
+/**
+ * Marks an object that stands for an output already shown (a display handle, a progress
+ * bar): as a cell's last value it is not echoed, as IPython's display() returns None.
+ */
+export function markShown<T extends object>(x: T): T {
+  shown.add(x);
+  return x;
+}
+
+export function isShown(x: unknown): boolean {
+  return typeof x === "object" && x !== null && shown.has(x);
+}
+
 function isDisplayable(value: unknown): value is Displayable {
   return (
     (typeof value === "object" || typeof value === "function") &&

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { Channel, ConnectionInfo, Message } from "./messages.js";
 import { replyType } from "./messages.js";
+import { InterruptState } from "../cells/interrupts.js";
 import { openTransport } from "./transport.js";
 import { newHeader } from "./wire.js";
 
@@ -13,6 +14,7 @@ import { newHeader } from "./wire.js";
 export type FromTransport =
   | { kind: "ready" }
   | { kind: "message"; channel: Channel; msg: Message }
+  | { kind: "interrupt"; upTo: number }
   | { kind: "shutdown"; restart: boolean };
 
 /** Main → worker: messages to send, in order (batched per microtask to save wake-ups). */
@@ -21,8 +23,15 @@ export interface ToTransport {
   messages: { channel: Channel; msg: Message<unknown> }[];
 }
 
+/** What the main thread passes to the worker. */
+export interface TransportData {
+  connection: ConnectionInfo;
+  interrupts: SharedArrayBuffer;
+}
+
 const port = parentPort!;
-const info = workerData as ConnectionInfo;
+const { connection: info, interrupts: shared } = workerData as TransportData;
+const interrupts = new InterruptState(shared);
 
 const transport = await openTransport(info, (channel, msg) => {
   if (channel === "control" && msg.header.msg_type === "interrupt_request") return interrupt(msg);
@@ -59,9 +68,11 @@ function reply(request: Message, channel: Channel, content: unknown) {
 }
 
 function interrupt(msg: Message) {
-  // The main thread may be inside a synchronous cell: a signal is the one thing that
-  // reaches it there (vm's breakOnSigint), and its SIGINT handler ends awaited work.
-  process.kill(process.pid, "SIGINT");
+  const upTo = interrupts.request();
+  // A synchronous cell blocks the main thread: a signal is the one thing that reaches it
+  // there (vm's breakOnSigint). Awaited work ends through the message.
+  if (interrupts.runningSync) process.kill(process.pid, "SIGINT");
+  port.postMessage({ kind: "interrupt", upTo } satisfies FromTransport);
   void reply(msg, "control", { status: "ok" });
 }
 
