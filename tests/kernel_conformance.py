@@ -1,0 +1,283 @@
+"""The official Jupyter kernel conformance suite (jupyter_kernel_test) for the "tessera"
+kernelspec, with every sample it offers set, plus Tessera's own protocol checks in the
+same harness: interrupts, comms, display updates and message signing.
+
+Run by tests/conformance.test.ts with Debian's python3 (the package is not on PyPI's
+mirror) and JUPYTER_PATH pointing at .venv/share/jupyter:
+
+    JUPYTER_PATH=.venv/share/jupyter /usr/bin/python3 -m unittest -v tests/kernel_conformance.py
+"""
+
+import queue
+import time
+import unittest
+import uuid
+
+import zmq
+from jupyter_client.session import Session
+
+# The module, not the class: a KernelTests in this namespace would run as a test case too.
+import jupyter_kernel_test as jkt
+from jupyter_kernel_test.msgspec_v5 import validate_message
+
+# msgspec_v5 has no schema for comm messages, so they are checked here by hand.
+COMM_TYPES = {"comm_open", "comm_msg", "comm_close"}
+
+
+class TesseraKernelTests(jkt.KernelTests):
+    kernel_name = "tessera"
+    language_name = "typescript"
+    file_extension = ".ts"
+
+    code_hello_world = 'console.log("hello, world")'
+    code_stderr = 'console.error("oops")'
+
+    # The identifiers that complete the word before the cursor, from TypeScript's types.
+    completion_samples = [
+        {"text": "Math.ab", "matches": {"abs"}},
+        {"text": "JSON.str", "matches": {"stringify"}},
+        {"text": "[1, 2].flatM", "matches": {"flatMap"}},
+        {"text": "clearOut", "matches": {"clearOutput"}},
+    ]
+
+    # is_complete parses with TypeScript: an error at the very end means more is to come.
+    complete_code_samples = ["1", "const x = 1;", "function f() { return 1; }"]
+    incomplete_code_samples = ["function f() {", "const x = [1,", "const s = `multi"]
+    invalid_code_samples = ["const = 1;", "}"]
+
+    code_page_something = "?Math.max"
+    code_generate_error = 'throw new Error("boom")'
+
+    # text/plain of a value is Node's util.inspect of it.
+    code_execute_result = [
+        {"code": "6 * 7", "result": "42"},
+        {"code": '"a" + "b"', "result": "'ab'"},
+        {"code": "[1, 2, 3].map(x => x * 2)", "result": "[ 2, 4, 6 ]"},
+    ]
+
+    code_display_data = [
+        {
+            "code": 'display({"text/html": "<b>hi</b>", "text/plain": "hi"}, {raw: true})',
+            "mime": "text/html",
+        },
+        {"code": 'display("plain")', "mime": "text/plain"},
+        {
+            # The rich-display convention (Deno's): the object gives its own bundle.
+            "code": 'display({ [Symbol.for("Jupyter.display")]: '
+            '() => ({ "image/svg+xml": "<svg/>" }) })',
+            "mime": "image/svg+xml",
+        },
+    ]
+
+    # A glob, as history_request's "search" takes it; it matches the first sample above.
+    code_history_pattern = "6 * 7*"
+    supported_history_operations = ("tail", "range", "search")
+
+    code_inspect_sample = "Math.max"
+    code_clear_output = "clearOutput()"
+
+    # --- Tessera's own checks ---------------------------------------------------------
+
+    def execute_collect(self, code):
+        """Like execute_helper, but keeps comm messages (which msgspec_v5 cannot check)."""
+        self.flush_channels()
+        msg_id = self.kc.execute(code)
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+        validate_message(reply, "execute_reply", msg_id)
+        return reply, self.iopub_until_idle(msg_id)
+
+    def iopub_until_idle(self, parent_id):
+        outputs = []
+        deadline = time.monotonic() + jkt.TIMEOUT
+        while time.monotonic() < deadline:
+            msg = self.kc.get_iopub_msg(timeout=jkt.TIMEOUT)
+            if msg["parent_header"].get("msg_id") != parent_id:
+                continue
+            if msg["msg_type"] in COMM_TYPES:
+                self.assertIn("comm_id", msg["content"])
+            else:
+                validate_message(msg, msg["msg_type"], parent_id)
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return outputs
+            if msg["msg_type"] not in ("status", "execute_input"):
+                outputs.append(msg)
+        self.fail(f"no idle status for {parent_id} within {jkt.TIMEOUT} s")
+
+    def send_shell(self, msg_type, content):
+        msg = self.kc.session.msg(msg_type, content)
+        self.kc.shell_channel.send(msg)
+        return self.iopub_until_idle(msg["header"]["msg_id"])
+
+    def comm_info(self, target_name):
+        msg_id = self.kc.comm_info(target_name)
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+        validate_message(reply, "comm_info_reply", msg_id)
+        return reply["content"]["comms"]
+
+    def wait_for_execute_input(self, msg_id):
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=jkt.TIMEOUT)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+                return
+
+    def interrupt(self):
+        """interrupt_request on the control channel (the kernelspec's interrupt_mode)."""
+        msg = self.kc.session.msg("interrupt_request", {})
+        self.kc.control_channel.send(msg)
+        reply = self.kc.get_control_msg(timeout=jkt.TIMEOUT)
+        validate_message(reply, "interrupt_reply", msg["header"]["msg_id"])
+
+    def test_interrupt_stops_a_busy_loop_and_keeps_variables(self):
+        reply, _ = self.execute_helper("let survivor = 41;")
+        self.assertEqual(reply["content"]["status"], "ok")
+
+        self.flush_channels()
+        msg_id = self.kc.execute("while (true) {}")
+        self.wait_for_execute_input(msg_id)
+        # The loop runs once the cell is compiled, well within a second of execute_input.
+        time.sleep(1)
+
+        sent = time.monotonic()
+        self.interrupt()
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+        elapsed = time.monotonic() - sent
+        validate_message(reply, "execute_reply", msg_id)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "KeyboardInterrupt")
+        self.assertLess(elapsed, 1.0, "the busy loop took over a second to stop")
+
+        self.flush_channels()
+        reply, outputs = self.execute_helper("survivor + 1")
+        self.assertEqual(reply["content"]["status"], "ok")
+        results = [
+            m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"
+        ]
+        self.assertEqual(results, ["42"])
+
+    def test_interrupt_while_the_cell_compiles(self):
+        # Stop pressed before the cell's code starts (it is still compiling) stops it too.
+        self.flush_channels()
+        msg_id = self.kc.execute("while (true) {}")
+        self.wait_for_execute_input(msg_id)
+        self.interrupt()
+        try:
+            reply = self.get_non_kernel_info_reply(timeout=5)
+        except queue.Empty:
+            reply = None
+        if reply is None:
+            # Free the kernel for the tests after this one: the loop runs now.
+            self.interrupt()
+            self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+            self.flush_channels()
+            self.fail("an interrupt sent while the cell compiled was lost: the cell ran on")
+        validate_message(reply, "execute_reply", msg_id)
+        self.assertEqual(reply["content"]["ename"], "KeyboardInterrupt")
+        self.flush_channels()
+
+    def test_error_names_the_exception(self):
+        reply, outputs = self.execute_helper('throw new RangeError("out of range")')
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "RangeError")
+        self.assertEqual(reply["content"]["evalue"], "out of range")
+        self.assertEqual([m["content"]["ename"] for m in outputs], ["RangeError"])
+
+    def test_completion_sees_earlier_cells(self):
+        reply, _ = self.execute_helper("const tesseraAnswer = 42;")
+        self.assertEqual(reply["content"]["status"], "ok")
+        text = "tesseraAn"
+        msg_id = self.kc.complete(text)
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+        validate_message(reply, "complete_reply", msg_id)
+        self.assertEqual(reply["content"]["matches"], ["tesseraAnswer"])
+        self.assertEqual(reply["content"]["cursor_start"], 0)
+        self.assertEqual(reply["content"]["cursor_end"], len(text))
+
+    def test_display_handle_updates_in_place(self):
+        reply, outputs = self.execute_collect('const h = display("first");\nh.update("second");')
+        self.assertEqual(reply["content"]["status"], "ok")
+        kinds = [m["msg_type"] for m in outputs]
+        self.assertEqual(kinds, ["display_data", "update_display_data"])
+        first, second = outputs
+        self.assertEqual(first["content"]["data"]["text/plain"], "'first'")
+        self.assertEqual(second["content"]["data"]["text/plain"], "'second'")
+        self.assertEqual(
+            first["content"]["transient"]["display_id"],
+            second["content"]["transient"]["display_id"],
+        )
+
+    def test_comm_info_lists_comms_opened_by_the_kernel(self):
+        reply, outputs = self.execute_collect(
+            'const kernelComm = openComm("tessera.test", { hello: 1 });'
+        )
+        self.assertEqual(reply["content"]["status"], "ok")
+        opens = [m["content"] for m in outputs if m["msg_type"] == "comm_open"]
+        self.assertEqual(len(opens), 1)
+        self.assertEqual(opens[0]["target_name"], "tessera.test")
+        self.assertEqual(opens[0]["data"], {"hello": 1})
+        comm_id = opens[0]["comm_id"]
+        self.assertEqual(self.comm_info("tessera.test"), {comm_id: {"target_name": "tessera.test"}})
+
+        reply, outputs = self.execute_collect("kernelComm.close();")
+        self.assertEqual(reply["content"]["status"], "ok")
+        self.assertEqual([m["msg_type"] for m in outputs], ["comm_close"])
+        self.assertEqual(self.comm_info("tessera.test"), {})
+
+    def test_comms_opened_by_the_front_end(self):
+        reply, _ = self.execute_helper(
+            'registerCommTarget("tessera.echo", '
+            "(comm) => comm.onMessage(({ data }) => comm.send(data)));"
+        )
+        self.assertEqual(reply["content"]["status"], "ok")
+        comm_id = uuid.uuid4().hex
+        self.flush_channels()
+        self.send_shell(
+            "comm_open", {"comm_id": comm_id, "target_name": "tessera.echo", "data": {}}
+        )
+        self.assertEqual(self.comm_info("tessera.echo"), {comm_id: {"target_name": "tessera.echo"}})
+
+        echoed = self.send_shell("comm_msg", {"comm_id": comm_id, "data": {"ping": [1, 2]}})
+        self.assertEqual(
+            [(m["msg_type"], m["content"]) for m in echoed],
+            [("comm_msg", {"comm_id": comm_id, "data": {"ping": [1, 2]}})],
+        )
+
+        self.send_shell("comm_close", {"comm_id": comm_id, "data": {}})
+        self.assertEqual(self.comm_info("tessera.echo"), {})
+
+        # A target nobody registered: the kernel closes the comm at once.
+        closed = self.send_shell(
+            "comm_open", {"comm_id": "nobody", "target_name": "no.such.target", "data": {}}
+        )
+        self.assertEqual([m["msg_type"] for m in closed], ["comm_close"])
+        self.assertEqual(closed[0]["content"]["comm_id"], "nobody")
+
+    def test_messages_with_a_wrong_signature_are_ignored(self):
+        info = self.km.get_connection_info()
+        url = f"{info['transport']}://{info['ip']}:{info['shell_port']}"
+        context = zmq.Context.instance()
+        socket = context.socket(zmq.DEALER)
+        socket.linger = 0
+        socket.connect(url)
+        try:
+            forged = Session(key=b"not-the-key", session=self.kc.session.session)
+            unsigned = Session(key=b"", session=self.kc.session.session)
+            for session in (forged, unsigned):
+                session.send(socket, "kernel_info_request", {})
+            self.assertEqual(socket.poll(1000), 0, "the kernel answered a badly signed message")
+
+            # The same socket with the right key is answered, so the silence above meant something.
+            right = Session(key=info["key"], session=self.kc.session.session)
+            sent = right.send(socket, "kernel_info_request", {})
+            self.assertNotEqual(
+                socket.poll(jkt.TIMEOUT * 1000), 0, "no reply to a well signed message"
+            )
+            _, frames = right.feed_identities(socket.recv_multipart())
+            reply = right.deserialize(frames)
+            validate_message(reply, "kernel_info_reply", sent["header"]["msg_id"])
+        finally:
+            socket.close()
+        self.flush_channels()
+
+
+if __name__ == "__main__":
+    unittest.main()
