@@ -134,10 +134,7 @@ export class CellExecutor {
     g[RUN] = f;
     this.#interrupts.runningSync = true;
     try {
-      return vm.runInThisContext(`globalThis.${RUN}()`, {
-        breakOnSigint: true,
-        displayErrors: false,
-      });
+      return RUN_SCRIPT.runInThisContext({ breakOnSigint: true, displayErrors: false });
     } finally {
       this.#interrupts.runningSync = false;
       delete g[RUN];
@@ -202,6 +199,7 @@ function createExports(globals: Record<string, unknown>): Record<string, unknown
 type CellFunction = (exports: unknown, require: unknown) => unknown;
 
 const RUN = "__tesseraRunCell";
+const RUN_SCRIPT = new vm.Script(`globalThis.${RUN}()`, { filename: "run-cell.js" });
 
 function interruptedError(e: unknown): unknown {
   const code = (e as { code?: string } | null)?.code;
