@@ -51,7 +51,9 @@ export function runtimeError(e: unknown, source?: CellSource): CellError {
     };
   }
   const stack = (e.stack ?? `${e.name}: ${e.message}`).split("\n");
-  const cut = stack.findIndex((l) => /\bcells[/\\]executor\.[jt]s|run-cell\.js|node:vm|evalmachine/.test(l));
+  const cut = stack.findIndex((l) =>
+    /\bcells[/\\]executor\.[jt]s|run-cell\.js|node:vm|evalmachine/.test(l),
+  );
   const frames = cut > 0 ? stack.slice(0, cut) : stack;
   return {
     ename: e.name,
