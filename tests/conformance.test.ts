@@ -30,12 +30,15 @@ const OFFICIAL = [
   "test_pager",
 ];
 const TESSERA = [
+  "test_a_50_mb_output_leaves_the_kernel_alive",
   "test_comm_info_lists_comms_opened_by_the_kernel",
   "test_comms_opened_by_the_front_end",
   "test_completion_sees_earlier_cells",
   "test_display_handle_updates_in_place",
   "test_error_names_the_exception",
+  "test_failures_leave_the_kernel_alive_with_its_variables",
   "test_interrupt_stops_a_busy_loop_and_keeps_variables",
+  "test_interrupt_stops_an_awaited_promise",
   "test_interrupt_while_the_cell_compiles",
   "test_messages_with_a_wrong_signature_are_ignored",
 ];

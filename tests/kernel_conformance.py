@@ -174,6 +174,54 @@ class TesseraKernelTests(jkt.KernelTests):
         self.assertEqual(reply["content"]["ename"], "KeyboardInterrupt")
         self.flush_channels()
 
+    def test_interrupt_stops_an_awaited_promise(self):
+        self.flush_channels()
+        msg_id = self.kc.execute("await new Promise(() => {})")
+        self.wait_for_execute_input(msg_id)
+        time.sleep(0.5)
+        sent = time.monotonic()
+        self.interrupt()
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+        validate_message(reply, "execute_reply", msg_id)
+        self.assertEqual(reply["content"]["ename"], "KeyboardInterrupt")
+        self.assertLess(time.monotonic() - sent, 1.0, "the awaited cell took over a second to stop")
+        self.flush_channels()
+
+    def test_failures_leave_the_kernel_alive_with_its_variables(self):
+        reply, _ = self.execute_helper("const kept = 7;")
+        self.assertEqual(reply["content"]["status"], "ok")
+        failing = {
+            "a throwing cell": ('throw new Error("x")', "Error"),
+            "a syntax error": ("const = ;", "SyntaxError"),
+            "a type error": ('const n: number = "text";', "TypeError"),
+        }
+        for what, (code, ename) in failing.items():
+            with self.subTest(what):
+                reply, outputs = self.execute_helper(code)
+                self.assertEqual(reply["content"]["status"], "error")
+                self.assertEqual([m["content"]["ename"] for m in outputs], [ename])
+        # A rejection nobody awaits is reported on stderr; the cell itself succeeds.
+        reply, rejected = self.execute_collect('Promise.reject(new Error("nobody waits")); 1')
+        self.assertEqual(reply["content"]["status"], "ok")
+        reply, outputs = self.execute_collect("kept")
+        stderr = "".join(
+            m["content"]["text"]
+            for m in rejected + outputs
+            if m["msg_type"] == "stream" and m["content"]["name"] == "stderr"
+        )
+        results = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertIn("nobody waits", stderr)
+        self.assertEqual(results, ["7"])
+
+    def test_a_50_mb_output_leaves_the_kernel_alive(self):
+        reply, outputs = self.execute_collect('const big = "x".repeat(50_000_000);\nconsole.log(big);')
+        self.assertEqual(reply["content"]["status"], "ok")
+        printed = sum(len(m["content"]["text"]) for m in outputs if m["msg_type"] == "stream")
+        self.assertEqual(printed, 50_000_001)
+        reply, outputs = self.execute_collect("big.length")
+        results = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertEqual(results, ["50000000"])
+
     def test_error_names_the_exception(self):
         reply, outputs = self.execute_helper('throw new RangeError("out of range")')
         self.assertEqual(reply["content"]["status"], "error")

@@ -62,6 +62,9 @@ export const handlers: Record<string, Handler> = {
     }
 
     const result = await k.executor.execute(code);
+    // One turn of the event loop lets rejections the cell left unhandled be reported
+    // (on stderr) under this cell rather than the next.
+    await new Promise((resolve) => setImmediate(resolve));
     await k.outputs.settled();
     let error = result.status === "error" ? result : undefined;
     if (result.status === "ok" && result.hasValue && !isShown(result.value) && !silent) {
