@@ -53,7 +53,7 @@ function start(connectionFile: string): void {
     stderr: false,
   });
   // Messages of one step (busy, outputs, reply, idle) cross to the worker in one post.
-  let batch: ToTransport["messages"] = [];
+  let batch: Extract<ToTransport, { kind: "send" }>["messages"] = [];
   const flush = () => {
     worker.postMessage({ kind: "send", messages: batch } satisfies ToTransport);
     batch = [];
@@ -95,8 +95,28 @@ function start(connectionFile: string): void {
   process.on("uncaughtException", (e) => {
     kernel.outputs.stream("stderr", `Uncaught exception: ${describe(e)}\n`);
   });
+  exitWithParent(() => worker.postMessage({ kind: "close" } satisfies ToTransport));
   // A signal from outside (Ctrl-C, or a front end that sends SIGINT) interrupts too.
   process.on("SIGINT", () => kernel.interrupt());
+}
+
+/**
+ * Jupyter servers name themselves in JPY_PARENT_PID; when that process is gone (killed,
+ * crashed), nothing will shut this kernel down, so it exits instead of lingering.
+ */
+function exitWithParent(exit: () => void): void {
+  const parent = Number(process.env["JPY_PARENT_PID"]);
+  if (!Number.isInteger(parent) || parent <= 1) return;
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch (e) {
+      if ((e as { code?: string }).code === "ESRCH") {
+        log(`parent process ${parent} is gone; exiting`);
+        exit();
+      }
+    }
+  }, 1000).unref();
 }
 
 function describe(e: unknown): string {

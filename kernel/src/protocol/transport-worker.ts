@@ -17,11 +17,9 @@ export type FromTransport =
   | { kind: "interrupt"; upTo: number }
   | { kind: "shutdown"; restart: boolean };
 
-/** Main → worker: messages to send, in order (batched per microtask to save wake-ups). */
-export interface ToTransport {
-  kind: "send";
-  messages: { channel: Channel; msg: Message<unknown> }[];
-}
+/** Main → worker: messages to send, in order (batched per microtask to save wake-ups), or a request to close. */
+export type ToTransport =
+  { kind: "send"; messages: { channel: Channel; msg: Message<unknown> }[] } | { kind: "close" };
 
 /** What the main thread passes to the worker. */
 export interface TransportData {
@@ -40,6 +38,7 @@ const transport = await openTransport(info, (channel, msg) => {
 });
 
 port.on("message", (m: ToTransport) => {
+  if (m.kind === "close") return close(false);
   for (const { channel, msg } of m.messages) void transport.send(channel, revive(msg));
 });
 port.postMessage({ kind: "ready" } satisfies FromTransport);
@@ -78,10 +77,13 @@ function interrupt(msg: Message) {
 
 function shutdown(msg: Message) {
   const restart = msg.content["restart"] === true;
-  void reply(msg, "control", { status: "ok", restart }).then(() => {
-    transport.close();
-    port.postMessage({ kind: "shutdown", restart } satisfies FromTransport);
-  });
+  void reply(msg, "control", { status: "ok", restart }).then(() => close(restart));
+}
+
+/** Sockets close here before the process exits: zeromq aborts if they are still open. */
+function close(restart: boolean) {
+  transport.close();
+  port.postMessage({ kind: "shutdown", restart } satisfies FromTransport);
 }
 
 /** Structured clone turns Buffers into Uint8Arrays; zeromq wants Buffers back. */
