@@ -12,6 +12,7 @@ step "type check"
 npx tsc -b gpu viz kernel
 npx tsc -p extension --noEmit
 npx tsc -p tests
+npx tsc -p bench
 step "lint and formatting"
 npx eslint .
 npx prettier --check .
