@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { createRequire, isBuiltin } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -41,14 +41,15 @@ export function createCellRequire(cwd: string, fallbackRoot: string): CellRequir
   cellRequire.preload = async (specifiers) => {
     for (const specifier of specifiers) {
       if (esm.has(specifier) || isBuiltin(specifier)) continue;
-      let file: string;
+      let found: { req: NodeJS.Require; file: string };
       try {
-        file = resolve(specifier).file;
+        found = resolve(specifier);
       } catch {
         continue; // the cell's require reports a missing module with Node's own message
       }
+      const { req, file } = found;
       try {
-        resolve(specifier).req(file);
+        req(file);
       } catch (e) {
         const code = (e as { code?: string }).code;
         if (code !== "ERR_REQUIRE_ESM" && code !== "ERR_REQUIRE_ASYNC_MODULE") throw e;
@@ -58,13 +59,6 @@ export function createCellRequire(cwd: string, fallbackRoot: string): CellRequir
     }
   };
   return cellRequire;
-}
-
-function isBuiltin(specifier: string): boolean {
-  return (
-    specifier.startsWith("node:") ||
-    createRequire(import.meta.url).resolve.paths(specifier) === null
-  );
 }
 
 /** The specifiers that compiled CommonJS code passes to require(). */

@@ -12,7 +12,6 @@ import { newHeader } from "./wire.js";
 
 /** Worker → main. */
 export type FromTransport =
-  | { kind: "ready" }
   | { kind: "message"; channel: Channel; msg: Message }
   | { kind: "interrupt"; upTo: number }
   | { kind: "shutdown"; restart: boolean };
@@ -41,7 +40,6 @@ port.on("message", (m: ToTransport) => {
   if (m.kind === "close") return close(false);
   for (const { channel, msg } of m.messages) void transport.send(channel, revive(msg));
 });
-port.postMessage({ kind: "ready" } satisfies FromTransport);
 
 function reply(request: Message, channel: Channel, content: unknown) {
   const session = request.header.session;

@@ -29,7 +29,7 @@ class ReplayGuard {
   }
 }
 
-export function address(info: ConnectionInfo, port: number): string {
+function address(info: ConnectionInfo, port: number): string {
   return info.transport === "ipc" ? `ipc://${info.ip}-${port}` : `tcp://${info.ip}:${port}`;
 }
 
