@@ -1,0 +1,83 @@
+import type { Metric } from "./types.js";
+
+/**
+ * How to build the kNN graph that CAGRA optimizes.
+ * - `brute_force`: exact, in tiles; O(N²·D), the right choice up to a few hundred thousand rows.
+ * - `nn_descent`: approximate (NN-descent), for large N.
+ * - `auto`: brute force up to `BRUTE_FORCE_MAX_ROWS`, NN-descent above.
+ */
+export type GraphBuildAlgo = "auto" | "brute_force" | "nn_descent";
+
+/** Rows up to which `auto` builds the kNN graph exactly. */
+export const BRUTE_FORCE_MAX_ROWS = 200_000;
+
+/** Build parameters, with cuVS's names (camelCase) and defaults. */
+export interface IndexParams {
+  /** Distance metric. Default `sqeuclidean`. */
+  metric: Metric;
+  /** Degree of the kNN graph before optimization (cuVS: 128). Clamped to N − 1. */
+  intermediateGraphDegree: number;
+  /** Degree of the final graph (cuVS: 64). Clamped to intermediateGraphDegree. */
+  graphDegree: number;
+  /** How the kNN graph is built. Default `auto`. */
+  buildAlgo: GraphBuildAlgo;
+  /** NN-descent iterations (cuVS: 20). */
+  nnDescentNiter: number;
+  /** NN-descent stops when fewer than this fraction of edges change in an iteration (cuVS: 1e-4). */
+  nnDescentTerminationThreshold: number;
+  /** Keep the dataset in the index (cuVS attach_dataset_on_build: true). */
+  attachDatasetOnBuild: boolean;
+  /** Seed for every random choice of the build. */
+  seed: number;
+}
+
+/** cuVS's defaults. */
+export const DEFAULT_INDEX_PARAMS: Readonly<IndexParams> = Object.freeze({
+  metric: "sqeuclidean",
+  intermediateGraphDegree: 128,
+  graphDegree: 64,
+  buildAlgo: "auto",
+  nnDescentNiter: 20,
+  nnDescentTerminationThreshold: 1e-4,
+  attachDatasetOnBuild: true,
+  seed: 0,
+});
+
+/**
+ * Search algorithm, as cuVS names it: one workgroup per query (`single_cta`), several
+ * workgroups per query (`multi_cta`, for small batches), one dispatch per step
+ * (`multi_kernel`), or `auto` (cuVS's rule).
+ */
+export type SearchAlgo = "auto" | "single_cta" | "multi_cta" | "multi_kernel";
+
+/** Search parameters, with cuVS's names (camelCase) and defaults; 0 means "choose for me". */
+export interface SearchParams {
+  /** Size of the internal top-k list, "the main knob" (cuVS: 64); rounded up to a multiple of 32. */
+  itopkSize: number;
+  /** Parents expanded per iteration (cuVS: 1). */
+  searchWidth: number;
+  /** Upper bound on iterations; 0 = auto (cuVS's rule). */
+  maxIterations: number;
+  /** Iterations done even after convergence (cuVS: 0). */
+  minIterations: number;
+  /** Random tries per initial slot; the best is kept (cuVS: 1). */
+  numRandomSamplings: number;
+  /** XOR mask of the random seeds (cuVS: 0x128394). */
+  randXorMask: number;
+  /** Search algorithm (cuVS: auto). */
+  algo: SearchAlgo;
+  /** Queries per batch; 0 = all (cuVS max_queries). */
+  maxQueries: number;
+}
+
+/** cuVS's defaults. */
+export const DEFAULT_SEARCH_PARAMS: Readonly<SearchParams> = Object.freeze({
+  itopkSize: 64,
+  searchWidth: 1,
+  maxIterations: 0,
+  minIterations: 0,
+  numRandomSamplings: 1,
+  randXorMask: 0x128394,
+  algo: "auto",
+  maxQueries: 0,
+});
