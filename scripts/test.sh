@@ -11,6 +11,7 @@ step() { printf '\n[test] %s\n' "$*"; }
 step "type check"
 npx tsc -b gpu viz kernel
 npx tsc -p extension --noEmit
+for p in gpu viz kernel; do npx tsc -p "$p/tsconfig.test.json"; done
 npx tsc -p tests
 npx tsc -p bench
 step "lint and formatting"
