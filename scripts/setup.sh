@@ -4,10 +4,14 @@
 # skipped while the files it depends on are unchanged (their hashes are kept in .stamps/),
 # so a second run takes seconds.
 #
+# Usage: setup.sh [--test]; --test also installs what the tests and benchmarks need
+# (requirements-test.txt: PyTorch, faiss-cpu, h5py).
 # Environment: PYTHON (default python3) creates .venv; PIP_RETRIES (default 1).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+REQUIREMENTS=requirements.txt
+[[ ${1:-} == --test ]] && REQUIREMENTS=requirements-test.txt
 STAMPS=.stamps
 VENV=.venv
 PYTHON=${PYTHON:-python3}
@@ -105,7 +109,7 @@ python_version() { "$1" -c 'import platform; print(platform.python_version())'; 
 python_env() {
   local version key current=""
   version=$(python_version "$PYTHON")
-  key=$(digest requirements.txt)-$version
+  key=$(digest requirements.txt "$REQUIREMENTS")-$version
   [[ -x $VENV/bin/python ]] && up_to_date venv "$key" && return
   [[ -x $VENV/bin/python ]] && current=$(python_version "$VENV/bin/python")
   # A venv made by another Python breaks when that one goes: start it afresh.
@@ -117,8 +121,8 @@ python_env() {
   # This repository's package.json says "type": "module"; without a package.json of its
   # own, Node would load the .js files that JupyterLab runs from .venv as ES modules.
   printf '{ "type": "commonjs" }\n' >"$VENV/package.json"
-  say "installing Python packages (requirements.txt)"
-  "$VENV/bin/python" -m pip install -q -r requirements.txt
+  say "installing Python packages ($REQUIREMENTS)"
+  "$VENV/bin/python" -m pip install -q -r "$REQUIREMENTS"
   mark venv "$key"
 }
 
