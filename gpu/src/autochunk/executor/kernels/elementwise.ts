@@ -1,0 +1,128 @@
+import type { BinaryOp, OpAttrs, UnaryOp } from "../../ir/op.js";
+import type { Tensor } from "../tensor.js";
+import type { Kernel } from "./kernel.js";
+import { broadcastStrides, forEachRow } from "./strided.js";
+
+/**
+ * erf(x) by Abramowitz & Stegun 7.1.26 (absolute error ≤ 1.5e-7, below f32 resolution near 1);
+ * JavaScript and WGSL have no erf, so the WGSL kernels use the same formula.
+ *
+ * @example
+ * erf(1); // ≈ 0.8427008
+ */
+export function erf(x: number): number {
+  const sign = x < 0 ? -1 : 1;
+  const a = Math.abs(x);
+  const t = 1 / (1 + 0.3275911 * a);
+  const poly =
+    t *
+    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return sign * (1 - poly * Math.exp(-a * a));
+}
+
+/** Exact GELU, x·Φ(x) = x/2·(1 + erf(x/√2)), as PyTorch's default nn.GELU(). */
+export function gelu(x: number): number {
+  return 0.5 * x * (1 + erf(x * Math.SQRT1_2));
+}
+
+type Unary = (x: number) => number;
+
+const UNARY: Record<Exclude<UnaryOp, "scale">, Unary> = {
+  neg: (x) => -x,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  rsqrt: (x) => 1 / Math.sqrt(x),
+  relu: (x) => (x > 0 ? x : 0),
+  gelu,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  silu: (x) => x / (1 + Math.exp(-x)),
+  tanh: Math.tanh,
+  sin: Math.sin,
+  cos: Math.cos,
+};
+
+const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: Math.pow,
+};
+
+function unaryKernel<O extends UnaryOp>(op: O): Kernel<O> {
+  return ({ attrs, inputs: [x], outputs: [out] }) => {
+    const f: Unary =
+      op === "scale"
+        ? (v) => v * (attrs as OpAttrs["scale"]).factor
+        : UNARY[op as Exclude<UnaryOp, "scale">];
+    const src = x!.data;
+    const dst = out!.data;
+    for (let i = 0; i < dst.length; i++) dst[i] = f(src[i]!);
+  };
+}
+
+/**
+ * out = f(a, b) with NumPy broadcasting; fast paths for equal shapes and scalar operands.
+ *
+ * @example
+ * broadcastBinary((p, q) => p + q, a, b, out);
+ */
+export function broadcastBinary(
+  f: (a: number, b: number) => number,
+  a: Tensor,
+  b: Tensor,
+  out: Tensor,
+): void {
+  const x = a.data;
+  const y = b.data;
+  const o = out.data;
+  const n = o.length;
+  if (x.length === n && y.length === n) {
+    for (let i = 0; i < n; i++) o[i] = f(x[i]!, y[i]!);
+    return;
+  }
+  if (y.length === 1) {
+    const v = y[0]!;
+    for (let i = 0; i < n; i++) o[i] = f(x[i]!, v);
+    return;
+  }
+  const rank = out.shape.length;
+  const sa = broadcastStrides(a.shape, out.shape);
+  const sb = broadcastStrides(b.shape, out.shape);
+  const inner = out.shape[rank - 1]!;
+  const ia = sa[rank - 1]!;
+  const ib = sb[rank - 1]!;
+  let base = 0;
+  forEachRow(out.shape, [sa, sb], ([offA, offB]) => {
+    for (let j = 0; j < inner; j++) o[base + j] = f(x[offA! + j * ia]!, y[offB! + j * ib]!);
+    base += inner;
+  });
+}
+
+function binaryKernel<O extends BinaryOp>(op: O): Kernel<O> {
+  const f = BINARY[op];
+  return ({ inputs: [a, b], outputs: [out] }) => broadcastBinary(f, a!, b!, out!);
+}
+
+/** CPU kernels of the elementwise ops. */
+export const elementwiseKernels: { readonly [O in UnaryOp | BinaryOp]: Kernel<O> } = {
+  neg: unaryKernel("neg"),
+  exp: unaryKernel("exp"),
+  log: unaryKernel("log"),
+  sqrt: unaryKernel("sqrt"),
+  rsqrt: unaryKernel("rsqrt"),
+  relu: unaryKernel("relu"),
+  gelu: unaryKernel("gelu"),
+  sigmoid: unaryKernel("sigmoid"),
+  silu: unaryKernel("silu"),
+  tanh: unaryKernel("tanh"),
+  sin: unaryKernel("sin"),
+  cos: unaryKernel("cos"),
+  scale: unaryKernel("scale"),
+  add: binaryKernel("add"),
+  sub: binaryKernel("sub"),
+  mul: binaryKernel("mul"),
+  div: binaryKernel("div"),
+  pow: binaryKernel("pow"),
+};

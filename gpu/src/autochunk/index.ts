@@ -1,0 +1,85 @@
+// AutoChunk: a tensor-graph IR with per-op rules, a CPU executor with tracked memory and a
+// liveness memory estimator (see README.md here). This file only re-exports.
+export type { DType, TensorData, TensorType, TypedArrayOf } from "./ir/dtype.js";
+export { DTYPES, bytesPerElement, dtypeOfData, tensorBytes, typedArray } from "./ir/dtype.js";
+export type { Shape } from "./ir/shape.js";
+export {
+  broadcastShapes,
+  formatShape,
+  isContiguousSlice,
+  normalizeDim,
+  numel,
+  sameShape,
+  stridesOf,
+} from "./ir/shape.js";
+export type {
+  BinaryOp,
+  ChunkLoopAttrs,
+  ContractionOp,
+  ControlOp,
+  LayoutOp,
+  NormOp,
+  Op,
+  OpAttrs,
+  ReduceAttrs,
+  ReduceOp,
+  SourceOp,
+  SpatialOp,
+  UnaryOp,
+  ViewOp,
+} from "./ir/op.js";
+export {
+  BINARY_OPS,
+  CONTRACTION_OPS,
+  CONTROL_OPS,
+  LAYOUT_OPS,
+  NORM_OPS,
+  OPS,
+  REDUCE_OPS,
+  SOURCE_OPS,
+  SPATIAL_OPS,
+  UNARY_OPS,
+  VIEW_OPS,
+  isOp,
+} from "./ir/op.js";
+export type { ParamInit, ParamInitSpec } from "./ir/param-init.js";
+export { materializeParam, seedFromName } from "./ir/param-init.js";
+export type { Graph, Node, NodeOf } from "./ir/graph.js";
+export { loopOutputTypes, nodeOutputs, users } from "./ir/graph.js";
+export type { Conv2dOptions, LayerNormOptions } from "./ir/builder.js";
+export { GraphBuilder } from "./ir/builder.js";
+export { GraphValidationError, validate } from "./ir/validate.js";
+export { describeNode, formatAttrs, formatGraph, formatType } from "./ir/format.js";
+export type { Alias, DimFlow, OpRule, OutDimFlow, Rules } from "./ops/rule.js";
+export {
+  aliasOf,
+  dimFlowOf,
+  flopsOf,
+  graphFlops,
+  inferOutputs,
+  opRules,
+  ruleOf,
+  workspaceBytesOf,
+} from "./ops/registry.js";
+export type { EinsumPlan } from "./ops/einsum-spec.js";
+export { planEinsum } from "./ops/einsum-spec.js";
+export { reshapeFlow } from "./ops/layout.js";
+export { reducedShape } from "./ops/reduce.js";
+export type { ConvGeometry } from "./ops/spatial.js";
+export { convGeometry } from "./ops/spatial.js";
+export { chunkShape, loopSliceBytes } from "./ops/control.js";
+export type { Tensor } from "./executor/tensor.js";
+export { tensor } from "./executor/tensor.js";
+export type { Tracked } from "./executor/allocator.js";
+export { TensorAllocator } from "./executor/allocator.js";
+export type { Kernel, KernelContext, SubgraphResult } from "./executor/kernels/kernel.js";
+export type { KernelOp } from "./executor/kernels/table.js";
+export { cpuKernels } from "./executor/kernels/table.js";
+export { erf, gelu } from "./executor/kernels/elementwise.js";
+export { gemm } from "./executor/kernels/gemm.js";
+export type { ExecuteOptions, ExecuteResult, Feeds } from "./executor/execute.js";
+export { execute } from "./executor/execute.js";
+export type { Storage, StoragePlan } from "./estimate/storage.js";
+export { planStorage } from "./estimate/storage.js";
+export type { MemoryEstimate, NodeMemory } from "./estimate/estimate.js";
+export { estimateMemory } from "./estimate/estimate.js";

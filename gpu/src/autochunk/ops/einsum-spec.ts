@@ -1,0 +1,111 @@
+import type { Shape } from "../ir/shape.js";
+import { formatShape, numel } from "../ir/shape.js";
+
+/**
+ * How a two-operand einsum runs as one batched matrix product: A is laid out as
+ * [batch, aFree, contracted] = [B, M, K], B as [batch, contracted, bFree] = [B, K, N], the
+ * product as [batch, aFree, bFree] = [B, M, N], then permuted to the output's letter order.
+ */
+export interface EinsumPlan {
+  readonly inA: string;
+  readonly inB: string;
+  readonly out: string;
+  readonly outShape: number[];
+  /** Axis order taking A to [batch, aFree, contracted]; null when already in that order. */
+  readonly permA: number[] | null;
+  /** Axis order taking B to [batch, contracted, bFree]; null when already in that order. */
+  readonly permB: number[] | null;
+  /** Axis order taking [batch, aFree, bFree] to the output; null when already in that order. */
+  readonly permOut: number[] | null;
+  /** Shape of the product before `permOut`. */
+  readonly productShape: number[];
+  readonly batch: number;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+}
+
+/**
+ * Parses and checks `spec` against the operand shapes; throws a RangeError saying what is wrong.
+ * Letters present in one operand only must appear in the output (sum them first otherwise).
+ *
+ * @example
+ * planEinsum("bik,bjk->bij", [2, 3, 4], [2, 5, 4]).outShape; // [2, 3, 5]
+ */
+export function planEinsum(spec: string, shapeA: Shape, shapeB: Shape): EinsumPlan {
+  const match = /^([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]*)$/.exec(spec.replace(/\s+/g, ""));
+  if (match === null) {
+    throw new RangeError(
+      `einsum spec must look like "bik,bjk->bij" (two operands, letters only, no ellipsis), got "${spec}"`,
+    );
+  }
+  const [, inA, inB, out] = match as unknown as [string, string, string, string];
+  for (const [letters, what] of [
+    [inA, "first operand"],
+    [inB, "second operand"],
+    [out, "output"],
+  ] as const) {
+    if (new Set(letters).size !== letters.length) {
+      throw new RangeError(
+        `einsum "${spec}": the ${what} repeats a letter (diagonals are not supported)`,
+      );
+    }
+  }
+  if (inA.length !== shapeA.length || inB.length !== shapeB.length) {
+    throw new RangeError(
+      `einsum "${spec}" needs operands of rank ${inA.length} and ${inB.length}, got ` +
+        `${formatShape(shapeA)} and ${formatShape(shapeB)}`,
+    );
+  }
+  const size = new Map<string, number>();
+  const addSizes = (letters: string, shape: Shape) => {
+    [...letters].forEach((c, i) => {
+      const known = size.get(c);
+      if (known !== undefined && known !== shape[i]) {
+        throw new RangeError(
+          `einsum "${spec}": letter ${c} has extent ${known} in the first operand and ` +
+            `${shape[i]} in the second (${formatShape(shapeA)}, ${formatShape(shapeB)})`,
+        );
+      }
+      size.set(c, shape[i]!);
+    });
+  };
+  addSizes(inA, shapeA);
+  addSizes(inB, shapeB);
+  for (const c of out) {
+    if (!size.has(c)) throw new RangeError(`einsum "${spec}": output letter ${c} is in no operand`);
+  }
+  for (const c of size.keys()) {
+    if (!out.includes(c) && !(inA.includes(c) && inB.includes(c))) {
+      throw new RangeError(
+        `einsum "${spec}": letter ${c} appears in one operand only and not in the output; sum it first`,
+      );
+    }
+  }
+  const batch = [...out].filter((c) => inA.includes(c) && inB.includes(c));
+  const aFree = [...out].filter((c) => inA.includes(c) && !inB.includes(c));
+  const bFree = [...out].filter((c) => inB.includes(c) && !inA.includes(c));
+  const contracted = [...inA].filter((c) => inB.includes(c) && !out.includes(c));
+  const extent = (letters: string[]) => numel(letters.map((c) => size.get(c)!));
+  const product = [...batch, ...aFree, ...bFree];
+  return {
+    inA,
+    inB,
+    out,
+    outShape: [...out].map((c) => size.get(c)!),
+    permA: permutation(inA, [...batch, ...aFree, ...contracted]),
+    permB: permutation(inB, [...batch, ...contracted, ...bFree]),
+    permOut: permutation(product.join(""), [...out]),
+    productShape: product.map((c) => size.get(c)!),
+    batch: extent(batch),
+    m: extent(aFree),
+    n: extent(bFree),
+    k: extent(contracted),
+  };
+}
+
+/** The axis order that takes letters `from` to `to`, or null for the identity. */
+function permutation(from: string, to: string[]): number[] | null {
+  const perm = to.map((c) => from.indexOf(c));
+  return perm.every((p, i) => p === i) ? null : perm;
+}
