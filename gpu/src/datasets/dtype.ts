@@ -17,7 +17,8 @@ export function assertLittleEndianHost(what: string): void {
 
 /** A fresh copy of `length` bytes at `offset`: aligned for any typed array, sharing nothing. */
 export function copyBuffer(bytes: Uint8Array, offset: number, length: number): ArrayBuffer {
-  return bytes.slice(offset, offset + length).buffer;
+  // Uint8Array's own slice: a Node Buffer's slice() is a view into its (shared) pool.
+  return Uint8Array.prototype.slice.call(bytes, offset, offset + length).buffer;
 }
 
 /** The bytes of a typed array, as a view (no copy). */

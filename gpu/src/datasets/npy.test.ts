@@ -236,3 +236,10 @@ describe(".npy codec", () => {
     assert.throws(() => npyToMatrix(samples[3]!), /expected a 2-d array/);
   });
 });
+
+it("parseNpy reads a Node Buffer (whose slice() is a view into a shared pool)", () => {
+  const bytes = encodeNpy(npyArray("<f4", [4], new Float32Array([0, 1, 2, 3])));
+  const pooled = Buffer.concat([Buffer.alloc(7), Buffer.from(bytes)]).subarray(7);
+  const a = parseNpy(pooled);
+  assert.deepEqual([...a.data], [0, 1, 2, 3]);
+});
