@@ -2,10 +2,9 @@ import type { MemoryEvent } from "../../memory/tracker.js";
 import { MemoryTracker } from "../../memory/tracker.js";
 import type { StoragePlan } from "../estimate/storage.js";
 import { planStorage } from "../estimate/storage.js";
-import { describeNode, formatType } from "../ir/format.js";
+import { describeNode } from "../ir/format.js";
 import type { Graph, Node } from "../ir/graph.js";
 import { materializeParam } from "../ir/param-init.js";
-import { numel, sameShape } from "../ir/shape.js";
 import { validate } from "../ir/validate.js";
 import { aliasOf, workspaceBytesOf } from "../ops/registry.js";
 import { TensorAllocator } from "./allocator.js";
@@ -13,6 +12,7 @@ import type { Kernel, SubgraphResult } from "./kernels/kernel.js";
 import type { KernelOp } from "./kernels/table.js";
 import { cpuKernels } from "./kernels/table.js";
 import type { Tensor } from "./tensor.js";
+import { feedsInOrder, runPeak, type Feeds } from "./feeds.js";
 
 /** Options of execute(). */
 export interface ExecuteOptions {
@@ -34,8 +34,7 @@ export interface ExecuteResult {
   readonly peakBytes: number;
 }
 
-/** Graph inputs, by position (graph.inputs order) or by input name. */
-export type Feeds = readonly Tensor[] | Readonly<Record<string, Tensor>>;
+export type { Feeds } from "./feeds.js";
 
 interface Runtime {
   readonly allocator: TensorAllocator;
@@ -70,49 +69,10 @@ export async function execute(
     signal: options.signal,
     lastYield: performance.now(),
   };
-  const result = await runGraph(graph, feedsInOrder(graph, inputs), runtime, "");
+  const result = await runGraph(graph, feedsInOrder(graph, inputs, "execute"), runtime, "");
   result.release();
   const events = memory.events.slice(first);
   return { outputs: result.outputs, memory, events, peakBytes: runPeak(events) };
-}
-
-function feedsInOrder(graph: Graph, inputs: Feeds): Tensor[] {
-  const byName = !Array.isArray(inputs);
-  const count = byName ? Object.keys(inputs).length : (inputs as readonly Tensor[]).length;
-  if (count !== graph.inputs.length) {
-    const names = graph.inputs.map((id) => `"${graph.nodes[id]!.name}"`).join(", ");
-    throw new RangeError(
-      `execute: the graph takes ${graph.inputs.length} inputs (${names}), got ${count}`,
-    );
-  }
-  return graph.inputs.map((id, position) => {
-    const node = graph.nodes[id]!;
-    const t = byName
-      ? (inputs as Readonly<Record<string, Tensor>>)[node.name]
-      : (inputs as readonly Tensor[])[position];
-    if (t === undefined) throw new RangeError(`execute: no value for input "${node.name}"`);
-    if (
-      !sameShape(t.shape, node.shape) ||
-      t.dtype !== node.dtype ||
-      t.data.length !== numel(node.shape)
-    ) {
-      throw new RangeError(
-        `execute: input "${node.name}" must be ${formatType(node)}, got ${formatType(t)}`,
-      );
-    }
-    return t;
-  });
-}
-
-/** Peak of live bytes over a run's events, relative to the start. */
-function runPeak(events: readonly MemoryEvent[]): number {
-  let live = 0;
-  let peak = 0;
-  for (const e of events) {
-    live += e.kind === "alloc" ? e.bytes : -e.bytes;
-    peak = Math.max(peak, live);
-  }
-  return peak;
 }
 
 async function checkpoint(runtime: Runtime): Promise<void> {
