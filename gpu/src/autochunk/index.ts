@@ -83,3 +83,50 @@ export type { Storage, StoragePlan } from "./estimate/storage.js";
 export { planStorage } from "./estimate/storage.js";
 export type { MemoryEstimate, NodeMemory } from "./estimate/estimate.js";
 export { estimateMemory } from "./estimate/estimate.js";
+export * from "./executor/webgpu/index.js";
+// Chunk search, selection, codegen and the user-facing API (search/, select/, codegen/, api.ts).
+export type { EndTrace, ChunkedValue, Illegal, RegionTrace, TraceResult } from "./search/trace.js";
+export { completeTrace, traceEnd, traceRegion } from "./search/trace.js";
+export type { SearchContext } from "./search/context.js";
+export { searchContext } from "./search/context.js";
+export type { LegalityRule } from "./search/legality.js";
+export { LEGALITY_RULES } from "./search/legality.js";
+export type { Span } from "./search/window.js";
+export { MAX_REGION_WINDOW, maxRegion, peakRegion, searchBounds } from "./search/window.js";
+export { regionCandidates } from "./search/candidates.js";
+export type { SearchMode, SearchOptions, SearchOutcome, SearchStage } from "./search/search.js";
+export { searchRegions } from "./search/search.js";
+export type { CostTable, RatePoint } from "./select/cost-table.js";
+export { graphSeconds, nodeSeconds, rateAt } from "./select/cost-table.js";
+export { cachedCostTable, measureCostTable } from "./select/calibrate.js";
+export type { RegionMemory } from "./select/region-memory.js";
+export { regionMemory, spanGraph } from "./select/region-memory.js";
+export type { RegionSeconds } from "./select/region-cost.js";
+export { regionSeconds } from "./select/region-cost.js";
+export { balancedChunkSize, largestChunkSize } from "./select/chunk-size.js";
+export type { Candidate, RegionChoice } from "./select/select.js";
+export {
+  choose,
+  chunkSizeFor,
+  selectForBudget,
+  selectForMinimum,
+  withMemory,
+} from "./select/select.js";
+export { GraphEmitter } from "./codegen/emitter.js";
+export { buildBody } from "./codegen/body.js";
+export type { EmittedRegion } from "./codegen/region.js";
+export { emitRegion } from "./codegen/region.js";
+export type { ChunkChoice, ChunkedGraph } from "./codegen/chunk-graph.js";
+export { chunkGraph } from "./codegen/chunk-graph.js";
+export { formatPseudocode } from "./codegen/pseudocode.js";
+export type {
+  AutochunkOptions,
+  MaxSequenceOptions,
+  MaxSequenceResult,
+  Plan,
+  PlanNodeMemory,
+  PlanRegion,
+  PlanStep,
+  PlanValue,
+} from "./api.js";
+export { BudgetError, autochunk, maxSequenceLength } from "./api.js";

@@ -1,0 +1,190 @@
+import { execute } from "../executor/execute.js";
+import type { Kernel } from "../executor/kernels/kernel.js";
+import type { KernelOp } from "../executor/kernels/table.js";
+import { cpuKernels } from "../executor/kernels/table.js";
+import type { Tensor } from "../executor/tensor.js";
+import { tensor } from "../executor/tensor.js";
+import { GraphBuilder } from "../ir/builder.js";
+import type { Graph, Node } from "../ir/graph.js";
+import type { Op } from "../ir/op.js";
+import { numel } from "../ir/shape.js";
+import type { CostTable, RatePoint } from "./cost-table.js";
+
+// Problem sizes of the micro-benchmarks: few and small, so a calibration takes well under 1 s.
+const GEMM_ROWS = [1, 4, 16, 64, 256];
+const GEMM_WIDTH = 256;
+const STREAM_ELEMENTS = [256, 4096, 1 << 16, 1 << 18];
+const COPY_ELEMENTS = [1024, 1 << 16, 1 << 18];
+const LOOP_LENGTHS = [16, 96] as const;
+const LOOP_BODY_NODES = [1, 7] as const;
+// Each timing repeats a call until this many milliseconds pass, and keeps the fastest of
+// BATCHES batches (the first ones also warm the JIT up).
+const MIN_BATCH_MS = 1.5;
+const BATCHES = 4;
+
+function filled(shape: readonly number[]): Tensor {
+  const data = new Float32Array(numel(shape));
+  for (let i = 0; i < data.length; i++) data[i] = (i % 97) / 97 - 0.5;
+  return tensor(shape, data);
+}
+
+/** Seconds per call of `node`'s CPU kernel on `inputs`: the fastest of BATCHES timed batches. */
+async function kernelSeconds(node: Node, inputs: readonly Tensor[]): Promise<number> {
+  const kernel = cpuKernels[node.op as KernelOp] as Kernel<Op>;
+  const outputs = [tensor(node.shape)];
+  const run = () => {
+    throw new TypeError("calibrate: a benchmarked kernel has no subgraphs");
+  };
+  const context = { node, attrs: node.attrs, inputs, outputs, workspace: new ArrayBuffer(0), run };
+  let best = Infinity;
+  for (let batch = 0; batch < BATCHES; batch++) {
+    const start = performance.now();
+    let calls = 0;
+    do {
+      await kernel(context);
+      calls++;
+    } while (performance.now() - start < MIN_BATCH_MS);
+    best = Math.min(best, (performance.now() - start) / 1000 / calls);
+  }
+  return best;
+}
+
+/** One node of `op` on fresh inputs of the given shapes, in a graph of its own. */
+function single(
+  shapes: readonly (readonly number[])[],
+  make: (g: GraphBuilder, xs: Node[]) => Node,
+) {
+  const g = new GraphBuilder();
+  const xs = shapes.map((shape, i) => g.input(`x${i}`, shape));
+  const node = make(g, xs);
+  g.output(node);
+  return { node, inputs: shapes.map(filled) };
+}
+
+/**
+ * GEMM FLOP/s by rows, made non-decreasing: packing B is amortised over more rows as m grows, so
+ * a dip is timing noise (the machine is shared), not the kernel.
+ */
+async function gemmRates(): Promise<RatePoint[]> {
+  const points: RatePoint[] = [];
+  for (const m of GEMM_ROWS) {
+    const { node, inputs } = single(
+      [
+        [m, GEMM_WIDTH],
+        [GEMM_WIDTH, GEMM_WIDTH],
+      ],
+      (g, [a, b]) => g.matmul(a!, b!),
+    );
+    const rate = (2 * m * GEMM_WIDTH * GEMM_WIDTH) / (await kernelSeconds(node, inputs));
+    points.push([m, Math.max(rate, points[points.length - 1]?.[1] ?? 0)]);
+  }
+  return points;
+}
+
+async function streamRates(): Promise<RatePoint[]> {
+  const points: RatePoint[] = [];
+  for (const n of STREAM_ELEMENTS) {
+    const { node, inputs } = single([[n], [n]], (g, [a, b]) => g.add(a!, b!));
+    points.push([n, n / (await kernelSeconds(node, inputs))]);
+  }
+  return points;
+}
+
+async function copyRates(): Promise<RatePoint[]> {
+  const points: RatePoint[] = [];
+  for (const n of COPY_ELEMENTS) {
+    const { node, inputs } = single([[2, n]], (g, [x]) => g.slice(x!, 1, 0, n / 2));
+    points.push([4 * n, (4 * n) / (await kernelSeconds(node, inputs))]);
+  }
+  return points;
+}
+
+/** A chunk loop of `length` iterations of one row each, whose body is `nodes` negations. */
+function loopGraph(length: number, nodes: number): Graph {
+  const body = new GraphBuilder();
+  let h = body.input("row", [1, 4]);
+  for (let i = 0; i < nodes; i++) h = body.neg(h);
+  body.output(h);
+  const g = new GraphBuilder();
+  const x = g.input("x", [length, 4]);
+  const loop = g.chunkLoop([x], {
+    body: body.build(),
+    tail: null,
+    inputDims: [0],
+    outputDims: [0],
+    length,
+    chunkSize: 1,
+  });
+  g.output(loop);
+  return g.build();
+}
+
+async function runSeconds(graph: Graph, input: Tensor): Promise<number> {
+  let best = Infinity;
+  for (let k = 0; k < BATCHES; k++) {
+    const start = performance.now();
+    await execute(graph, [input]);
+    best = Math.min(best, (performance.now() - start) / 1000);
+  }
+  return best;
+}
+
+/** Per-iteration and per-node costs: the slopes of run time in iterations, for two body sizes. */
+async function loopOverheads(): Promise<{ iteration: number; dispatch: number }> {
+  const [short, long] = LOOP_LENGTHS;
+  const [few, many] = LOOP_BODY_NODES;
+  const slope = async (nodes: number) => {
+    const t0 = await runSeconds(loopGraph(short, nodes), filled([short, 4]));
+    const t1 = await runSeconds(loopGraph(long, nodes), filled([long, 4]));
+    return Math.max(0, (t1 - t0) / (long - short));
+  };
+  await slope(many); // warms the executor up
+  const perFew = await slope(few);
+  const perMany = await slope(many);
+  const dispatch = Math.max(0, (perMany - perFew) / (many - few));
+  return { dispatch, iteration: Math.max(0, perFew - few * dispatch) };
+}
+
+/**
+ * Measures the CPU executor's cost table with micro-benchmarks (well under a second): the
+ * per-iteration and per-node overheads of a chunk loop (from run time against iteration count,
+ * for two body sizes), GEMM FLOP/s by rows, elementwise FLOP/s and copy bytes/s by size.
+ *
+ * @example
+ * const table = await measureCostTable();
+ * table.iterationSeconds; // e.g. 6e-6
+ */
+export async function measureCostTable(): Promise<CostTable> {
+  const { iteration, dispatch } = await loopOverheads();
+  return {
+    backend: "cpu",
+    iterationSeconds: iteration,
+    dispatchSeconds: dispatch,
+    gemm: await gemmRates(),
+    stream: await streamRates(),
+    copy: await copyRates(),
+  };
+}
+
+const measured = new Map<string, Promise<CostTable>>();
+
+/**
+ * The cost table of `backend`, measured once per process and cached (the executor is the CPU
+ * backend; other backends are not measurable here).
+ *
+ * @example
+ * const table = await cachedCostTable(); // measured on first use, then shared
+ */
+export function cachedCostTable(backend = "cpu"): Promise<CostTable> {
+  if (backend !== "cpu") {
+    throw new RangeError(
+      `cachedCostTable: backend must be "cpu" (the executor's backend), got ${JSON.stringify(backend)}; pass a CostTable for others`,
+    );
+  }
+  let table = measured.get(backend);
+  if (table === undefined) {
+    table = measureCostTable();
+    measured.set(backend, table);
+  }
+  return table;
+}

@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { CostTable } from "../index.js";
+import {
+  GraphBuilder,
+  balancedChunkSize,
+  cachedCostTable,
+  estimateMemory,
+  largestChunkSize,
+  measureCostTable,
+  rateAt,
+  regionCandidates,
+  searchContext,
+  selectForBudget,
+  selectForMinimum,
+  withMemory,
+} from "../index.js";
+
+test("rates interpolate in log(size) and clamp at the ends", () => {
+  const points = [
+    [1, 1e9],
+    [100, 3e9],
+    [10000, 4e9],
+  ] as const;
+  assert.equal(rateAt(points, 10), 2e9);
+  assert.equal(rateAt(points, 1000), 3.5e9);
+  assert.equal(rateAt(points, 0.5), 1e9);
+  assert.equal(rateAt(points, 1e6), 4e9);
+  assert.throws(() => rateAt([], 5), /at least one point/);
+});
+
+test("the chunk size search finds the largest size that fits, then evens the chunks out", () => {
+  for (const length of [1, 2, 7, 64, 1000, 1024]) {
+    for (const limit of [0, 1, 3, 5, 63, 64, 100, 700, 5000]) {
+      const calls: number[] = [];
+      const got = largestChunkSize(length, (size) => {
+        calls.push(size);
+        return size <= limit;
+      });
+      assert.equal(got, Math.min(limit, length), `length ${length}, limit ${limit}`);
+      assert.ok(calls.length <= 2 * Math.log2(length) + 3, `${calls.length} probes`);
+    }
+  }
+  assert.equal(balancedChunkSize(1024, 300), 256);
+  assert.equal(balancedChunkSize(1000, 300), 250);
+  assert.equal(balancedChunkSize(10, 10), 10);
+  assert.throws(() => largestChunkSize(0, () => true), /length must be an integer ≥ 1, got 0/);
+});
+
+/** softmax(q·kᵀ)·v, then three elementwise ops: regions may end after any of them. */
+function attentionTail() {
+  const g = new GraphBuilder();
+  const q = g.input("q", [4, 64, 16]);
+  const kT = g.input("kT", [4, 16, 64]);
+  const v = g.input("v", [4, 64, 16]);
+  const scores = g.matmul(q, kT);
+  const probs = g.softmax(scores, -1);
+  const y = g.matmul(probs, v);
+  const out = g.relu(g.tanh(g.gelu(y)));
+  g.output(out);
+  return { graph: g.build(), scores, probs, y, out };
+}
+
+const table = (overrides: Partial<CostTable>): CostTable => ({
+  backend: "test",
+  iterationSeconds: 1e-5,
+  dispatchSeconds: 1e-6,
+  gemm: [[1, 1e9]],
+  stream: [[1, 1e9]],
+  copy: [[1, 1e10]],
+  ...overrides,
+});
+
+test("selection follows the cost table, not the node count", () => {
+  const { graph, scores, probs, y, out } = attentionTail();
+  const ctx = searchContext(graph);
+  const base = estimateMemory(graph);
+  assert.equal(base.peakNode, probs.id);
+  const candidates = withMemory(
+    ctx,
+    base,
+    regionCandidates(ctx, { start: scores.id, end: probs.id }, { start: 0, end: out.id }),
+  );
+  const ends = new Set(candidates.map((c) => c.trace.end));
+  assert.ok(ends.has(y.id) && ends.has(out.id), "regions ending at y and at the output");
+  const budget = base.peakBytes / 2;
+  // Costly dispatches: every extra node in the loop body costs per iteration → shortest body.
+  const dispatchBound = selectForBudget(ctx, candidates, budget, table({ dispatchSeconds: 1e-3 }));
+  assert.equal(dispatchBound?.trace.end, y.id);
+  // Elementwise ops much faster on cache-sized chunks: chunking them too pays → longest body,
+  // where the reference's rule (fewest nodes) would still take the shortest.
+  const cacheBound = selectForBudget(
+    ctx,
+    candidates,
+    budget,
+    table({
+      dispatchSeconds: 1e-9,
+      stream: [
+        [256, 1e11],
+        [1 << 20, 1e8],
+      ],
+    }),
+  );
+  assert.equal(cacheBound?.trace.end, out.id);
+  for (const choice of [dispatchBound!, cacheBound!]) {
+    const { length } = choice.trace;
+    assert.ok(choice.peakBytes <= budget);
+    // The largest size that fits, evened out: as few iterations, no more memory.
+    const largest = largestChunkSize(length, (size) => choice.memory.peakAt(size) <= budget);
+    assert.ok(choice.memory.peakAt(largest + 1) > budget || largest === length);
+    assert.equal(Math.ceil(length / choice.chunkSize), Math.ceil(length / largest));
+    assert.ok(choice.chunkSize <= largest);
+  }
+  // Minimum mode takes the region with the lowest reachable peak.
+  const least = selectForMinimum(candidates)!;
+  assert.ok(candidates.every((c) => c.minPeakBytes >= least.minPeakBytes));
+  assert.equal(selectForBudget(ctx, candidates, least.minPeakBytes - 1, table({})), null);
+});
+
+test("the measured cost table is cheap, plausible and cached per backend", async () => {
+  const start = performance.now();
+  const measured = await measureCostTable();
+  const ms = performance.now() - start;
+  // Well under 1 s on an idle machine; this one is shared with other jobs, hence the margin.
+  assert.ok(ms < 2500, `calibration took ${ms.toFixed(0)} ms`);
+  assert.equal(measured.backend, "cpu");
+  assert.ok(measured.dispatchSeconds >= 0 && measured.dispatchSeconds < 1e-3);
+  assert.ok(measured.iterationSeconds >= 0 && measured.iterationSeconds < 1e-3);
+  for (const points of [measured.gemm, measured.stream, measured.copy]) {
+    assert.ok(points.length >= 3);
+    for (const [size, rate] of points) assert.ok(size > 0 && rate > 1e6 && Number.isFinite(rate));
+  }
+  for (let i = 1; i < measured.gemm.length; i++) {
+    assert.ok(measured.gemm[i]![1] >= measured.gemm[i - 1]![1], "GEMM rate grows with rows");
+  }
+  // A one-row GEMM (B packed for one row) is slower per FLOP than a 256-row one.
+  assert.ok(measured.gemm[0]![1] < measured.gemm[measured.gemm.length - 1]![1]);
+  assert.equal(cachedCostTable(), cachedCostTable());
+  assert.throws(() => cachedCostTable("webgpu"), /backend must be "cpu"/);
+});

@@ -1,0 +1,134 @@
+import type { ChunkChoice } from "../codegen/chunk-graph.js";
+import type { MemoryEstimate } from "../estimate/estimate.js";
+import type { SearchContext } from "../search/context.js";
+import type { RegionTrace } from "../search/trace.js";
+import { balancedChunkSize, largestChunkSize } from "./chunk-size.js";
+import type { CostTable } from "./cost-table.js";
+import type { RegionSeconds } from "./region-cost.js";
+import { regionSeconds } from "./region-cost.js";
+import type { RegionMemory } from "./region-memory.js";
+import { regionMemory } from "./region-memory.js";
+
+/** A legal region with its memory model. */
+export interface Candidate {
+  readonly trace: RegionTrace;
+  readonly memory: RegionMemory;
+  /** Its span peak at chunk size 1: the least it can reach. */
+  readonly minPeakBytes: number;
+}
+
+/** A region chosen to chunk, its chunk size, and what that is predicted to cost. */
+export interface RegionChoice extends ChunkChoice {
+  readonly memory: RegionMemory;
+  /** Predicted peak over its span at `chunkSize`. */
+  readonly peakBytes: number;
+  readonly seconds: RegionSeconds;
+}
+
+/**
+ * Memory models of legal regions.
+ *
+ * @example
+ * const candidates = withMemory(ctx, estimateMemory(graph), regionCandidates(ctx, peak, max));
+ */
+export function withMemory(
+  ctx: SearchContext,
+  base: MemoryEstimate,
+  traces: readonly RegionTrace[],
+): Candidate[] {
+  return traces.map((trace) => {
+    const memory = regionMemory(ctx, base, trace);
+    return { trace, memory, minPeakBytes: memory.peakAt(1) };
+  });
+}
+
+/**
+ * The largest (then evened out) chunk size at which the region's span peak is within `budget`,
+ * or 0 when none is.
+ *
+ * @example
+ * chunkSizeFor(candidate, 64 << 20); // e.g. 256
+ */
+export function chunkSizeFor(
+  candidate: Pick<Candidate, "trace" | "memory">,
+  budget: number,
+): number {
+  const { length } = candidate.trace;
+  const largest = largestChunkSize(length, (size) => candidate.memory.peakAt(size) <= budget);
+  return largest === 0 ? 0 : balancedChunkSize(length, largest);
+}
+
+/**
+ * A candidate as a choice at `chunkSize`, with its predicted peak and time.
+ *
+ * @example
+ * const choice = choose(ctx, candidate, 128, table);
+ * choice.seconds.chunked - choice.seconds.unchunked; // predicted slowdown in seconds
+ */
+export function choose(
+  ctx: SearchContext,
+  candidate: Pick<Candidate, "trace" | "memory">,
+  chunkSize: number,
+  table: CostTable,
+): RegionChoice {
+  return {
+    trace: candidate.trace,
+    chunkSize,
+    memory: candidate.memory,
+    peakBytes: candidate.memory.peakAt(chunkSize),
+    seconds: regionSeconds(ctx, candidate.trace, chunkSize, table),
+  };
+}
+
+const extra = (c: RegionChoice) => c.seconds.chunked - c.seconds.unchunked;
+
+/**
+ * Budget mode ("fit memory"): among the candidates that can fit `budget`, each at its largest
+ * fitting chunk size, the one with the lowest predicted extra time (ties: the shorter body);
+ * null when none fits. Unlike the reference, which takes the fewest nodes, the time is predicted
+ * from the measured cost table.
+ *
+ * @example
+ * const best = selectForBudget(ctx, candidates, budget, table);
+ */
+export function selectForBudget(
+  ctx: SearchContext,
+  candidates: readonly Candidate[],
+  budget: number,
+  table: CostTable,
+): RegionChoice | null {
+  let best: RegionChoice | null = null;
+  for (const candidate of candidates) {
+    if (candidate.minPeakBytes > budget) continue;
+    const choice = choose(ctx, candidate, chunkSizeFor(candidate, budget), table);
+    if (
+      best === null ||
+      extra(choice) < extra(best) ||
+      (extra(choice) === extra(best) && choice.trace.body.length < best.trace.body.length)
+    ) {
+      best = choice;
+    }
+  }
+  return best;
+}
+
+/**
+ * Minimum mode ("min memory"): the candidate whose span reaches the lowest peak (at chunk size
+ * 1; ties: the shorter body), or null when there is none.
+ *
+ * @example
+ * selectForMinimum(candidates)?.minPeakBytes;
+ */
+export function selectForMinimum(candidates: readonly Candidate[]): Candidate | null {
+  let best: Candidate | null = null;
+  for (const c of candidates) {
+    if (
+      best === null ||
+      c.minPeakBytes < best.minPeakBytes ||
+      (c.minPeakBytes === best.minPeakBytes && c.trace.body.length < best.trace.body.length)
+    ) {
+      best = c;
+    }
+  }
+  return best;
+}
