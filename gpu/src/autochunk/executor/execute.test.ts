@@ -204,3 +204,30 @@ test("kernel errors name the failing node; bad loop attributes fail at build tim
     /chunkSize 4 leaves a last chunk of 2; give a tail body for it/,
   );
 });
+
+test("a loop's first output stays readable after its second output is freed", async () => {
+  const bodyOf = (size: number) => {
+    const g = new GraphBuilder();
+    const x = g.input("x", [1, size, 4]);
+    g.output(g.relu(x), g.neg(x));
+    return g.build();
+  };
+  const g = new GraphBuilder();
+  const x = g.input("x", [1, 8, 4]);
+  const loop = g.chunkLoop([x], {
+    body: bodyOf(4),
+    tail: null,
+    inputDims: [1],
+    outputDims: [1, 1],
+    length: 8,
+    chunkSize: 4,
+  });
+  // exp(second) is the second output's last use; the add then reads the first output directly.
+  g.output(g.add(loop, g.exp(g.getItem(loop, 1))));
+  const input = randTensor([1, 8, 4]);
+  const { outputs } = await execute(g.build(), [input]);
+  const got = outputs[0]!.data;
+  input.data.forEach((v, i) => {
+    assert.ok(Math.abs(got[i]! - (Math.max(v, 0) + Math.exp(-v))) < 1e-6, `element ${i}`);
+  });
+});

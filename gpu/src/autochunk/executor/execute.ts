@@ -98,16 +98,22 @@ async function runGraph(
   const plan = plans.get(graph) ?? planStorage(graph);
   plans.set(graph, plan);
   const { allocator } = runtime;
-  const values: (Tensor[] | undefined)[] = [];
+  const values: ((Tensor | undefined)[] | undefined)[] = [];
   const allocation = new Map<number, number>();
-  const holders = plan.storages.map(() => [] as number[]);
-  plan.storageOf.forEach((ids, node) => ids.forEach((s) => holders[s]!.push(node)));
+  // Who reads each storage: (node, output) pairs; a release drops just those outputs.
+  const holders = plan.storages.map(() => [] as [number, number][]);
+  plan.storageOf.forEach((ids, node) =>
+    ids.forEach((s, output) => holders[s]!.push([node, output])),
+  );
   const release = (s: number) => {
     const a = allocation.get(s);
     if (a === undefined) return;
     allocator.free(a);
     allocation.delete(s);
-    for (const node of holders[s]!) values[node] = undefined;
+    for (const [node, output] of holders[s]!) {
+      const v = values[node];
+      if (v) v[output] = undefined;
+    }
   };
   const read = (id: number, output = 0) => values[id]![output]!;
   try {

@@ -90,16 +90,22 @@ async function runGraph(
 ): Promise<GpuSubgraphResult> {
   const plan = plans.get(graph) ?? planStorage(graph);
   plans.set(graph, plan);
-  const values: (GpuTensor[] | undefined)[] = [];
+  const values: ((GpuTensor | undefined)[] | undefined)[] = [];
   const allocation = new Map<number, TrackedBuffer>();
-  const holders = plan.storages.map(() => [] as number[]);
-  plan.storageOf.forEach((ids, node) => ids.forEach((s) => holders[s]!.push(node)));
+  // Who reads each storage: (node, output) pairs; a release drops just those outputs.
+  const holders = plan.storages.map(() => [] as [number, number][]);
+  plan.storageOf.forEach((ids, node) =>
+    ids.forEach((s, output) => holders[s]!.push([node, output])),
+  );
   const release = (s: number) => {
     const buffer = allocation.get(s);
     if (buffer === undefined) return;
     free(rt, buffer);
     allocation.delete(s);
-    for (const node of holders[s]!) values[node] = undefined;
+    for (const [node, output] of holders[s]!) {
+      const v = values[node];
+      if (v) v[output] = undefined;
+    }
   };
   const read = (id: number, output = 0) => values[id]![output]!;
   try {
