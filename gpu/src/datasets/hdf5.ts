@@ -1,3 +1,4 @@
+/// <reference path="./jsfive.d.ts" />
 import * as hdf5 from "jsfive";
 import { matrix, type Matrix } from "../common/matrix.js";
 import type { Metric } from "../cagra/types.js";

@@ -1,0 +1,62 @@
+"""faiss-cpu HNSW as the CAGRA benchmark's peer, driven by bench/cagra.bench.ts.
+
+Reads the dataset and queries as .fbin (u32 rows, u32 dim, then f32 row-major), builds
+IndexHNSWFlat for each M with the given efConstruction on the given number of threads,
+searches for every efSearch (best of --repeats passes), and prints one JSON object on stdout:
+{"version": ..., "runs": [{"M", "ef_construction", "build_s", "searches": [{"ef", "search_s",
+"ids": [[...], ...]}]}]}.
+"""
+
+import argparse
+import json
+import time
+
+import faiss
+import numpy as np
+
+
+def read_fbin(path):
+    with open(path, "rb") as f:
+        rows, dim = np.fromfile(f, dtype="<u4", count=2)
+        return np.fromfile(f, dtype="<f4", count=int(rows) * int(dim)).reshape(int(rows), int(dim))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--queries", required=True)
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--m", type=int, nargs="+", default=[16, 32])
+    p.add_argument("--ef-construction", type=int, default=200)
+    p.add_argument("--ef", type=int, nargs="+", required=True)
+    args = p.parse_args()
+
+    faiss.omp_set_num_threads(args.threads)
+    data = np.ascontiguousarray(read_fbin(args.dataset))
+    queries = np.ascontiguousarray(read_fbin(args.queries))
+    runs = []
+    for m in args.m:
+        index = faiss.IndexHNSWFlat(data.shape[1], m)
+        index.hnsw.efConstruction = args.ef_construction
+        t = time.perf_counter()
+        index.add(data)
+        build_s = time.perf_counter() - t
+        searches = []
+        for ef in args.ef:
+            index.hnsw.efSearch = max(ef, args.k)
+            best = float("inf")
+            for _ in range(args.repeats):
+                t = time.perf_counter()
+                _, ids = index.search(queries, args.k)
+                best = min(best, time.perf_counter() - t)
+            searches.append({"ef": ef, "search_s": best, "ids": ids.tolist()})
+        runs.append(
+            {"M": m, "ef_construction": args.ef_construction, "build_s": build_s, "searches": searches}
+        )
+    print(json.dumps({"version": faiss.__version__, "runs": runs}))
+
+
+if __name__ == "__main__":
+    main()

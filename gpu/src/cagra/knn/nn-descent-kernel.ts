@@ -1,0 +1,191 @@
+import { elementAddress, f32, i32, op, type WasmFunction } from "../../cpu/wasm-encoding.js";
+
+/*
+ * NN-descent's list updates in WebAssembly. Each list is k (distance f32, id u32) pairs
+ * sorted ascending by distance, the "new" flag in bit 31 of the id. Late iterations offer
+ * mostly pairs that are linked already, so the duplicate test dominates: scanning the whole
+ * list made a JavaScript version spend 90% of its time there. `join` stamps a list's ids
+ * before offering it a batch of partners, so a listed partner costs one load; `update`
+ * finds a new entry's slot by a branch-free binary search on its distance (a pair's distance
+ * is the same bits wherever it is computed, distance-kernel.ts, so a duplicate would sit in
+ * the run of equal distances it scans).
+ */
+
+const get = op.localGet;
+const set = op.localSet;
+const slot = elementAddress;
+
+const NEW = 0x80000000 | 0;
+const ID = 0x7fffffff;
+
+// update(rowD, rowI, k, d, id) → 1 if inserted
+const U_ROW_D = 0;
+const U_ROW_I = 1;
+const U_K = 2;
+const U_D = 3;
+const U_ID = 4;
+const U_BASE = 5;
+const U_N = 6;
+const U_HALF = 7;
+const U_POS = 8;
+
+/**
+ * update(rowD, rowI, k, d, id) → 1 if (d, id) was inserted (flagged new), 0 if the list holds
+ * id already or (d, id) does not beat its last entry. Equal distances keep arrival order.
+ * `shiftIndex` is shiftKernel's function index (top-k-kernel.ts).
+ */
+export function updateKernel(shiftIndex: number): WasmFunction {
+  return {
+    name: "update",
+    params: [i32, i32, i32, f32, i32],
+    results: [i32],
+    locals: [i32, i32, i32, i32],
+    // prettier-ignore
+    body: [
+    // base = the last slot whose distance is < d, found by halving without branches
+    ...op.i32Const(0), ...set(U_BASE),
+    ...get(U_K), ...set(U_N),
+    ...op.block,
+    ...op.loop,
+    ...get(U_N), ...op.i32Const(1), ...op.i32GtU, ...op.i32Eqz, ...op.brIf(1),
+    ...get(U_N), ...op.i32Const(1), ...op.i32ShrU, ...set(U_HALF),
+    ...get(U_BASE), ...get(U_HALF), ...op.i32Add,
+    ...get(U_BASE),
+    ...get(U_ROW_D), ...get(U_BASE), ...get(U_HALF), ...op.i32Add, ...op.i32Const(2), ...op.i32Shl,
+    ...op.i32Add, ...op.f32Load, ...get(U_D), ...op.f32Lt,
+    ...op.select, ...set(U_BASE),
+    ...get(U_N), ...get(U_HALF), ...op.i32Sub, ...set(U_N),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+    // pos = the first slot whose distance is ≥ d
+    ...get(U_BASE),
+    ...slot(U_ROW_D, U_BASE), ...op.f32Load, ...get(U_D), ...op.f32Lt,
+    ...op.i32Add, ...set(U_POS),
+    // skip the entries of equal distance; one of them may be id itself
+    ...op.block,
+    ...op.loop,
+    ...get(U_POS), ...get(U_K), ...op.i32GeU, ...op.brIf(1),
+    ...slot(U_ROW_D, U_POS), ...op.f32Load, ...get(U_D), ...op.f32Eq, ...op.i32Eqz, ...op.brIf(1),
+    ...slot(U_ROW_I, U_POS), ...op.i32Load, ...op.i32Const(ID), ...op.i32And, ...get(U_ID),
+    ...op.i32Eq,
+    ...op.if, ...op.i32Const(0), ...op.return, ...op.end,
+    ...get(U_POS), ...op.i32Const(1), ...op.i32Add, ...set(U_POS),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+    ...get(U_POS), ...get(U_K), ...op.i32GeU,
+    ...op.if, ...op.i32Const(0), ...op.return, ...op.end,
+    // move [pos, k − 1) one slot up in both arrays, then write (d, id | NEW) at pos
+    ...[U_ROW_D, U_ROW_I].flatMap((row) => [
+      ...get(row), ...get(U_POS), ...get(U_K), ...op.i32Const(1), ...op.i32Sub,
+      ...op.call(shiftIndex),
+    ]),
+    ...slot(U_ROW_D, U_POS), ...get(U_D), ...op.f32Store,
+    ...slot(U_ROW_I, U_POS), ...get(U_ID), ...op.i32Const(NEW), ...op.i32Or, ...op.i32Store,
+    ...op.i32Const(1),
+  ],
+  };
+}
+
+// join(tile, ldo, rows, nNew, count, gd, gi, k, stamps, mark) → updates
+const J_TILE = 0;
+const J_LDO = 1;
+const J_ROWS = 2;
+const J_NNEW = 3;
+const J_COUNT = 4;
+const J_GD = 5;
+const J_GI = 6;
+const J_K = 7;
+const J_STAMPS = 8;
+const J_MARK = 9;
+const J_UPDATES = 10;
+const J_X = 11;
+const J_Y = 12;
+const J_A = 13;
+const J_B = 14;
+const J_ROW_BYTES = 15;
+const J_LIST_D = 16;
+const J_LIST_I = 17;
+const J_S = 18;
+const J_END = 19;
+const J_M = 20;
+const J_LAST = 21;
+const J_D = 22;
+
+/** Pushes the byte address of stamps[id] for the id on top of the stack. */
+// prettier-ignore
+const stampOf = [...op.i32Const(2), ...op.i32Shl, ...get(J_STAMPS), ...op.i32Add];
+
+/**
+ * join(tile, ldo, rows, nNew, count, gd, gi, k, stamps, mark) → list entries changed: offers
+ * every pair (rows[x], rows[y]) with x or y < nNew, at distance tile[min·ldo + max] (the
+ * tile's rows are the first nNew ids), to both lists (at gd/gi + id·k·4). Lists are visited
+ * one at a time: its ids are stamped first (stamps[id] = mark + x), so that a partner already
+ * listed costs one load instead of a search; `stamps` has a slot for every id and for the
+ * empty id N. `updateIndex` is updateKernel's function index.
+ */
+export function joinKernel(updateIndex: number): WasmFunction {
+  return {
+    name: "join",
+    params: [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32],
+    results: [i32],
+    locals: [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, f32, f32],
+    // prettier-ignore
+    body: [
+      ...op.i32Const(0), ...set(J_UPDATES),
+      ...get(J_K), ...op.i32Const(2), ...op.i32Shl, ...set(J_ROW_BYTES),
+      ...op.i32Const(0), ...set(J_X),
+      ...op.loop, // for each gathered row x: the list of a = rows[x]
+      ...slot(J_ROWS, J_X), ...op.i32Load, ...set(J_A),
+      ...get(J_GD), ...get(J_A), ...get(J_ROW_BYTES), ...op.i32Mul, ...op.i32Add, ...set(J_LIST_D),
+      ...get(J_GI), ...get(J_A), ...get(J_ROW_BYTES), ...op.i32Mul, ...op.i32Add, ...set(J_LIST_I),
+      ...get(J_MARK), ...get(J_X), ...op.i32Add, ...set(J_M),
+      // stamp the ids a lists
+      ...op.i32Const(0), ...set(J_S),
+      ...op.loop,
+      ...slot(J_LIST_I, J_S), ...op.i32Load, ...op.i32Const(ID), ...op.i32And, ...stampOf,
+      ...get(J_M), ...op.i32Store,
+      ...get(J_S), ...op.i32Const(1), ...op.i32Add, ...op.localTee(J_S),
+      ...get(J_K), ...op.i32LtU, ...op.brIf(0),
+      ...op.end,
+      ...get(J_LIST_D), ...get(J_ROW_BYTES), ...op.i32Add, ...op.i32Const(4), ...op.i32Sub,
+      ...op.f32Load, ...set(J_LAST),
+      // partners: every other row if x is new, else the new rows
+      ...get(J_COUNT), ...get(J_NNEW), ...get(J_X), ...get(J_NNEW), ...op.i32LtU, ...op.select,
+      ...set(J_END),
+      ...op.i32Const(0), ...set(J_Y),
+      ...op.block,
+      ...op.loop,
+      ...get(J_Y), ...get(J_END), ...op.i32GeU, ...op.brIf(1),
+      ...op.block,
+      ...get(J_Y), ...get(J_X), ...op.i32Eq, ...op.brIf(0),
+      ...slot(J_ROWS, J_Y), ...op.i32Load, ...set(J_B),
+      // d = tile[min(x, y)][max(x, y)]
+      ...get(J_TILE),
+      ...get(J_X), ...get(J_Y), ...get(J_X), ...get(J_Y), ...op.i32LtU, ...op.select,
+      ...get(J_LDO), ...op.i32Mul,
+      ...get(J_Y), ...get(J_X), ...get(J_X), ...get(J_Y), ...op.i32LtU, ...op.select,
+      ...op.i32Add, ...op.i32Const(2), ...op.i32Shl, ...op.i32Add, ...op.f32Load, ...set(J_D),
+      // skip unless it beats the last entry and is not listed yet
+      ...get(J_D), ...get(J_LAST), ...op.f32Lt, ...op.i32Eqz, ...op.brIf(0),
+      ...get(J_B), ...stampOf, ...op.i32Load, ...get(J_M), ...op.i32Eq, ...op.brIf(0),
+      ...get(J_B), ...stampOf, ...get(J_M), ...op.i32Store,
+      ...get(J_UPDATES),
+      ...get(J_LIST_D), ...get(J_LIST_I), ...get(J_K), ...get(J_D), ...get(J_B),
+      ...op.call(updateIndex),
+      ...op.i32Add, ...set(J_UPDATES),
+      ...get(J_LIST_D), ...get(J_ROW_BYTES), ...op.i32Add, ...op.i32Const(4), ...op.i32Sub,
+      ...op.f32Load, ...set(J_LAST),
+      ...op.end,
+      ...get(J_Y), ...op.i32Const(1), ...op.i32Add, ...set(J_Y),
+      ...op.br(0),
+      ...op.end,
+      ...op.end,
+      ...get(J_X), ...op.i32Const(1), ...op.i32Add, ...op.localTee(J_X),
+      ...get(J_COUNT), ...op.i32LtU, ...op.brIf(0),
+      ...op.end,
+      ...get(J_UPDATES),
+    ],
+  };
+}

@@ -1,0 +1,6 @@
+export { optimize, type OptimizeOptions } from "./optimize.js";
+export { detourCounts, MAX_DETOURS } from "./detour-count.js";
+export { prune } from "./prune.js";
+export { reverseGraph, type ReverseGraph } from "./reverse-graph.js";
+export { mergeReverseEdges } from "./merge.js";
+export { INVALID_NODE, MAX_KNN_DEGREE } from "./validate.js";

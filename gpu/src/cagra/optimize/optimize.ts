@@ -1,0 +1,113 @@
+import { createCheckpoint } from "../../cpu/next-task.js";
+import type { Graph, Progress } from "../types.js";
+import { mergeReverseEdges } from "./merge.js";
+import { createPruneWorkspace, pruneRows, PRUNE_BATCH_ROWS } from "./prune-rows.js";
+import type { PruneTaskInput, PruneTaskOutput } from "./prune-task.js";
+import { reverseGraph } from "./reverse-graph.js";
+import { assertOptimizable } from "./validate.js";
+
+/** Options of optimize(). */
+export interface OptimizeOptions {
+  /** Stops the run (terminating any workers) and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called as rows are pruned: stage "optimize", done/total in rows. */
+  onProgress?: (progress: Progress) => void;
+  /**
+   * Worker threads for detour counting and pruning (Node only); 1, the default, computes in
+   * this thread and starts no worker. The result is the same for any count.
+   */
+  threads?: number;
+}
+
+/**
+ * CAGRA's graph optimization as cuVS's `cagra::optimize` does it without the MST
+ * (guarantee_connectivity false): (1) count 2-hop detours on ranks, (2) keep the `graphDegree`
+ * edges with the fewest detours, (3) build the reverse graph, (4) replace the second half of
+ * each list with reverse edges. `knn` [N, I] must have its rows sorted by distance
+ * (column = rank); ids ≥ N other than 0xFFFFFFFF (no neighbour) are rejected. Returns the graph
+ * [N, graphDegree]. Deterministic: reverseGraph() fixes the one order cuVS leaves to chance.
+ *
+ * @example
+ * const graph = await optimize(knn, 64); // knn: [N, 128], rows sorted by distance
+ * graph.degree; // 64
+ */
+export async function optimize(
+  knn: Graph,
+  graphDegree: number,
+  options: OptimizeOptions = {},
+): Promise<Graph> {
+  const { signal, onProgress, threads = 1 } = options;
+  assertOptimizable(knn, graphDegree);
+  if (!Number.isSafeInteger(threads) || threads < 1) {
+    throw new RangeError(`optimize: threads must be an integer ≥ 1, got ${threads}.`);
+  }
+  signal?.throwIfAborted();
+  const total = knn.size;
+  const report = (done: number): void => onProgress?.({ stage: "optimize", done, total });
+  const workers = Math.min(threads, Math.ceil(total / PRUNE_BATCH_ROWS));
+  const neighbors =
+    workers > 1
+      ? await pruneInWorkers(knn, graphDegree, workers, signal, report)
+      : await pruneHere(knn, graphDegree, signal, report);
+  const pruned: Graph = { neighbors, size: total, degree: graphDegree };
+  return mergeReverseEdges(pruned, reverseGraph(pruned), neighbors);
+}
+
+async function pruneHere(
+  knn: Graph,
+  graphDegree: number,
+  signal: AbortSignal | undefined,
+  report: (done: number) => void,
+): Promise<Uint32Array> {
+  const pruned = new Uint32Array(knn.size * graphDegree);
+  const workspace = createPruneWorkspace(knn);
+  const checkpoint = createCheckpoint(signal);
+  for (let first = 0; first < knn.size; first += PRUNE_BATCH_ROWS) {
+    const count = Math.min(PRUNE_BATCH_ROWS, knn.size - first);
+    pruneRows(knn, graphDegree, first, count, workspace, pruned.subarray(first * graphDegree));
+    report(first + count);
+    await checkpoint();
+  }
+  return pruned;
+}
+
+async function pruneInWorkers(
+  knn: Graph,
+  graphDegree: number,
+  workers: number,
+  signal: AbortSignal | undefined,
+  report: (done: number) => void,
+): Promise<Uint32Array> {
+  // Imported here so that single-threaded use (and browsers) never load node:worker_threads.
+  const { runInWorkers } = await import("../../cpu/worker-pool.js");
+  const shared = sharedGraph(knn);
+  const inputs: PruneTaskInput[] = [];
+  for (let w = 0; w < workers; w++) {
+    const first = Math.round((w * knn.size) / workers);
+    const count = Math.round(((w + 1) * knn.size) / workers) - first;
+    inputs.push({ knn: shared, graphDegree, first, count });
+  }
+  const done = new Array<number>(workers).fill(0);
+  const outputs = await runInWorkers<PruneTaskInput, PruneTaskOutput>(
+    new URL("./prune-task.js", import.meta.url),
+    inputs,
+    {
+      signal,
+      onProgress: (w, rows) => {
+        done[w] = rows;
+        report(done.reduce((a, b) => a + b, 0));
+      },
+    },
+  );
+  const pruned = new Uint32Array(knn.size * graphDegree);
+  outputs.forEach((out, w) => pruned.set(out.neighbors, inputs[w]!.first * graphDegree));
+  return pruned;
+}
+
+/** `graph` itself if its ids already live in a SharedArrayBuffer, else one shared copy. */
+function sharedGraph(graph: Graph): Graph {
+  if (graph.neighbors.buffer instanceof SharedArrayBuffer) return graph;
+  const neighbors = new Uint32Array(new SharedArrayBuffer(graph.neighbors.byteLength));
+  neighbors.set(graph.neighbors);
+  return { neighbors, size: graph.size, degree: graph.degree };
+}

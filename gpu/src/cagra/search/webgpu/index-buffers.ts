@@ -1,0 +1,100 @@
+import type { Matrix } from "../../../common/matrix.js";
+import type { WebGpuBackend } from "../../../device/backend.js";
+import {
+  destroyBuffer,
+  uploadBuffer,
+  type TrackedBuffer,
+} from "../../../device/webgpu/buffers.js";
+import { BufferUsage } from "../../../device/webgpu/usage.js";
+import type { SearchIndex } from "../validate.js";
+
+/*
+ * The device copies of an index: the dataset (rows zero-padded to whole vec4s) and the graph,
+ * uploaded on the first search and kept for later ones. They are cached per backend under the
+ * index's own arrays (dataset.data, graph.neighbors), so an index rebuilt into new arrays gets
+ * new copies and a dropped index lets its entries go with it; the device memory itself stays
+ * allocated (and tracked) until releaseSearchBuffers. Arrays changed in place after a search
+ * need releaseSearchBuffers too, or the device keeps the old values.
+ */
+
+/** The tracker's op name for the index buffers. */
+export const INDEX_OP = "search-index";
+
+interface DatasetEntry {
+  readonly buffer: TrackedBuffer;
+  readonly cols: number;
+}
+
+const datasets = new WeakMap<WebGpuBackend, WeakMap<Float32Array, DatasetEntry>>();
+const graphs = new WeakMap<WebGpuBackend, WeakMap<Uint32Array, TrackedBuffer>>();
+
+/** The index's dataset and graph on `backend`'s device, uploaded if not there yet. */
+export function searchIndexBuffers(
+  backend: WebGpuBackend,
+  index: SearchIndex,
+): { readonly dataset: TrackedBuffer; readonly graph: TrackedBuffer } {
+  const perDataset = datasets.get(backend) ?? new WeakMap<Float32Array, DatasetEntry>();
+  datasets.set(backend, perDataset);
+  let entry = perDataset.get(index.dataset.data);
+  if (entry !== undefined && entry.cols !== index.dataset.cols) {
+    destroyBuffer(backend, entry.buffer);
+    entry = undefined;
+  }
+  if (entry === undefined) {
+    const data = padRows(index.dataset, Math.ceil(index.dataset.cols / 4) * 4);
+    const buffer = uploadBuffer(backend, data, "search dataset", INDEX_OP, BufferUsage.STORAGE);
+    entry = { buffer, cols: index.dataset.cols };
+    perDataset.set(index.dataset.data, entry);
+  }
+  const perGraph = graphs.get(backend) ?? new WeakMap<Uint32Array, TrackedBuffer>();
+  graphs.set(backend, perGraph);
+  let graph = perGraph.get(index.graph.neighbors);
+  if (graph === undefined) {
+    graph = uploadBuffer(
+      backend,
+      index.graph.neighbors,
+      "search graph",
+      INDEX_OP,
+      BufferUsage.STORAGE,
+    );
+    perGraph.set(index.graph.neighbors, graph);
+  }
+  return { dataset: entry.buffer, graph };
+}
+
+/**
+ * Frees the device copies of `index`'s dataset and graph that searchWebGpu keeps on
+ * `backend`; the next search uploads them again. Returns the bytes released.
+ *
+ * @example
+ * await searchWebGpu(gpu, index, queries, 10);
+ * releaseSearchBuffers(gpu, index); // gpu.memory.liveBytes drops by the index's size
+ */
+export function releaseSearchBuffers(backend: WebGpuBackend, index: SearchIndex): number {
+  let released = 0;
+  const perDataset = datasets.get(backend);
+  const entry = perDataset?.get(index.dataset.data);
+  if (entry !== undefined) {
+    destroyBuffer(backend, entry.buffer);
+    perDataset!.delete(index.dataset.data);
+    released += entry.buffer.bytes;
+  }
+  const perGraph = graphs.get(backend);
+  const graph = perGraph?.get(index.graph.neighbors);
+  if (graph !== undefined) {
+    destroyBuffer(backend, graph);
+    perGraph!.delete(index.graph.neighbors);
+    released += graph.bytes;
+  }
+  return released;
+}
+
+/** The rows of `m` as `width` floats each (zeros after its columns); `m.data` when they fit. */
+export function padRows(m: Matrix, width: number): Float32Array {
+  if (width === m.cols) return m.data;
+  const out = new Float32Array(m.rows * width);
+  for (let r = 0; r < m.rows; r++) {
+    out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), r * width);
+  }
+  return out;
+}

@@ -1,0 +1,427 @@
+import type { KernelSource } from "../../../device/webgpu/pipelines.js";
+import type { SearchPlan } from "../plan.js";
+import { randomSeedId } from "../random-seeds.js";
+import type { Launch } from "./launch.js";
+import {
+  bitonicWgsl,
+  FILTER_WGSL,
+  hashWgsl,
+  nextPowerOfTwo,
+  teamDistanceWgsl,
+  WGSL_CONSTANTS,
+  type TeamDistanceConfig,
+} from "./wgsl.js";
+
+/*
+ * cuVS's multi-CTA search (search_multi_cta_kernel-inl.cuh) for small batches: each query gets
+ * max(p, ⌈M/32⌉) workgroups, each a search with a top-32 list and one parent per iteration,
+ * kept apart by a "traversed" hash per query in storage memory (a node becomes a parent in one
+ * workgroup only). Per workgroup and iteration: sort the 32 + G entries; take the first entry
+ * no workgroup has traversed as the parent (claiming it in the shared hash); refill the
+ * workgroup's own visited hash from the buffer (it is emptied every iteration); write the
+ * children that are neither visited nor traversed over the worst entries and compute their
+ * distances; drop entries another workgroup has traversed meanwhile. At the end each workgroup
+ * claims up to 32 results in the traversed hash, so no node is returned twice, and a second
+ * kernel keeps the best k of the ⌈M/32⌉·32 per query.
+ *
+ * Chosen over multi-kernel for small batches because it is what cuVS's AUTO picks there, and
+ * it runs as three dispatches per batch in one submission; multi-kernel needs a pass per step
+ * and, to stop, a host read of the terminate flag every iteration, which costs a queue
+ * round trip (mapAsync) per iteration in WebGPU.
+ */
+
+/** Bytes of the search kernel's uniform parameters. */
+export const MULTI_CTA_PARAMS_BYTES = 48;
+/** Bytes of the merge kernel's uniform parameters. */
+export const MERGE_PARAMS_BYTES = 32;
+/** Bytes of the fill kernel's uniform parameters. */
+export const FILL_PARAMS_BYTES = 16;
+
+const ITOPK = 32;
+const MERGE_WORKGROUP = 64;
+const FILL_WORKGROUP = 256;
+
+/** What one dispatch searches. */
+export interface MultiCtaParams {
+  readonly n: number;
+  readonly queries: number;
+  /** Grid rows per layer: query = y + z · gridY. */
+  readonly gridY: number;
+  readonly plan: SearchPlan;
+}
+
+/**
+ * The uniform buffer contents for `p`; output ("intermediate") layout: ids
+ * [queries, ctas, 32], distances the same, iterations [queries].
+ */
+export function multiCtaParams(p: MultiCtaParams): Uint32Array {
+  const out = new Uint32Array(MULTI_CTA_PARAMS_BYTES / 4);
+  const distOffset = p.queries * p.plan.ctasPerQuery * ITOPK;
+  out.set([
+    p.n,
+    p.queries,
+    p.gridY,
+    p.plan.maxIterations,
+    p.plan.minIterations,
+    p.plan.numRandomSamplings,
+    distOffset,
+    2 * distOffset,
+  ]);
+  return out;
+}
+
+/**
+ * The random seeds of a multi-CTA batch, as cuVS draws them when no seeds are given: sampling
+ * j of slot i in workgroup `cta` of query q is xorshift64(gid ^ mask) mod N with
+ * gid = (cta + ctas·q) + ctas·queries·(i + G·j). Entry gid of the result holds it.
+ *
+ * @example
+ * const seeds = multiCtaSeeds(plan, 100); // for a batch of 100 queries
+ */
+export function multiCtaSeeds(plan: SearchPlan, queries: number): Uint32Array {
+  const count = plan.ctasPerQuery * queries * plan.graphDegree * plan.numRandomSamplings;
+  const out = new Uint32Array(count);
+  for (let gid = 0; gid < count; gid++) {
+    out[gid] = randomSeedId(gid, plan.randXorMask, plan.datasetSize);
+  }
+  return out;
+}
+
+/** The search kernel's shape. */
+export interface MultiCtaShape extends TeamDistanceConfig {
+  readonly graphDegree: number;
+  readonly ctas: number;
+  /** 32 + G rounded up to 32: cuVS's result buffer. */
+  readonly buffer: number;
+  readonly bufferPadded: number;
+  /** log2 of each workgroup's visited table. */
+  readonly localBitlen: number;
+  /** log2 of each query's traversed table. */
+  readonly traversedBitlen: number;
+  readonly filtered: boolean;
+}
+
+/** The kernel shape for `plan` and `launch`. */
+export function multiCtaShape(
+  plan: SearchPlan,
+  launch: Launch,
+  base: Pick<TeamDistanceConfig, "metric" | "subgroups">,
+  filtered: boolean,
+): MultiCtaShape {
+  return {
+    ...base,
+    dimV: launch.dimV,
+    workgroupSize: launch.workgroupSize,
+    teamSize: launch.teamSize,
+    graphDegree: plan.graphDegree,
+    ctas: plan.ctasPerQuery,
+    buffer: Math.ceil((ITOPK + plan.graphDegree) / 32) * 32,
+    bufferPadded: launch.candidatesPadded,
+    localBitlen: plan.ctaHashBitlen,
+    traversedBitlen: plan.hashBitlen,
+    filtered,
+  };
+}
+
+/**
+ * The multi-CTA search kernel. Dispatch ctas × min(queries, max) × layers workgroups with
+ * bindings (dataset, graph, queries, seeds, intermediate out, params, traversed tables
+ * [queries, 2^bits] filled with 0xFFFFFFFF, then the filter bitset if filtered).
+ *
+ * @example
+ * const pipeline = await pipelineFor(gpu, multiCtaKernel(multiCtaShape(plan, launch, { metric, subgroups }, false)));
+ */
+export function multiCtaKernel(s: MultiCtaShape): KernelSource {
+  const key =
+    `cagra/search/multi-cta:${s.metric}:d${s.dimV}:wg${s.workgroupSize}:t${s.teamSize}` +
+    `:sg${s.subgroups ? 1 : 0}:g${s.graphDegree}:c${s.ctas}:h${s.localBitlen}` +
+    `:${s.traversedBitlen}:f${s.filtered ? 1 : 0}`;
+  return { key, code: searchWgsl(s) };
+}
+
+function searchWgsl(s: MultiCtaShape): string {
+  const subgroupArgs = s.subgroups
+    ? ", @builtin(subgroup_size) sgSize: u32, @builtin(subgroup_invocation_id) sgId: u32"
+    : "";
+  const when = (on: boolean, code: string) => (on ? code : "");
+  return /* wgsl */ `${teamDistanceWgsl(s)}
+${WGSL_CONSTANTS}
+struct Params {
+  n: u32, queries: u32, gridY: u32, maxIter: u32,
+  minIter: u32, samplings: u32, distOffset: u32, iterOffset: u32,
+  pad0: u32, pad1: u32, pad2: u32, pad3: u32,
+}
+
+@group(0) @binding(0) var<storage, read> dataset: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> graph: array<u32>;
+@group(0) @binding(2) var<storage, read> queries: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> seeds: array<u32>;
+@group(0) @binding(4) var<storage, read_write> out: array<u32>;
+@group(0) @binding(5) var<uniform> params: Params;
+@group(0) @binding(6) var<storage, read_write> traversedTable: array<atomic<u32>>;
+${when(s.filtered, "@group(0) @binding(7) var<storage, read> filterBits: array<u32>;")}
+
+const ITOPK: u32 = ${ITOPK}u;
+const G: u32 = ${s.graphDegree}u;
+const CTAS: u32 = ${s.ctas}u;
+const BUF: u32 = ${s.buffer}u;
+const BP: u32 = ${s.bufferPadded}u;
+const SEED_ROUNDS: u32 = (G + TEAMS - 1u) / TEAMS;
+const CHILD_ROUNDS: u32 = (G + TEAMS - 1u) / TEAMS;
+
+${bitonicWgsl(s.bufferPadded)}
+var<workgroup> localTable: array<atomic<u32>, LOCAL_SIZE>;
+${hashWgsl({ name: "local", slot: "localTable[$i]", bitlen: s.localBitlen })}
+${hashWgsl({ name: "traversed", slot: "traversedTable[tableBase + $i]", bitlen: s.traversedBitlen, removable: true })}
+${when(s.filtered, FILTER_WGSL)}
+var<private> tableBase: u32;
+var<workgroup> parent: u32;
+var<workgroup> resultPosition: atomic<u32>;
+
+fn setEntry(at: u32, d: f32, id: u32) {
+  keyD[at] = d;
+  keyI[at] = id;
+  keyS[at] = id & ID_MASK;
+}
+
+// cuVS pickup_next_parent, one invocation: the first entry of the top 64 not yet traversed by
+// any workgroup becomes the parent; one from beyond the top 32 moves into the last invalid
+// slot of the top 32 (none: no parent). Entries another workgroup took are invalidated.
+fn pickParent() {
+  parent = NONE;
+  var lastInvalid = NONE;
+  for (var i = 0u; i < 2u * ITOPK; i++) {
+    let v = keyI[i];
+    var invalid = v == NONE;
+    if (!invalid && (v & FLAG) == 0u) {
+      if (traversedInsert(v)) {
+        if (i < ITOPK) {
+          keyI[i] = v | FLAG;
+          parent = i;
+        } else {
+          setEntry(lastInvalid, keyD[i], v | FLAG);
+          clearEntry(i);
+          parent = lastInvalid;
+        }
+        return;
+      }
+      clearEntry(i);
+      invalid = true;
+    }
+    if (i < ITOPK && invalid) { lastInvalid = i; }
+    if (i == ITOPK - 1u && lastInvalid == NONE) { return; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32${subgroupArgs}) {
+  let cta = wid.x;
+  let q = wid.y + wid.z * params.gridY;
+  if (q >= params.queries) { return; }
+  let shuffle = initTeams(t${s.subgroups ? ", sgSize, sgId" : ""});
+  let team = vt / TEAM;
+  let leader = vt % TEAM == 0u;
+  tableBase = q * TRAVERSED_SIZE;
+  for (var i = t; i < DIMV; i += WG) { query[i] = queries[q * DIMV + i]; }
+  for (var i = t; i < BP; i += WG) { clearEntry(i); }
+  localClear(t, WG);
+  workgroupBarrier();
+
+  // Random init of the first G slots; seeds depend on the workgroup and the query.
+  let block = cta + CTAS * q;
+  let blocks = CTAS * params.queries;
+  for (var r = 0u; r < SEED_ROUNDS; r++) {
+    let slot = r * TEAMS + team;
+    var best = FLT_MAX;
+    var bestId = NONE;
+    for (var j = 0u; j < params.samplings; j++) {
+      var id = NONE;
+      if (slot < G) { id = seeds[block + blocks * (slot + G * j)]; }
+      let d = teamDistance(id, shuffle);
+      if (d < best) {
+        best = d;
+        bestId = id;
+      }
+    }
+    if (slot < G && leader) {
+      if (bestId != NONE && (!localInsert(bestId) || traversedHas(bestId))) {
+        best = FLT_MAX;
+        bestId = NONE;
+      }
+      setEntry(slot, best, bestId);
+    }
+  }
+  workgroupBarrier();
+
+  var iter = 0u;
+  loop {
+    sortRange(0u, BP, t);
+    if (iter + 1u >= params.maxIter) { break; }
+    if (t == 0u) { pickParent(); } else { localClear(t - 1u, WG - 1u); }
+    let p = workgroupUniformLoad(&parent);
+    if (p == NONE && iter >= params.minIter) { break; }
+    // Former parents pushed out of the top 32 are released; the rest refill the visited hash.
+    for (var i = t; i < BUF; i += WG) {
+      let v = keyI[i];
+      if (v == NONE) { continue; }
+      if (i >= ITOPK && (v & FLAG) != 0u) {
+        traversedRemove(v & ID_MASK);
+        clearEntry(i);
+      } else {
+        localInsert(v & ID_MASK);
+      }
+    }
+    if (t == 0u) { atomicStore(&resultPosition, BUF); }
+    workgroupBarrier();
+    // Children go to the end of the buffer, over its worst entries.
+    for (var i = t; i < G; i += WG) {
+      if (p != NONE) {
+        let child = graph[(keyI[p] & ID_MASK) * G + i];
+        if (child < params.n && localInsert(child) && !traversedHas(child)) {
+          setEntry(atomicSub(&resultPosition, 1u) - 1u, FLT_MAX, child);
+        }
+      }
+    }
+    workgroupBarrier();
+    let first = atomicLoad(&resultPosition);
+    for (var r = 0u; r < CHILD_ROUNDS; r++) {
+      let item = first + r * TEAMS + team;
+      var id = NONE;
+      if (item < BUF) { id = keyI[item]; }
+      let d = teamDistance(id, shuffle);
+      if (item < BUF && leader) { keyD[item] = d; }
+    }
+    // Entries another workgroup has traversed meanwhile cannot be parents here.
+    for (var i = t; i < first; i += WG) {
+      let v = keyI[i];
+      if (v != NONE && (v & FLAG) == 0u && traversedHas(v)) { clearEntry(i); }
+    }
+    ${when(
+      s.filtered,
+      `if (t == 0u && p != NONE && !keeps(keyI[p] & ID_MASK)) { clearEntry(p); }`,
+    )}
+    workgroupBarrier();
+    iter++;
+  }
+  ${when(
+    s.filtered,
+    `for (var i = t; i < BUF; i += WG) {
+    let v = keyI[i];
+    if (v != NONE && !keeps(v & ID_MASK)) { clearEntry(i); }
+  }
+  workgroupBarrier();`,
+  )}
+  // Results: this workgroup's parents, then entries it can claim, up to 32.
+  if (t == 0u) {
+    let base = (q * CTAS + cta) * ITOPK;
+    var count = 0u;
+    for (var i = 0u; i < BUF; i++) {
+      var v = keyI[i];
+      if (v == NONE) { continue; }
+      var valid = (v & FLAG) != 0u;
+      v &= ID_MASK;
+      if (!valid && count < ITOPK) { valid = traversedInsert(v); }
+      if (!valid) { continue; }
+      if (count < ITOPK) {
+        out[base + count] = v;
+        out[params.distOffset + base + count] = bitcast<u32>(keyD[i]);
+      } else {
+        traversedRemove(v);
+      }
+      count++;
+    }
+    for (; count < ITOPK; count++) {
+      out[base + count] = NONE;
+      out[params.distOffset + base + count] = bitcast<u32>(FLT_MAX);
+    }
+    if (cta == 0u) { out[params.iterOffset + q] = iter + 1u; }
+  }
+}
+`;
+}
+
+/** The merge kernel's uniform parameters: the best k of the intermediate results per query. */
+export function mergeParams(k: number, queries: number, gridX: number, ctas: number): Uint32Array {
+  const out = new Uint32Array(MERGE_PARAMS_BYTES / 4);
+  const interDist = queries * ctas * ITOPK;
+  out.set([k, queries, gridX, interDist, 2 * interDist, queries * k, 2 * queries * k]);
+  return out;
+}
+
+/**
+ * The final top-k of a multi-CTA search (cuVS's _cuann_find_topk over ctas·32 entries):
+ * one workgroup per query sorts its entries by (distance, id) and writes the first k as
+ * ids, distances, iterations. Bindings (intermediate, out, params).
+ *
+ * @example
+ * const pipeline = await pipelineFor(gpu, mergeKernel(plan.ctasPerQuery));
+ */
+export function mergeKernel(ctas: number): KernelSource {
+  const entries = nextPowerOfTwo(ctas * ITOPK);
+  return {
+    key: `cagra/search/multi-cta-merge:c${ctas}`,
+    code: /* wgsl */ `${WGSL_CONSTANTS}
+const WG: u32 = ${MERGE_WORKGROUP}u;
+const TOTAL: u32 = ${ctas * ITOPK}u;
+struct Params { k: u32, queries: u32, gridX: u32, interDist: u32, interIter: u32, dist: u32, iter: u32, pad: u32 }
+@group(0) @binding(0) var<storage, read> inter: array<u32>;
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+@group(0) @binding(2) var<uniform> params: Params;
+${bitonicWgsl(entries)}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  let q = wid.x + wid.y * params.gridX;
+  if (q >= params.queries) { return; }
+  for (var i = t; i < ENTRIES; i += WG) {
+    if (i < TOTAL) {
+      keyD[i] = bitcast<f32>(inter[params.interDist + q * TOTAL + i]);
+      keyI[i] = inter[q * TOTAL + i];
+      keyS[i] = keyI[i];
+    } else {
+      clearEntry(i);
+    }
+  }
+  workgroupBarrier();
+  sortRange(0u, ENTRIES, t);
+  for (var i = t; i < params.k; i += WG) {
+    out[q * params.k + i] = keyI[i];
+    out[params.dist + q * params.k + i] = bitcast<u32>(keyD[i]);
+  }
+  if (t == 0u) { out[params.iter + q] = inter[params.interIter + q]; }
+}
+`,
+  };
+}
+
+/** The fill kernel's parameters: `count` u32s set to 0xFFFFFFFF by `threads` invocations. */
+export function fillParams(count: number, threads: number): Uint32Array {
+  return Uint32Array.of(count, threads, 0, 0);
+}
+
+/** Workgroups of the fill kernel for `count` words, within one grid dimension of `max`. */
+export function fillWorkgroups(count: number, max: number): number {
+  return Math.max(1, Math.min(Math.ceil(count / FILL_WORKGROUP), max));
+}
+
+/**
+ * Empties the traversed tables before a multi-CTA dispatch (cuVS set_value_batch): bindings
+ * (table, params); each invocation fills every `threads`-th word.
+ */
+export function fillKernel(): KernelSource {
+  return {
+    key: "cagra/search/fill-none",
+    code: /* wgsl */ `
+struct Params { count: u32, threads: u32, pad0: u32, pad1: u32 }
+@group(0) @binding(0) var<storage, read_write> table: array<u32>;
+@group(0) @binding(1) var<uniform> params: Params;
+@compute @workgroup_size(${FILL_WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  for (var i = gid.x; i < params.count; i += params.threads) { table[i] = 0xffffffffu; }
+}
+`,
+  };
+}
+
+/** Invocations per fill workgroup. */
+export const FILL_WORKGROUP_SIZE = FILL_WORKGROUP;
