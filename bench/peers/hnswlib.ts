@@ -40,16 +40,20 @@ export function runHnswlib(
   const searches = efs.map((ef) => {
     index.setEf(Math.max(ef, k));
     const ids = new Uint32Array(queries.rows * k);
-    const t = performance.now();
-    for (let q = 0; q < qs.length; q++) {
-      const r = index.searchKnn(qs[q]!, k);
-      // hnswlib returns farthest first.
-      const order = r.neighbors
-        .map((id, j) => [r.distances[j]!, id] as const)
-        .sort((a, b) => a[0] - b[0]);
-      order.forEach(([, id], j) => (ids[q * k + j] = id));
+    let searchS = Infinity;
+    for (let r = 0; r < repeats; r++) {
+      const t = performance.now();
+      for (let q = 0; q < qs.length; q++) {
+        const found = index.searchKnn(qs[q]!, k);
+        // Sorted closest first, as the other systems return them.
+        const order = found.neighbors
+          .map((id, j) => [found.distances[j]!, id] as const)
+          .sort((a, b) => a[0] - b[0]);
+        order.forEach(([, id], j) => (ids[q * k + j] = id));
+      }
+      searchS = Math.min(searchS, (performance.now() - t) / 1000);
     }
-    return { ef, searchS: (performance.now() - t) / 1000, ids };
+    return { ef, searchS, ids };
   });
   return { M, efConstruction, buildS, searches };
 }

@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- jsfive has no types; programs that include this file (bench/) need the declaration.
 /// <reference path="./jsfive.d.ts" />
 import * as hdf5 from "jsfive";
 import { matrix, type Matrix } from "../common/matrix.js";
