@@ -40,10 +40,11 @@ const ITOPK = [32, 64, 96, 128, 192, 256];
 const EF = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256];
 const HNSW_M = [16, 32];
 const EF_CONSTRUCTION = 200;
-/** Tessera's settings: cuVS's defaults, and a sparser graph that searches faster. */
+/** Tessera's settings: cuVS's defaults, and sparser graphs that search faster (I = 2G). */
 const TESSERA: Partial<IndexParams>[] = [
   { graphDegree: 64, intermediateGraphDegree: 128 },
   { graphDegree: 32, intermediateGraphDegree: 64 },
+  { graphDegree: 16, intermediateGraphDegree: 32 },
 ];
 
 interface Row {
@@ -126,6 +127,9 @@ async function tessera(data: Data, threads: number, repeats: number): Promise<Ro
     const t = performance.now();
     const index = await build(cpuBackend(threads), data.base, params);
     const buildS = (performance.now() - t) / 1000;
+    const searchIndex = { dataset: data.base, graph: index.graph, metric: "sqeuclidean" as const };
+    // The first search copies the dataset into WebAssembly memory; keep that out of the timings.
+    searchCpu(searchIndex, data.queries, K);
     for (const itopkSize of ITOPK) {
       const { seconds, value } = best(repeats, () =>
         searchCpu(

@@ -13,3 +13,6 @@ export { Session } from "./device/session.js";
 export { openWebGpu } from "./device/webgpu/device.js";
 export { matrix, row, type Matrix } from "./common/matrix.js";
 export { seededRandom, gaussian, type Random } from "./common/random.js";
+export * as cagra from "./cagra/index.js";
+export * as autochunk from "./autochunk/index.js";
+export * as datasets from "./datasets/index.js";

@@ -40,3 +40,5 @@ export {
   parseFvecs,
   parseIvecs,
 } from "./vecs.js";
+export { groundTruth } from "./ground-truth.js";
+export type { GroundTruthOptions } from "./ground-truth.js";

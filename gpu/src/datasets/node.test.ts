@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import { matrix } from "../common/matrix.js";
 import { npyArray } from "./npy.js";
@@ -17,6 +16,7 @@ import {
   saveVectors,
   writeFileAtomic,
 } from "./node.js";
+import { SIFT_5K_DIR } from "../../test/datasets.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-files-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,9 +83,7 @@ describe("loaders and savers", () => {
   });
 
   it("loads the SIFT-5k sample from its folder", async () => {
-    const sift = await loadSift5k(
-      fileURLToPath(new URL("../../../../shared/datasets/sift-5k", import.meta.url)),
-    );
+    const sift = await loadSift5k(SIFT_5K_DIR);
     assert.equal(sift.base.rows, 5000);
     assert.equal(sift.ids[4999], 105000);
     assert.equal(sift.queries.rows, 3);

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { parseSift5k, parseTsvVectors, SIFT_5K_FILES } from "./tsv.js";
+import { SIFT_5K_DIR } from "../../test/datasets.js";
 
-const SIFT_5K = fileURLToPath(new URL("../../../../shared/datasets/sift-5k/", import.meta.url));
+const SIFT_5K = SIFT_5K_DIR + "/";
 
 describe("TSV vectors", () => {
   it("reads the SIFT-5k sample: 5000 × 128 base vectors with their ids, 3 queries", () => {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseTsvVectors } from "../../src/datasets/tsv.js";
 import { internalDistance } from "../../src/cagra/distance.js";
 import type { Graph } from "../../src/cagra/types.js";
+import { SIFT_5K_BASE } from "../datasets.js";
 
 /*
  * Test support: the exact kNN graph of the first rows of the SIFT-5k sample
@@ -9,7 +10,7 @@ import type { Graph } from "../../src/cagra/types.js";
  */
 
 /** The SIFT-5k base vectors as the project's shared datasets folder holds them. */
-export const SIFT_5K_BASE = "/work/shared/datasets/sift-5k/sift-dataset-5k.tsv";
+export { SIFT_5K_BASE };
 
 /**
  * The exact squared-L2 kNN graph [rows, k] of the first `rows` SIFT-5k vectors, self excluded,

@@ -9,8 +9,9 @@ import { INVALID_ID, searchCpu } from "./cpu.js";
 import { bitsetFilter } from "./filter.js";
 import { initialSeedIds } from "./random-seeds.js";
 import type { SearchIndex } from "./validate.js";
+import { SIFT_5K_BASE } from "../../../test/datasets.js";
 
-const SIFT = "/work/shared/datasets/sift-5k/sift-dataset-5k.tsv";
+const SIFT = SIFT_5K_BASE;
 const D = 128;
 const BASE = 4000;
 const QUERIES = 200;

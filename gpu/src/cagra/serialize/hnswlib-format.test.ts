@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import hnswlib from "hnswlib-node";
 import { matrix, row, type Matrix } from "../../common/matrix.js";
@@ -14,6 +13,7 @@ import { internalDistance, prepareForMetric, reportedDistance } from "../distanc
 import type { CagraIndex, Metric } from "../types.js";
 import { encodeHnswlibIndex, hnswlibSpace } from "./hnswlib-format.js";
 import { saveHnswlibIndex } from "./node.js";
+import { SIFT_5K_DIR } from "../../../test/datasets.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-hnsw-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,11 +71,7 @@ async function searchWithHnswlib(index: CagraIndex, queries: Matrix, k: number, 
 
 describe("export to hnswlib", () => {
   it("loads in hnswlib-node and finds SIFT neighbours through the exported graph", async () => {
-    const text = (f: string) =>
-      readFileSync(
-        fileURLToPath(new URL(`../../../../../shared/datasets/sift-5k/${f}`, import.meta.url)),
-        "utf8",
-      );
+    const text = (f: string) => readFileSync(join(SIFT_5K_DIR, f), "utf8");
     const sift = parseSift5k(text(SIFT_5K_FILES.base), text(SIFT_5K_FILES.queries));
     const base = matrix(sift.base.data.slice(0, 2000 * 128), 2000, 128);
     const rest = matrix(sift.base.data.slice(2000 * 128), 3000, 128);

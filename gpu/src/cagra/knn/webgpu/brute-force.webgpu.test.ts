@@ -9,11 +9,12 @@ import { gaussian, seededRandom } from "../../../common/random.js";
 import { prepareForMetric } from "../../distance.js";
 import type { Metric } from "../../types.js";
 import { bruteForceKnn } from "../brute-force.js";
+import { SIFT_5K_BASE } from "../../../../test/datasets.js";
 
 const FIXTURE = fileURLToPath(
   new URL("../../../../test/fixtures/knn-brute-force.ts", import.meta.url),
 );
-const SIFT = "/work/shared/datasets/sift-5k/sift-dataset-5k.tsv";
+const SIFT = SIFT_5K_BASE;
 
 let gpu: BrowserGpu;
 before(async () => {

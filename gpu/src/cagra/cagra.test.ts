@@ -1,0 +1,103 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { matrix, type Matrix } from "../common/matrix.js";
+import { cpuBackend } from "../device/select.js";
+import { loadSift5k } from "../datasets/node.js";
+import { holdOutQueries } from "../datasets/holdout.js";
+import { groundTruth } from "../datasets/ground-truth.js";
+import { distanceRecall, euclideanFromSquared } from "../datasets/recall.js";
+import { SIFT_5K_DIR } from "../../test/datasets.js";
+import { build, resolveIndexParams } from "./build.js";
+import { search } from "./search/search.js";
+
+/** SIFT-5k minus 200 held-out rows; queries = those rows plus the 3 query vectors. */
+async function siftSplit(): Promise<{ base: Matrix; queries: Matrix }> {
+  const sift = await loadSift5k(SIFT_5K_DIR);
+  const { base, queries: held } = holdOutQueries(sift.base, 200, 3);
+  const q = new Float32Array(held.data.length + sift.queries.data.length);
+  q.set(held.data);
+  q.set(sift.queries.data, held.data.length);
+  return { base, queries: matrix(q, held.rows + sift.queries.rows, 128) };
+}
+
+test("build + search with cuVS's default parameters reach recall@10 ≥ 0.95 on SIFT-5k", async () => {
+  const { base, queries } = await siftSplit();
+  const backend = cpuBackend(2);
+  const stages = new Set<string>();
+  const index = await build(backend, base, {}, { onProgress: (p) => stages.add(p.stage) });
+  assert.deepEqual([index.graph.size, index.graph.degree], [base.rows, 64]);
+  assert.deepEqual([...stages].sort(), ["knn", "optimize"]);
+  const result = await search(backend, index, queries, 10);
+  const truth = await groundTruth(base, queries, 10, "sqeuclidean");
+  const shape = { queries: queries.rows, k: 10 };
+  const recall = distanceRecall(
+    { distances: euclideanFromSquared(result.distances), ...shape },
+    { distances: euclideanFromSquared(truth.distances), ...shape },
+  );
+  assert.ok(recall >= 0.95, `recall@10 ${recall}`);
+  // The 3 real query vectors on their own.
+  const last = (a: Float32Array) => a.subarray(200 * 10);
+  const own = distanceRecall(
+    { distances: euclideanFromSquared(last(result.distances)), queries: 3, k: 10 },
+    { distances: euclideanFromSquared(last(truth.distances)), queries: 3, k: 10 },
+  );
+  assert.ok(own >= 0.9, `recall@10 of the 3 SIFT queries ${own}`);
+});
+
+test("inner product and cosine indexes return the exact neighbours on small data", async () => {
+  const n = 300;
+  const data = new Float32Array(n * 8).map((_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);
+  const base = matrix(data, n, 8);
+  const queries = matrix(data.slice(0, 5 * 8), 5, 8);
+  for (const metric of ["inner_product", "cosine"] as const) {
+    const index = await build(cpuBackend(), base, {
+      metric,
+      graphDegree: 16,
+      intermediateGraphDegree: 32,
+    });
+    const got = await search(cpuBackend(), index, queries, 5, { itopkSize: 64 });
+    const truth = await groundTruth(base, queries, 5, metric);
+    assert.deepEqual([...got.neighbors], [...truth.neighbors], metric);
+    got.distances.forEach((d, i) => assert.ok(Math.abs(d - truth.distances[i]!) < 1e-4, metric));
+  }
+});
+
+test("parameters that cannot hold are clear errors; small datasets lower the degrees", () => {
+  const m = matrix(new Float32Array(40), 10, 4);
+  assert.throws(
+    () => resolveIndexParams(m, { graphDegree: 96, intermediateGraphDegree: 64 }),
+    /graphDegree \(96\) cannot exceed intermediateGraphDegree \(64\).*Raise intermediateGraphDegree/,
+  );
+  assert.throws(() => resolveIndexParams(matrix(new Float32Array(0), 0, 4), {}), /has 0 rows/);
+  assert.throws(() => resolveIndexParams(m, { metric: "l1" as never }), /metric must be one of/);
+  assert.throws(() => resolveIndexParams(m, { graphDegree: 0 }), /graphDegree must be a positive/);
+  const notices: string[] = [];
+  const p = resolveIndexParams(m, {}, (l) => notices.push(l));
+  assert.deepEqual([p.intermediateGraphDegree, p.graphDegree, p.buildAlgo], [9, 9, "brute_force"]);
+  assert.match(notices[0]!, /graphDegree 64 lowered to 9: the dataset has only 10 rows/);
+});
+
+test("bad data and queries are refused before any work; an abort stops a build", async () => {
+  const data = new Float32Array(64 * 4).map((_, i) => i % 7);
+  data[13] = NaN;
+  await assert.rejects(build(cpuBackend(), matrix(data, 64, 4)), /row 3, column 1 is NaN/);
+  data[13] = 1;
+  const index = await build(cpuBackend(), matrix(data, 64, 4), {
+    graphDegree: 8,
+    intermediateGraphDegree: 16,
+  });
+  await assert.rejects(
+    search(cpuBackend(), index, matrix(new Float32Array(6), 2, 3), 4),
+    /queries have dimension 3, but the dataset has 4/,
+  );
+  await assert.rejects(
+    search(cpuBackend(), index, matrix(new Float32Array(8), 2, 4), 65),
+    /k \(65\) exceeds the 64 rows/,
+  );
+  const controller = new AbortController();
+  controller.abort(new Error("stopped by the user"));
+  await assert.rejects(
+    build(cpuBackend(), matrix(data, 64, 4), {}, { signal: controller.signal }),
+    /stopped by the user/,
+  );
+});

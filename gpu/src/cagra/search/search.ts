@@ -1,0 +1,75 @@
+import type { Matrix } from "../../common/matrix.js";
+import type { Backend } from "../../device/backend.js";
+import { prepareForMetric } from "../distance.js";
+import type { SearchParams } from "../params.js";
+import type { CagraIndex, SearchResult } from "../types.js";
+import { searchCpu } from "./cpu.js";
+import type { SearchPlan } from "./plan.js";
+import type { SearchTrace } from "./trace.js";
+import type { SearchIndex } from "./validate.js";
+import { searchWebGpu } from "./webgpu/search.js";
+
+/** Options of search() beyond cuVS's search parameters. */
+export interface SearchOptions {
+  /** Bitset over the index rows (⌈N/32⌉ words), 1 = may be returned; see bitsetFilter. */
+  filter?: Uint32Array;
+  /** Checked between query batches; an abort rejects with its reason. */
+  signal?: AbortSignal;
+  /** Queries whose search is recorded step by step (CPU backend). */
+  traceQueries?: readonly number[];
+}
+
+/** A search result with the plan that ran, iterations per query and any traces. */
+export interface CagraSearchResult extends SearchResult {
+  readonly iterations: Uint32Array;
+  readonly plan: SearchPlan;
+  readonly traces: readonly SearchTrace[];
+}
+
+// The search works on the dataset as the metric wants it (unit rows for cosine): prepared once.
+const prepared = new WeakMap<CagraIndex, SearchIndex>();
+
+function searchIndex(index: CagraIndex): SearchIndex {
+  let s = prepared.get(index);
+  if (!s) {
+    if (!index.dataset) {
+      throw new RangeError(
+        "search: this index holds no dataset (built with attachDatasetOnBuild: false, or " +
+          "loaded from a graph-only file); build it with the dataset attached or load one that has it.",
+      );
+    }
+    s = {
+      dataset: prepareForMetric(index.dataset, index.metric),
+      graph: index.graph,
+      metric: index.metric,
+    };
+    prepared.set(index, s);
+  }
+  return s;
+}
+
+/**
+ * The `k` nearest rows of `index` for every row of `queries`, by CAGRA's beam search: on
+ * WebGPU one workgroup per query (or several for small batches, as cuVS chooses), on the CPU
+ * query by query. Ids [queries, k] and distances as cuVS reports them (squared L2, +dot for
+ * inner product, 1 − cos).
+ *
+ * @example
+ * const { neighbors, distances } = await search(backend, index, queries, 10, { itopkSize: 64 });
+ */
+export async function search(
+  backend: Backend,
+  index: CagraIndex,
+  queries: Matrix,
+  k: number,
+  params: Partial<SearchParams> = {},
+  options: SearchOptions = {},
+): Promise<CagraSearchResult> {
+  const s = searchIndex(index);
+  if (backend.kind === "webgpu") {
+    const { filter, signal } = options;
+    const r = await searchWebGpu(backend, s, queries, k, params, { filter, signal });
+    return { ...r, traces: [] };
+  }
+  return searchCpu(s, queries, k, params, options);
+}
