@@ -69,6 +69,10 @@ export async function openBrowserGpu(modules: readonly string[]): Promise<Browse
       "--enable-features=Vulkan",
       "--use-vulkan=swiftshader",
       "--use-webgpu-adapter=swiftshader",
+      // Dawn zero-fills workgroup memory with code that makes SwiftShader compile a kernel in
+      // seconds instead of milliseconds. Without it a kernel that reads memory it never wrote
+      // sees garbage, so the tests also check that every kernel initialises what it reads.
+      "--enable-dawn-features=disable_workgroup_init",
     ],
   });
   try {

@@ -48,3 +48,19 @@ export function assertFinite(m: Matrix, what: string): void {
     }
   }
 }
+
+/**
+ * The rows of `m` as `width` floats each (zeros after its columns); `m.data` when they fit.
+ * GPU kernels read rows as vec4s, so rows are padded to a multiple of 4.
+ *
+ * @example
+ * padRows(matrix(new Float32Array(6), 2, 3), 4); // 8 floats, a zero after each row
+ */
+export function padRows(m: Matrix, width: number): Float32Array {
+  if (width === m.cols) return m.data;
+  const out = new Float32Array(m.rows * width);
+  for (let r = 0; r < m.rows; r++) {
+    out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), r * width);
+  }
+  return out;
+}

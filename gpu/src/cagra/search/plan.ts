@@ -6,6 +6,7 @@
  */
 import { DEFAULT_SEARCH_PARAMS, type SearchAlgo, type SearchParams } from "../params.js";
 import { assertXorMask } from "./random-seeds.js";
+import { roundUp } from "../../common/sizes.js";
 
 /** How the visited set is kept (cuVS hash_mode). */
 export type HashmapMode = "auto" | "small" | "hash";
@@ -275,10 +276,6 @@ function planHash(
     );
   }
   return { hashMode: "hash", hashBitlen, hashResetInterval: NO_RESET, ctaHashBitlen: 0 };
-}
-
-function roundUp(x: number, m: number): number {
-  return Math.ceil(x / m) * m;
 }
 
 function assertInteger(name: string, value: number, min: number, max: number): void {

@@ -24,6 +24,7 @@ import {
 } from "./distance-tile.js";
 import { planTiles, type TilePlan } from "./plan.js";
 import { TOPK_PARAMS_BYTES, topkCapacity, topkKernel, topkParams } from "./topk.js";
+import { padRows } from "../../../common/matrix.js";
 
 /** Options of {@link bruteForceKnnWebGpu}. */
 export interface BruteForceKnnOptions {
@@ -207,16 +208,6 @@ export async function bruteForceKnnWebGpu(
   } finally {
     for (const b of owned) destroyBuffer(backend, b);
   }
-}
-
-/** The rows of `m` as `width` floats each (zeros after its columns); `m.data` when they fit. */
-function padRows(m: Matrix, width: number): Float32Array {
-  if (width === m.cols) return m.data;
-  const out = new Float32Array(m.rows * width);
-  for (let r = 0; r < m.rows; r++) {
-    out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), r * width);
-  }
-  return out;
 }
 
 /** The column tiles of every slab, in id order. */

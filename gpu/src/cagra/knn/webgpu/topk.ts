@@ -1,4 +1,5 @@
 import type { KernelSource } from "../../../device/webgpu/pipelines.js";
+import { nextPowerOfTwo } from "../../../common/sizes.js";
 
 /*
  * Merges one distance tile into a running per-query top-k, one 64-invocation workgroup per
@@ -27,7 +28,7 @@ export const TOPK_PARAMS_BYTES = 32;
 
 /** k rounded up to a power of two: the running list's length per query. */
 export function topkCapacity(k: number): number {
-  return 2 ** Math.ceil(Math.log2(Math.max(1, k)));
+  return nextPowerOfTwo(k);
 }
 
 /** What one dispatch merges. */

@@ -1,12 +1,8 @@
-import type { Matrix } from "../../../common/matrix.js";
 import type { WebGpuBackend } from "../../../device/backend.js";
-import {
-  destroyBuffer,
-  uploadBuffer,
-  type TrackedBuffer,
-} from "../../../device/webgpu/buffers.js";
+import { destroyBuffer, uploadBuffer, type TrackedBuffer } from "../../../device/webgpu/buffers.js";
 import { BufferUsage } from "../../../device/webgpu/usage.js";
 import type { SearchIndex } from "../validate.js";
+import { padRows } from "../../../common/matrix.js";
 
 /*
  * The device copies of an index: the dataset (rows zero-padded to whole vec4s) and the graph,
@@ -28,7 +24,13 @@ interface DatasetEntry {
 const datasets = new WeakMap<WebGpuBackend, WeakMap<Float32Array, DatasetEntry>>();
 const graphs = new WeakMap<WebGpuBackend, WeakMap<Uint32Array, TrackedBuffer>>();
 
-/** The index's dataset and graph on `backend`'s device, uploaded if not there yet. */
+/**
+ * The index's dataset and graph on `backend`'s device, uploaded if not there yet. Throws a
+ * RangeError when either exceeds one storage binding.
+ *
+ * @example
+ * const { dataset, graph } = searchIndexBuffers(gpu, index); // bound at 0 and 1 by the kernels
+ */
 export function searchIndexBuffers(
   backend: WebGpuBackend,
   index: SearchIndex,
@@ -41,7 +43,9 @@ export function searchIndexBuffers(
     entry = undefined;
   }
   if (entry === undefined) {
-    const data = padRows(index.dataset, Math.ceil(index.dataset.cols / 4) * 4);
+    const width = Math.ceil(index.dataset.cols / 4) * 4;
+    assertFits(backend, "dataset", index.dataset.rows * width * 4);
+    const data = padRows(index.dataset, width);
     const buffer = uploadBuffer(backend, data, "search dataset", INDEX_OP, BufferUsage.STORAGE);
     entry = { buffer, cols: index.dataset.cols };
     perDataset.set(index.dataset.data, entry);
@@ -50,6 +54,7 @@ export function searchIndexBuffers(
   graphs.set(backend, perGraph);
   let graph = perGraph.get(index.graph.neighbors);
   if (graph === undefined) {
+    assertFits(backend, "graph", index.graph.neighbors.byteLength);
     graph = uploadBuffer(
       backend,
       index.graph.neighbors,
@@ -89,12 +94,11 @@ export function releaseSearchBuffers(backend: WebGpuBackend, index: SearchIndex)
   return released;
 }
 
-/** The rows of `m` as `width` floats each (zeros after its columns); `m.data` when they fit. */
-export function padRows(m: Matrix, width: number): Float32Array {
-  if (width === m.cols) return m.data;
-  const out = new Float32Array(m.rows * width);
-  for (let r = 0; r < m.rows; r++) {
-    out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), r * width);
+function assertFits(backend: WebGpuBackend, what: string, bytes: number): void {
+  const limit = Math.min(backend.limits.maxStorageBufferBindingSize, backend.limits.maxBufferSize);
+  if (bytes > limit) {
+    throw new RangeError(
+      `the index's ${what} takes ${bytes} bytes on the device, more than one storage binding allows here (${limit}); search it with searchCpu, or on a device with larger limits.`,
+    );
   }
-  return out;
 }

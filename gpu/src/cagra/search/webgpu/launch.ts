@@ -1,5 +1,6 @@
 import type { SearchPlan } from "../plan.js";
-import { nextPowerOfTwo } from "./wgsl.js";
+import { multiCtaBufferSize } from "./multi-cta.js";
+import { nextPowerOfTwo } from "../../../common/sizes.js";
 
 /*
  * How a search plan runs on a WebGPU device: the team size and workgroup size (cuVS's
@@ -24,6 +25,8 @@ export interface LaunchOptions {
   readonly teamSize?: number;
   /** Invocations per workgroup: 64 … 1024, a power of two (cuVS thread_block_size). */
   readonly threadBlockSize?: number;
+  /** Reduce team sums by subgroup shuffles where the device can (default true). */
+  readonly useSubgroups?: boolean;
 }
 
 /** What the host needs to know about the device beyond its limits. */
@@ -33,6 +36,8 @@ export interface LaunchDevice {
   readonly computeUnits: number;
   /** A CPU implementation of WebGPU (SwiftShader): reductions there cost more than they save. */
   readonly cpuAdapter: boolean;
+  /** Whether the device has the `subgroups` feature. */
+  readonly subgroups: boolean;
 }
 
 /** A resolved launch for one plan. */
@@ -45,6 +50,8 @@ export interface Launch {
   readonly batchSize: number;
   /** vec4s per zero-padded row. */
   readonly dimV: number;
+  /** Whether the kernels may reduce by subgroup shuffles (else through workgroup memory). */
+  readonly subgroups: boolean;
   /** single_cta: the top-M area padded to a power of two; multi_cta: 32. */
   readonly topPadded: number;
   /** single_cta: the candidate area padded to a power of two; multi_cta: the whole buffer, padded. */
@@ -65,7 +72,7 @@ const TEAM_SIZES = [1, 2, 4, 8, 16, 32];
  * has, or an option is out of range.
  *
  * @example
- * const launch = planLaunch(plan, 128, { limits: gpu.limits, computeUnits: 80, cpuAdapter: false });
+ * const launch = planLaunch(plan, 128, { limits: gpu.limits, computeUnits: 80, cpuAdapter: false, subgroups: true });
  * launch.teamSize; // 8 for 128 dimensions
  */
 export function planLaunch(
@@ -83,7 +90,7 @@ export function planLaunch(
   const teamSize = resolveTeamSize(options.teamSize ?? 0, dim, device.cpuAdapter);
   const single = plan.algo === "single_cta";
   const topPadded = single ? nextPowerOfTwo(plan.itopkSize) : MULTI_CTA_ITOPK;
-  const multiBuffer = roundUp(MULTI_CTA_ITOPK + plan.graphDegree, 32);
+  const multiBuffer = multiCtaBufferSize(plan.graphDegree);
   if (!single && multiBuffer > 256) {
     throw new RangeError(
       `multi_cta keeps 32 + graphDegree entries per workgroup, at most 256 (cuVS's limit); graphDegree ${plan.graphDegree} is too large.`,
@@ -116,6 +123,13 @@ export function planLaunch(
       `${plan.algo} needs ${workgroupBytes} bytes of workgroup memory (itopkSize ${plan.itopkSize}, searchWidth ${plan.searchWidth}, graphDegree ${plan.graphDegree}, dim ${dim}), more than this device's ${limit}; ${advice}.`,
     );
   }
+  // Multi-CTA's merge sorts the ctas·32 per-workgroup results of a query in workgroup memory.
+  const mergeBytes = single ? 0 : nextPowerOfTwo(plan.ctasPerQuery * MULTI_CTA_ITOPK) * 12;
+  if (mergeBytes > limit) {
+    throw new RangeError(
+      `multi_cta merges ${plan.ctasPerQuery} × 32 results per query in ${mergeBytes} bytes of workgroup memory, more than this device's ${limit}; lower itopkSize or searchWidth.`,
+    );
+  }
   const batchSize = resolveBatchSize(plan, dimV, device.limits);
   return {
     teamSize,
@@ -123,6 +137,7 @@ export function planLaunch(
     workgroupBytes,
     batchSize,
     dimV,
+    subgroups: device.subgroups && options.useSubgroups !== false,
     topPadded,
     candidatesPadded,
   };
@@ -199,7 +214,9 @@ function resolveBatchSize(plan: SearchPlan, dimV: number, limits: LaunchLimits):
     plan.algo === "multi_cta" ? (2 * ctas * MULTI_CTA_ITOPK + 1) * 4 : 0,
     plan.algo === "multi_cta" ? 4 * ctas * plan.graphDegree * plan.numRandomSamplings : 0,
   ];
-  const fit = Math.min(...perQuery.map((bytes) => (bytes > 0 ? Math.floor(binding / bytes) : Infinity)));
+  const fit = Math.min(
+    ...perQuery.map((bytes) => (bytes > 0 ? Math.floor(binding / bytes) : Infinity)),
+  );
   if (fit < 1) {
     throw new RangeError(
       `one query's search buffers exceed this device's storage binding limit (${binding} bytes); lower the dimension, k or maxIterations.`,
@@ -207,8 +224,4 @@ function resolveBatchSize(plan: SearchPlan, dimV: number, limits: LaunchLimits):
   }
   const grid = limits.maxComputeWorkgroupsPerDimension;
   return Math.max(1, Math.min(plan.batchSize, fit, grid * grid));
-}
-
-function roundUp(x: number, m: number): number {
-  return Math.ceil(x / m) * m;
 }

@@ -1,12 +1,13 @@
 import type { KernelSource } from "../../../device/webgpu/pipelines.js";
+import type { Metric } from "../../types.js";
 import type { SearchPlan } from "../plan.js";
 import { randomSeedId } from "../random-seeds.js";
 import type { Launch } from "./launch.js";
+import { nextPowerOfTwo } from "../../../common/sizes.js";
 import {
   bitonicWgsl,
   FILTER_WGSL,
   hashWgsl,
-  nextPowerOfTwo,
   teamDistanceWgsl,
   WGSL_CONSTANTS,
   type TeamDistanceConfig,
@@ -41,6 +42,17 @@ const ITOPK = 32;
 const MERGE_WORKGROUP = 64;
 const FILL_WORKGROUP = 256;
 
+/**
+ * Entries in each workgroup's result buffer: its top 32 and one parent's G children, rounded
+ * up to 32 (cuVS's result_buffer_size_32).
+ *
+ * @example
+ * multiCtaBufferSize(32); // 64
+ */
+export function multiCtaBufferSize(graphDegree: number): number {
+  return Math.ceil((ITOPK + graphDegree) / 32) * 32;
+}
+
 /** What one dispatch searches. */
 export interface MultiCtaParams {
   readonly n: number;
@@ -53,6 +65,9 @@ export interface MultiCtaParams {
 /**
  * The uniform buffer contents for `p`; output ("intermediate") layout: ids
  * [queries, ctas, 32], distances the same, iterations [queries].
+ *
+ * @example
+ * writeBuffer(gpu, params, multiCtaParams({ n: 2000, queries: 10, gridY: 10, plan }));
  */
 export function multiCtaParams(p: MultiCtaParams): Uint32Array {
   const out = new Uint32Array(MULTI_CTA_PARAMS_BYTES / 4);
@@ -101,21 +116,27 @@ export interface MultiCtaShape extends TeamDistanceConfig {
   readonly filtered: boolean;
 }
 
-/** The kernel shape for `plan` and `launch`. */
+/**
+ * The kernel shape for `plan` and `launch`.
+ *
+ * @example
+ * const shape = multiCtaShape(plan, launch, "inner_product", false);
+ */
 export function multiCtaShape(
   plan: SearchPlan,
   launch: Launch,
-  base: Pick<TeamDistanceConfig, "metric" | "subgroups">,
+  metric: Metric,
   filtered: boolean,
 ): MultiCtaShape {
   return {
-    ...base,
+    metric,
+    subgroups: launch.subgroups,
     dimV: launch.dimV,
     workgroupSize: launch.workgroupSize,
     teamSize: launch.teamSize,
     graphDegree: plan.graphDegree,
     ctas: plan.ctasPerQuery,
-    buffer: Math.ceil((ITOPK + plan.graphDegree) / 32) * 32,
+    buffer: multiCtaBufferSize(plan.graphDegree),
     bufferPadded: launch.candidatesPadded,
     localBitlen: plan.ctaHashBitlen,
     traversedBitlen: plan.hashBitlen,
@@ -129,7 +150,7 @@ export function multiCtaShape(
  * [queries, 2^bits] filled with 0xFFFFFFFF, then the filter bitset if filtered).
  *
  * @example
- * const pipeline = await pipelineFor(gpu, multiCtaKernel(multiCtaShape(plan, launch, { metric, subgroups }, false)));
+ * const pipeline = await pipelineFor(gpu, multiCtaKernel(multiCtaShape(plan, launch, "sqeuclidean", false)));
  */
 export function multiCtaKernel(s: MultiCtaShape): KernelSource {
   const key =
@@ -296,10 +317,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       let v = keyI[i];
       if (v != NONE && (v & FLAG) == 0u && traversedHas(v)) { clearEntry(i); }
     }
-    ${when(
-      s.filtered,
-      `if (t == 0u && p != NONE && !keeps(keyI[p] & ID_MASK)) { clearEntry(p); }`,
-    )}
+    ${when(s.filtered, `if (t == 0u && p != NONE && !keeps(keyI[p] & ID_MASK)) { clearEntry(p); }`)}
     workgroupBarrier();
     iter++;
   }
@@ -340,7 +358,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 `;
 }
 
-/** The merge kernel's uniform parameters: the best k of the intermediate results per query. */
+/**
+ * The merge kernel's uniform parameters: the best k of the intermediate results per query,
+ * written as ids [queries, k], distances [queries, k], iterations [queries].
+ *
+ * @example
+ * writeBuffer(gpu, params, mergeParams(10, 100, 100, plan.ctasPerQuery));
+ */
 export function mergeParams(k: number, queries: number, gridX: number, ctas: number): Uint32Array {
   const out = new Uint32Array(MERGE_PARAMS_BYTES / 4);
   const interDist = queries * ctas * ITOPK;
@@ -394,12 +418,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   };
 }
 
-/** The fill kernel's parameters: `count` u32s set to 0xFFFFFFFF by `threads` invocations. */
+/**
+ * The fill kernel's parameters: `count` u32s set to 0xFFFFFFFF by `threads` invocations.
+ *
+ * @example
+ * fillParams(2048 * 10, fillWorkgroups(2048 * 10, 65535) * FILL_WORKGROUP_SIZE);
+ */
 export function fillParams(count: number, threads: number): Uint32Array {
   return Uint32Array.of(count, threads, 0, 0);
 }
 
-/** Workgroups of the fill kernel for `count` words, within one grid dimension of `max`. */
+/**
+ * Workgroups of the fill kernel for `count` words, within one grid dimension of `max`.
+ *
+ * @example
+ * fillWorkgroups(20480, 65535); // 80
+ */
 export function fillWorkgroups(count: number, max: number): number {
   return Math.max(1, Math.min(Math.ceil(count / FILL_WORKGROUP), max));
 }
@@ -407,6 +441,9 @@ export function fillWorkgroups(count: number, max: number): number {
 /**
  * Empties the traversed tables before a multi-CTA dispatch (cuVS set_value_batch): bindings
  * (table, params); each invocation fills every `threads`-th word.
+ *
+ * @example
+ * const pipeline = await pipelineFor(gpu, fillKernel());
  */
 export function fillKernel(): KernelSource {
   return {

@@ -13,12 +13,13 @@ import { pipelineFor, submit, type Dispatch } from "../../../device/webgpu/pipel
 import { BufferUsage } from "../../../device/webgpu/usage.js";
 import { prepareForMetric, reportedDistance } from "../../distance.js";
 import type { SearchParams } from "../../params.js";
-import type { Progress, SearchResult } from "../../types.js";
+import type { Metric, Progress, SearchResult } from "../../types.js";
 import { filteringRate } from "../filter.js";
 import { planSearch, type HashmapMode, type SearchPlan } from "../plan.js";
 import { initialSeedIds } from "../random-seeds.js";
 import { validateSearchInputs, type SearchIndex } from "../validate.js";
-import { padRows, searchIndexBuffers } from "./index-buffers.js";
+import { searchIndexBuffers } from "./index-buffers.js";
+import { padRows } from "../../../common/matrix.js";
 import { planLaunch, type Launch, type LaunchOptions } from "./launch.js";
 import {
   fillKernel,
@@ -112,6 +113,9 @@ export async function searchWebGpu(
   const { filter, signal, onProgress } = options;
   validateSearchInputs(index, queries, k, filter);
   const computeUnits = options.computeUnits ?? defaultComputeUnits(backend);
+  if (!Number.isSafeInteger(computeUnits) || computeUnits < 1) {
+    throw new RangeError(`computeUnits must be an integer ≥ 1, got ${computeUnits}.`);
+  }
   const { dataset, graph, metric } = index;
   const plan = planSearch(
     {
@@ -133,6 +137,7 @@ export async function searchWebGpu(
       limits: backend.limits,
       computeUnits,
       cpuAdapter: backend.adapter.architecture === "swiftshader",
+      subgroups: backend.features.subgroups,
     },
     options,
   );
@@ -143,51 +148,41 @@ export async function searchWebGpu(
   const result = { neighbors, distances, queries: queries.rows, k, iterations, plan, launch };
   if (queries.rows === 0) return result;
 
-  const base = { metric, subgroups: backend.features.subgroups };
-  const run =
-    plan.algo === "single_cta"
-      ? await singleCtaRunner(backend, plan, launch, base, filter)
-      : await multiCtaRunner(backend, plan, launch, base, filter);
   const prepared = padRows(prepareForMetric(queries, metric), launch.dimV * 4);
-  const { dataset: datasetBuffer, graph: graphBuffer } = searchIndexBuffers(backend, index);
   const owned: TrackedBuffer[] = [];
   const own = (b: TrackedBuffer) => (owned.push(b), b);
   try {
     const cap = launch.batchSize;
+    const { dataset: datasetBuffer, graph: graphBuffer } = searchIndexBuffers(backend, index);
     const queryBuffer = own(
-      createBuffer(
-        backend,
-        cap * launch.dimV * 16,
-        BufferUsage.STORAGE | BufferUsage.COPY_DST,
-        "search queries",
-        OP,
-      ),
+      createBuffer(backend, cap * launch.dimV * 16, STORAGE | COPY_DST, "search queries", OP),
     );
     const outBuffer = own(
-      createBuffer(
-        backend,
-        cap * (2 * k + 1) * 4,
-        BufferUsage.STORAGE | BufferUsage.COPY_SRC,
-        "search results",
-        OP,
-      ),
+      createBuffer(backend, cap * (2 * k + 1) * 4, STORAGE | COPY_SRC, "search results", OP),
     );
-    const batch = run.allocate(cap, own);
+    const batch: BatchSetup = {
+      backend,
+      plan,
+      launch,
+      metric,
+      filter,
+      k,
+      cap,
+      own,
+      inputs: [datasetBuffer, graphBuffer, queryBuffer],
+      out: outBuffer,
+    };
+    const dispatches =
+      plan.algo === "single_cta" ? await singleCtaBatches(batch) : await multiCtaBatches(batch);
     const total = Math.ceil(queries.rows / cap);
     for (let b = 0; b < total; b++) {
       signal?.throwIfAborted();
       const q0 = b * cap;
       const rows = Math.min(cap, queries.rows - q0);
-      writeBuffer(
-        backend,
-        queryBuffer,
-        prepared.subarray(q0 * launch.dimV * 4, (q0 + rows) * launch.dimV * 4),
-      );
-      submit(
-        backend,
-        batch.dispatches(rows, k, [datasetBuffer, graphBuffer, queryBuffer], outBuffer),
-        "search batch",
-      );
+      const width = launch.dimV * 4;
+      writeBuffer(backend, queryBuffer, prepared.subarray(q0 * width, (q0 + rows) * width));
+      submit(backend, dispatches(rows), "search batch");
+      // Output layout: ids [rows, k], distances [rows, k], iterations [rows].
       const words = new Uint32Array(await readBuffer(backend, outBuffer, rows * (2 * k + 1) * 4));
       const floats = new Float32Array(words.buffer);
       for (let i = 0; i < rows * k; i++) {
@@ -203,162 +198,127 @@ export async function searchWebGpu(
   }
 }
 
-/** Per-batch work of one algorithm: its buffers, then the dispatches of each batch. */
-interface Runner {
-  allocate(
-    cap: number,
-    own: (b: TrackedBuffer) => TrackedBuffer,
-  ): {
-    dispatches(
-      rows: number,
-      k: number,
-      index: readonly [TrackedBuffer, TrackedBuffer, TrackedBuffer],
-      out: TrackedBuffer,
-    ): Dispatch[];
-  };
-}
-
-type KernelBase = { readonly metric: SearchIndex["metric"]; readonly subgroups: boolean };
-
 const UNIFORM = BufferUsage.UNIFORM | BufferUsage.COPY_DST;
 const STORAGE = BufferUsage.STORAGE;
+const COPY_DST = BufferUsage.COPY_DST;
+const COPY_SRC = BufferUsage.COPY_SRC;
 
-/** Workgroups for `count` items along x, wrapping into y past the device's per-dimension limit. */
+/** What an algorithm's batches are built from. */
+interface BatchSetup {
+  readonly backend: WebGpuBackend;
+  readonly plan: SearchPlan;
+  readonly launch: Launch;
+  readonly metric: Metric;
+  readonly filter: Uint32Array | undefined;
+  readonly k: number;
+  /** Queries per batch at most. */
+  readonly cap: number;
+  /** Registers a per-call buffer, freed when the search ends. */
+  readonly own: (b: TrackedBuffer) => TrackedBuffer;
+  /** The dataset, graph and query buffers. */
+  readonly inputs: readonly [TrackedBuffer, TrackedBuffer, TrackedBuffer];
+  /** Where the batch's ids, distances and iterations go. */
+  readonly out: TrackedBuffer;
+}
+
+/** The dispatches of a batch of `rows` queries (its parameters written on the way). */
+type BatchDispatches = (rows: number) => Dispatch[];
+
+/** Workgroups for `count` items along one axis, wrapping into the next past the device's limit. */
 function grid(backend: WebGpuBackend, count: number): [number, number] {
   const max = backend.limits.maxComputeWorkgroupsPerDimension;
   return [Math.min(count, max), Math.ceil(count / max)];
 }
 
-async function singleCtaRunner(
-  backend: WebGpuBackend,
-  plan: SearchPlan,
-  launch: Launch,
-  base: KernelBase,
-  filter: Uint32Array | undefined,
-): Promise<Runner> {
-  const pipeline = await pipelineFor(
-    backend,
-    singleCtaKernel(singleCtaShape(plan, launch, base, filter !== undefined)),
-  );
-  return {
-    allocate(cap, own) {
-      const n = plan.datasetSize;
-      const seeds = initialSeedIds(
-        n,
-        plan.resultBufferSize,
-        plan.numRandomSamplings,
-        plan.randXorMask,
-      );
-      const seedBuffer = own(uploadBuffer(backend, seeds, "search seeds", OP, STORAGE));
-      const paramBuffer = own(
-        createBuffer(backend, SINGLE_CTA_PARAMS_BYTES, UNIFORM, "search params", OP),
-      );
-      const extra: TrackedBuffer[] = [];
-      if (filter !== undefined) {
-        extra.push(own(uploadBuffer(backend, filter, "search filter", OP, STORAGE)));
-      }
-      if (plan.hashMode === "hash") {
-        const bytes = cap * 4 * 2 ** plan.hashBitlen;
-        extra.push(own(createBuffer(backend, bytes, STORAGE, "search visited hash", OP)));
-      }
-      return {
-        dispatches(rows, k, [dataset, graph, queries], out) {
-          const [x, y] = grid(backend, rows);
-          writeBuffer(
-            backend,
-            paramBuffer,
-            singleCtaParams({ n, k, queries: rows, gridX: x, plan }),
-          );
-          return [
-            {
-              pipeline,
-              buffers: [dataset, graph, queries, seedBuffer, out, paramBuffer, ...extra],
-              workgroups: [x, y],
-              label: "search single-cta",
-            },
-          ];
-        },
-      };
-    },
+/** Single-CTA: the seeds, filter and HASH tables once per call, one dispatch per batch. */
+async function singleCtaBatches(s: BatchSetup): Promise<BatchDispatches> {
+  const { backend, plan, filter, k, own } = s;
+  const shape = singleCtaShape(plan, s.launch, s.metric, filter !== undefined);
+  const pipeline = await pipelineFor(backend, singleCtaKernel(shape));
+  const n = plan.datasetSize;
+  const seeds = initialSeedIds(n, plan.resultBufferSize, plan.numRandomSamplings, plan.randXorMask);
+  const seedBuffer = own(uploadBuffer(backend, seeds, "search seeds", OP, STORAGE));
+  const params = own(createBuffer(backend, SINGLE_CTA_PARAMS_BYTES, UNIFORM, "search params", OP));
+  const extra: TrackedBuffer[] = [];
+  if (filter !== undefined) {
+    extra.push(own(uploadBuffer(backend, filter, "search filter", OP, STORAGE)));
+  }
+  if (plan.hashMode === "hash") {
+    const bytes = s.cap * 4 * 2 ** plan.hashBitlen;
+    extra.push(own(createBuffer(backend, bytes, STORAGE, "search visited hash", OP)));
+  }
+  return (rows) => {
+    const [x, y] = grid(backend, rows);
+    writeBuffer(backend, params, singleCtaParams({ n, k, queries: rows, gridX: x, plan }));
+    return [
+      {
+        pipeline,
+        buffers: [...s.inputs, seedBuffer, s.out, params, ...extra],
+        workgroups: [x, y],
+        label: "search single-cta",
+      },
+    ];
   };
 }
 
-async function multiCtaRunner(
-  backend: WebGpuBackend,
-  plan: SearchPlan,
-  launch: Launch,
-  base: KernelBase,
-  filter: Uint32Array | undefined,
-): Promise<Runner> {
+/**
+ * Multi-CTA: per batch, the seeds of its workgroups, then three dispatches: empty the
+ * traversed tables, search, merge each query's per-workgroup lists into its top k.
+ */
+async function multiCtaBatches(s: BatchSetup): Promise<BatchDispatches> {
+  const { backend, plan, filter, k, own, cap } = s;
+  const shape = multiCtaShape(plan, s.launch, s.metric, filter !== undefined);
+  const ctas = plan.ctasPerQuery;
   const [search, merge, fill] = await Promise.all([
-    pipelineFor(backend, multiCtaKernel(multiCtaShape(plan, launch, base, filter !== undefined))),
-    pipelineFor(backend, mergeKernel(plan.ctasPerQuery)),
+    pipelineFor(backend, multiCtaKernel(shape)),
+    pipelineFor(backend, mergeKernel(ctas)),
     pipelineFor(backend, fillKernel()),
   ]);
-  const ctas = plan.ctasPerQuery;
-  return {
-    allocate(cap, own) {
-      const n = plan.datasetSize;
-      const seedBuffer = own(
-        createBuffer(
-          backend,
-          cap * ctas * plan.graphDegree * plan.numRandomSamplings * 4,
-          STORAGE | BufferUsage.COPY_DST,
-          "search seeds",
-          OP,
-        ),
-      );
-      const tableWords = cap * 2 ** plan.hashBitlen;
-      const tables = own(createBuffer(backend, tableWords * 4, STORAGE, "search traversed hash", OP));
-      const inter = own(
-        createBuffer(backend, cap * (2 * ctas * 32 + 1) * 4, STORAGE, "search per-cta results", OP),
-      );
-      const searchParams = own(
-        createBuffer(backend, MULTI_CTA_PARAMS_BYTES, UNIFORM, "search params", OP),
-      );
-      const mergeParamBuffer = own(
-        createBuffer(backend, MERGE_PARAMS_BYTES, UNIFORM, "search merge params", OP),
-      );
-      const fillParamBuffer = own(
-        createBuffer(backend, FILL_PARAMS_BYTES, UNIFORM, "search fill params", OP),
-      );
-      const filterBuffer =
-        filter === undefined
-          ? []
-          : [own(uploadBuffer(backend, filter, "search filter", OP, STORAGE))];
-      const max = backend.limits.maxComputeWorkgroupsPerDimension;
-      return {
-        dispatches(rows, k, [dataset, graph, queries], out) {
-          writeBuffer(backend, seedBuffer, multiCtaSeeds(plan, rows));
-          const words = rows * 2 ** plan.hashBitlen;
-          const fillGroups = fillWorkgroups(words, max);
-          writeBuffer(backend, fillParamBuffer, fillParams(words, fillGroups * FILL_WORKGROUP_SIZE));
-          const [y, z] = grid(backend, rows);
-          writeBuffer(backend, searchParams, multiCtaParams({ n, queries: rows, gridY: y, plan }));
-          const [mx, my] = grid(backend, rows);
-          writeBuffer(backend, mergeParamBuffer, mergeParams(k, rows, mx, ctas));
-          return [
-            {
-              pipeline: fill,
-              buffers: [tables, fillParamBuffer],
-              workgroups: [fillGroups],
-              label: "search traversed-hash reset",
-            },
-            {
-              pipeline: search,
-              buffers: [dataset, graph, queries, seedBuffer, inter, searchParams, tables, ...filterBuffer],
-              workgroups: [ctas, y, z],
-              label: "search multi-cta",
-            },
-            {
-              pipeline: merge,
-              buffers: [inter, out, mergeParamBuffer],
-              workgroups: [mx, my],
-              label: "search multi-cta merge",
-            },
-          ];
-        },
-      };
-    },
+  const seedBytes = cap * ctas * plan.graphDegree * plan.numRandomSamplings * 4;
+  const seeds = own(createBuffer(backend, seedBytes, STORAGE | COPY_DST, "search seeds", OP));
+  const tableBytes = cap * 4 * 2 ** plan.hashBitlen;
+  const tables = own(createBuffer(backend, tableBytes, STORAGE, "search traversed hash", OP));
+  const interBytes = cap * (2 * ctas * 32 + 1) * 4;
+  const inter = own(createBuffer(backend, interBytes, STORAGE, "search per-cta results", OP));
+  const searchParams = own(
+    createBuffer(backend, MULTI_CTA_PARAMS_BYTES, UNIFORM, "search params", OP),
+  );
+  const mergeParamBuffer = own(
+    createBuffer(backend, MERGE_PARAMS_BYTES, UNIFORM, "search merge params", OP),
+  );
+  const fillParamBuffer = own(
+    createBuffer(backend, FILL_PARAMS_BYTES, UNIFORM, "search fill params", OP),
+  );
+  const filterBuffer =
+    filter === undefined ? [] : [own(uploadBuffer(backend, filter, "search filter", OP, STORAGE))];
+  const n = plan.datasetSize;
+  return (rows) => {
+    writeBuffer(backend, seeds, multiCtaSeeds(plan, rows));
+    const words = rows * 2 ** plan.hashBitlen;
+    const fillGroups = fillWorkgroups(words, backend.limits.maxComputeWorkgroupsPerDimension);
+    writeBuffer(backend, fillParamBuffer, fillParams(words, fillGroups * FILL_WORKGROUP_SIZE));
+    const [across, layers] = grid(backend, rows);
+    writeBuffer(backend, searchParams, multiCtaParams({ n, queries: rows, gridY: across, plan }));
+    writeBuffer(backend, mergeParamBuffer, mergeParams(k, rows, across, ctas));
+    return [
+      {
+        pipeline: fill,
+        buffers: [tables, fillParamBuffer],
+        workgroups: [fillGroups],
+        label: "search traversed-hash reset",
+      },
+      {
+        pipeline: search,
+        buffers: [...s.inputs, seeds, inter, searchParams, tables, ...filterBuffer],
+        workgroups: [ctas, across, layers],
+        label: "search multi-cta",
+      },
+      {
+        pipeline: merge,
+        buffers: [inter, s.out, mergeParamBuffer],
+        workgroups: [across, layers],
+        label: "search multi-cta merge",
+      },
+    ];
   };
 }

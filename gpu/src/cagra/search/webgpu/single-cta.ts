@@ -1,4 +1,5 @@
 import type { KernelSource } from "../../../device/webgpu/pipelines.js";
+import type { Metric } from "../../types.js";
 import type { SearchPlan } from "../plan.js";
 import type { Launch } from "./launch.js";
 import {
@@ -52,7 +53,13 @@ export interface SingleCtaParams {
   readonly plan: SearchPlan;
 }
 
-/** The uniform buffer contents for `p`; output layout: ids [q·k], distances, iterations. */
+/**
+ * The uniform buffer contents for `p`; output layout: ids [queries, k], distances
+ * [queries, k], iterations [queries].
+ *
+ * @example
+ * writeBuffer(gpu, params, singleCtaParams({ n: 2000, k: 10, queries: 100, gridX: 100, plan }));
+ */
 export function singleCtaParams(p: SingleCtaParams): Uint32Array {
   const out = new Uint32Array(SINGLE_CTA_PARAMS_BYTES / 4);
   const distOffset = p.queries * p.k;
@@ -84,15 +91,21 @@ export interface SingleCtaShape extends TeamDistanceConfig {
   readonly filtered: boolean;
 }
 
-/** The kernel shape for `plan` and `launch`. */
+/**
+ * The kernel shape for `plan` and `launch`.
+ *
+ * @example
+ * const shape = singleCtaShape(plan, launch, "sqeuclidean", false);
+ */
 export function singleCtaShape(
   plan: SearchPlan,
   launch: Launch,
-  base: Pick<TeamDistanceConfig, "metric" | "subgroups">,
+  metric: Metric,
   filtered: boolean,
 ): SingleCtaShape {
   return {
-    ...base,
+    metric,
+    subgroups: launch.subgroups,
     dimV: launch.dimV,
     workgroupSize: launch.workgroupSize,
     teamSize: launch.teamSize,
@@ -113,7 +126,7 @@ export function singleCtaShape(
  * out, params, then the filter bitset if filtered, then the per-query hash tables in HASH mode).
  *
  * @example
- * const pipeline = await pipelineFor(gpu, singleCtaKernel(singleCtaShape(plan, launch, { metric, subgroups }, false)));
+ * const pipeline = await pipelineFor(gpu, singleCtaKernel(singleCtaShape(plan, launch, "sqeuclidean", false)));
  */
 export function singleCtaKernel(s: SingleCtaShape): KernelSource {
   const key =

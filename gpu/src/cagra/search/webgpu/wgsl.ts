@@ -47,6 +47,9 @@ export interface TeamDistanceConfig {
  * two alternating halves of the scratch array so a call never waits for the previous one's
  * readers). The kernel's main must call `initTeams(t, sgSize, sgId)` (subgroups) or
  * `initTeams(t)` first, and `teamDistance` from uniform control flow only.
+ *
+ * @example
+ * const code = teamDistanceWgsl({ metric: "cosine", dimV: 32, workgroupSize: 64, teamSize: 8, subgroups: true });
  */
 export function teamDistanceWgsl(c: TeamDistanceConfig): string {
   const { accumulate, finish } = METRIC_WGSL[c.metric];
@@ -55,17 +58,27 @@ export function teamDistanceWgsl(c: TeamDistanceConfig): string {
   const init = c.subgroups
     ? /* wgsl */ `
 var<workgroup> subgroupBase: atomic<u32>;
-// Ranks the invocations so that each team lies inside one subgroup; the shuffles need that,
-// and WGSL does not promise how local_invocation_index maps onto subgroups.
+var<workgroup> partialSeen: atomic<u32>;
+var<workgroup> partialSubgroups: u32;
+// Whether teams can sum by shuffles: every subgroup full and at least a team wide. Then ranks
+// the invocations so that each team lies inside one subgroup (WGSL does not promise how
+// local_invocation_index maps onto subgroups). Call from uniform control flow.
 fn initTeams(t: u32, sgSize: u32, sgId: u32) -> bool {
-  let whole = sgSize >= TEAM && WG % sgSize == 0u;
   vt = t;
-  if (whole) {
-    var base = 0u;
-    if (subgroupElect()) { base = atomicAdd(&subgroupBase, sgSize); }
-    vt = subgroupBroadcastFirst(base) + sgId;
+  if (sgSize < TEAM) { return false; }
+  if (t == 0u) {
+    atomicStore(&partialSeen, 0u);
+    atomicStore(&subgroupBase, 0u);
   }
-  return whole;
+  workgroupBarrier();
+  if (subgroupAdd(1u) != sgSize) { atomicStore(&partialSeen, 1u); }
+  workgroupBarrier();
+  if (t == 0u) { partialSubgroups = atomicLoad(&partialSeen); }
+  if (workgroupUniformLoad(&partialSubgroups) != 0u) { return false; }
+  var base = 0u;
+  if (subgroupElect()) { base = atomicAdd(&subgroupBase, sgSize); }
+  vt = subgroupBroadcastFirst(base) + sgId;
+  return true;
 }`
     : /* wgsl */ `
 fn initTeams(t: u32) -> bool {
@@ -141,6 +154,9 @@ export interface HashConfig {
  * probing from (key ^ (key >> bitlen)) & mask, 0xFFFFFFFF empty, inserts by compare-exchange
  * (retried when the weak exchange fails spuriously). A full table refuses keys (insert false),
  * which the search treats as visited.
+ *
+ * @example
+ * hashWgsl({ name: "visited", slot: "table[$i]", bitlen: 8 }); // visitedInsert(key), visitedHas(key), …
  */
 export function hashWgsl(h: HashConfig): string {
   const at = (i: string) => h.slot.replaceAll("$i", i);
@@ -221,11 +237,18 @@ fn keeps(id: u32) -> bool {
  * Entries (keyD distance, keyI id, keyS rank) in workgroup arrays of `length`, ordered by
  * (distance, rank): ranks are unique, so the order is total and every sort is deterministic.
  * sortRange sorts a power-of-two range; mergeRange sorts a bitonic one. Both end with a barrier
- * and must be called from uniform control flow with uniform arguments.
+ * and must be called from uniform control flow with uniform arguments. Steps of half-width
+ * below 8 run inside each invocation's own 8 contiguous entries, without barriers (as the
+ * brute-force top-k does): SwiftShader pays for every barrier, GPUs for every one too.
+ *
+ * @example
+ * bitonicWgsl(96 + 32); // keyD/keyI/keyS of 128 entries, sortRange, mergeRange
  */
 export function bitonicWgsl(length: number): string {
   return /* wgsl */ `
 const ENTRIES: u32 = ${length}u;
+// Entries each invocation sorts alone in the last steps of a merge (fewer barriers).
+const OWN: u32 = 8u;
 var<workgroup> keyD: array<f32, ENTRIES>;
 var<workgroup> keyI: array<u32, ENTRIES>;
 var<workgroup> keyS: array<u32, ENTRIES>;
@@ -259,6 +282,7 @@ fn lowerOf(i: u32, s: u32) -> u32 {
   return ((i & ~(s - 1u)) << 1u) | (i & (s - 1u));
 }
 
+// One step of half-width s ≥ OWN, shared by all invocations.
 fn bitonicStep(base: u32, n: u32, width: u32, s: u32, t: u32) {
   for (var i = t; i < n / 2u; i += WG) {
     let lo = lowerOf(i, s);
@@ -267,21 +291,37 @@ fn bitonicStep(base: u32, n: u32, width: u32, s: u32, t: u32) {
   workgroupBarrier();
 }
 
+// The steps of half-width sTop .. 1, each invocation within its own OWN contiguous entries:
+// no barrier between them.
+fn ownSteps(base: u32, n: u32, width: u32, sTop: u32, t: u32) {
+  let span = min(OWN, n);
+  for (var chunk = t; chunk * span < n; chunk += WG) {
+    for (var s = sTop; s > 0u; s >>= 1u) {
+      for (var i = 0u; i < span / 2u; i++) {
+        let lo = chunk * span + lowerOf(i, s);
+        order(base + lo, base + lo + s, (lo & width) == 0u);
+      }
+    }
+  }
+}
+
 // Sorts [base, base + n), n a power of two.
 fn sortRange(base: u32, n: u32, t: u32) {
   for (var width = 2u; width <= n; width <<= 1u) {
-    for (var s = width >> 1u; s > 0u; s >>= 1u) { bitonicStep(base, n, width, s, t); }
+    var s = width >> 1u;
+    for (; s >= OWN; s >>= 1u) { bitonicStep(base, n, width, s, t); }
+    ownSteps(base, n, width, s, t);
+    // Widths below OWN stay inside each invocation's entries.
+    if (width >= OWN || width == n) { workgroupBarrier(); }
   }
 }
 
 // Sorts the bitonic sequence [base, base + n), n a power of two.
 fn mergeRange(base: u32, n: u32, t: u32) {
-  for (var s = n >> 1u; s > 0u; s >>= 1u) { bitonicStep(base, n, n, s, t); }
+  var s = n >> 1u;
+  for (; s >= OWN; s >>= 1u) { bitonicStep(base, n, n, s, t); }
+  ownSteps(base, n, n, s, t);
+  workgroupBarrier();
 }
 `;
-}
-
-/** The smallest power of two ≥ x (and ≥ 1). */
-export function nextPowerOfTwo(x: number): number {
-  return 2 ** Math.ceil(Math.log2(Math.max(1, x)));
 }
