@@ -130,3 +130,4 @@ export type {
   PlanValue,
 } from "./api.js";
 export { BudgetError, autochunk, maxSequenceLength } from "./api.js";
+export * from "./models/index.js";

@@ -61,14 +61,14 @@ function backendFromEnvironment(): BackendKind | undefined {
   throw new RangeError(`TESSERA_BACKEND must be "cpu" or "webgpu", got "${env}".`);
 }
 
-/** The machine's cores: node:os in Node, hardwareConcurrency in a browser. */
+/** The machine's cores in Node (node:os); 1 in a browser. */
 async function defaultThreads(): Promise<number> {
   if (isNode()) {
     const os = await import("node:os");
     return Math.max(1, os.availableParallelism());
   }
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  return Math.max(1, nav?.hardwareConcurrency ?? 1);
+  // In a browser the CPU kernels run on the calling thread: the worker pool is Node's.
+  return 1;
 }
 
 function isNode(): boolean {

@@ -144,7 +144,9 @@ async function scanInWorkers(
   report: (done: number) => void,
 ): Promise<KnnRows> {
   // Imported here so that single-threaded use (and browsers) never load node:worker_threads.
-  const { runInWorkers } = await import("../../cpu/worker-pool.js");
+  // A specifier bundlers do not follow: node:worker_threads must stay out of browser bundles.
+  const pool: string = "../../cpu/worker-pool.js";
+  const { runInWorkers } = (await import(pool)) as typeof import("../../cpu/worker-pool.js");
   const inputs: BruteForceTaskInput[] = [];
   for (let w = 0; w < workers; w++) {
     const first = Math.round((w * total) / workers);
