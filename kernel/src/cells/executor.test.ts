@@ -47,6 +47,16 @@ describe("CellExecutor", () => {
     assert.equal(executor.variables["base"], 40);
   });
 
+  test("a shorthand property names a variable of an earlier cell", async () => {
+    ok(await executor.execute("const threads = 2;\nlet seed = 7;"));
+    const r = ok(
+      await executor.execute("const { threads: t, ...rest } = { threads, seed };\n[t, rest]"),
+    );
+    assert.deepEqual(r.value, [2, { seed: 7 }]);
+    ok(await executor.execute("({ seed = 9 } = {});"));
+    assert.equal(ok(await executor.execute("seed")).value, 9);
+  });
+
   test("the value of the last expression is returned", async () => {
     const r = ok(await executor.execute('const parts = ["a", "b"];\nparts.join("-")'));
     assert.equal(r.hasValue, true);

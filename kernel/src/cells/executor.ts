@@ -3,6 +3,7 @@
  * declarations of earlier cells; the code runs in this context with shared `exports`
  * (the notebook's variables), so state survives errors and interrupts.
  */
+import { expandShorthandProperties } from "./shorthand.js";
 import vm from "node:vm";
 import type { Converter } from "tslab/dist/converter.js";
 import { diagnosticsError, runtimeError, type CellError } from "./errors.js";
@@ -84,8 +85,8 @@ export class CellExecutor {
   }
 
   async #execute(code: string): Promise<CellResult> {
-    const { converter } = await this.#tools();
-    const converted = converter.convert(this.#declarations, code);
+    const { ts, converter } = await this.#tools();
+    const converted = converter.convert(this.#declarations, expandShorthandProperties(ts, code));
     if (converted.diagnostics.length > 0) {
       return { status: "error", ...diagnosticsError(converted.diagnostics, code) };
     }
