@@ -53,6 +53,62 @@ function results(c: Cell): string[] {
   return outputs(c, "execute_result").map((o) => joined(o.data?.["text/plain"]));
 }
 
+/** What a cell printed (console.log, console.error), failing if it printed nothing. */
+function printed(c: Cell): string {
+  const text = outputs(c, "stream")
+    .map((o) => joined(o.text))
+    .join("");
+  assert.notEqual(text, "", "the cell printed nothing (an earlier cell failed?)");
+  return text;
+}
+
+/** The numbers captured by `pattern`'s groups in `text`. */
+function numbers(text: string, pattern: RegExp): number[] {
+  const m = pattern.exec(text);
+  assert.ok(m, `${pattern} not found in:\n${text}`);
+  return m.slice(1).map(Number);
+}
+
+/** Error outputs of cells not tagged raises-exception, as "cell n: name: message". */
+function unexpectedErrors(nb: Notebook): string[] {
+  return nb.cells.flatMap((c, n) =>
+    c.metadata.tags?.includes("raises-exception")
+      ? []
+      : outputs(c, "error").map((o) => `cell ${n}: ${o.ename}: ${JSON.stringify(o)}`),
+  );
+}
+
+/** The rows of a Markdown table shown with display() (its text/plain), header excluded. */
+function tableRows(c: Cell): string[][] {
+  const shown = outputs(c, "display_data");
+  assert.equal(shown.length, 1, "expected one table");
+  const lines = joined(shown[0]!.data?.["text/plain"]).trim().split("\n");
+  return lines.slice(2).map((line) =>
+    line
+      .slice(1, -1)
+      .split("|")
+      .map((cell) => cell.trim()),
+  );
+}
+
+/** The memory timeline a cell shows as its result, validated against the MIME contract. */
+function shownTimeline(c: Cell) {
+  assert.deepEqual(outputs(c, "error"), [], "the cell failed");
+  const shown = outputs(c, "execute_result");
+  assert.equal(shown.length, 1, "the cell showed no result (an earlier cell failed?)");
+  const data = shown[0]!.data!;
+  const payload = validateMemoryTimeline(data[MIME_MEMORY_TIMELINE]);
+  assert.ok(payload.ok, payload.ok ? "" : payload.errors.join("\n"));
+  assert.match(joined(data["image/svg+xml"]), /^<svg[\s>]/);
+  let live = 0;
+  let peak = 0;
+  for (const e of payload.value.events) {
+    live += e.kind === "alloc" ? e.bytes : -e.bytes;
+    peak = Math.max(peak, live);
+  }
+  return { payload: payload.value, peak, text: joined(data["text/plain"]) };
+}
+
 /** Output checks per notebook, each given the executed notebook. */
 const CHECKS: Record<string, (nb: () => Notebook) => void> = {
   "00-kernel-tour.ipynb"(nb) {
@@ -127,6 +183,169 @@ const CHECKS: Record<string, (nb: () => Notebook) => void> = {
       assert.match(svg, /^<svg[\s>]/);
       assert.match(svg, /peak 144 MiB/);
       assert.match(joined(data["text/plain"]), /144 MiB/);
+    });
+  },
+
+  "01-cagra-vector-search.ipynb"(nb) {
+    test("no cell fails", () => {
+      assert.deepEqual(unexpectedErrors(nb()), []);
+    });
+
+    test("the backend is WebGPU, or the CPU with a one-line notice", () => {
+      const c = cell(nb(), "await selectBackend()");
+      const [kind] = results(c);
+      assert.ok(kind === "'cpu'" || kind === "'webgpu'", `backend ${kind}`);
+      if (kind === "'cpu'") {
+        assert.equal(printed(c), "Tessera: no WebGPU adapter found; using the CPU backend.\n");
+      }
+    });
+
+    test("the build shows one progress bar per stage, each finished", () => {
+      const c = cell(nb(), "cagra.build(");
+      const bars = outputs(c, "display_data").map((o) => joined(o.data?.["text/html"]));
+      assert.equal(bars.length, 2, "a bar for the kNN graph and one for the optimization");
+      for (const bar of bars) assert.match(bar, /<progress value="(\d+)" max="\1">.*100%/);
+      assert.match(bars[1]!, /optimize/);
+      assert.match(results(c)[0] ?? "", /graph: 19000 nodes × 32 edges, built in [\d.]+ s/);
+    });
+
+    test("search returns [queries, k] neighbours and the plan it ran", () => {
+      const [shown] = results(cell(nb(), "const result = await cagra.search"));
+      assert.match(shown ?? "", /shape: \[ 1000, 10 \]/);
+      assert.match(shown ?? "", /itopkSize: 64/);
+    });
+
+    test("recall@10 with default search parameters is at least 0.9", () => {
+      const [recall] = numbers(
+        printed(cell(nb(), "recall(result, truth)")),
+        /recall@10 = ([\d.]+)/,
+      );
+      assert.ok(recall! >= 0.9, `recall@10 ${recall}`);
+    });
+
+    test("the itopkSize sweep: a longer list finds more, up to recall 0.99", () => {
+      const rows = tableRows(cell(nb(), "for (const itopkSize of"));
+      assert.deepEqual(
+        rows.map((r) => Number(r[0])),
+        [32, 64, 128, 256],
+      );
+      const recalls = rows.map((r) => Number(r[1]));
+      const qps = rows.map((r) => Number(r[2]));
+      assert.ok(recalls[3]! >= 0.99 && recalls[3]! >= recalls[0]!, `recalls ${recalls}`);
+      assert.ok(
+        qps.every((q) => q > 0),
+        `QPS ${qps}`,
+      );
+    });
+
+    test("graph quality: CAGRA's graph is one component with no unreachable node, unlike kNN", () => {
+      const [knn, graph] = tableRows(cell(nb(), "cagra.twoHopReach"));
+      const [, , knnUnreached, knnComponents, , knnReach] = knn!;
+      const [, , unreached, components, largest, reach] = graph!;
+      assert.deepEqual([unreached, components, largest], ["0", "1", "19000"]);
+      assert.ok(Number(knnUnreached) > 0 && Number(knnComponents) > 1, `kNN row ${knn}`);
+      assert.ok(Number(reach) > Number(knnReach), `2-hop reach ${reach} vs kNN ${knnReach}`);
+    });
+
+    test("a filtered search returns only rows the filter keeps, at recall ≥ 0.9", () => {
+      const text = printed(cell(nb(), "cagra.bitsetFilter"));
+      assert.match(text, /every result in category 0: true/);
+      const [recall] = numbers(text, /filtered recall@10 = ([\d.]+)/);
+      assert.ok(recall! >= 0.9, `filtered recall@10 ${recall}`);
+    });
+
+    test("an index saved in cuVS's format loads and searches the same", () => {
+      const text = printed(cell(nb(), "saveCagraIndex(cagraFile"));
+      assert.match(text, /MiB written; the loaded index returns the same neighbours: true/);
+    });
+
+    test("hnswlib-node searches the hnswlib export", () => {
+      const text = printed(cell(nb(), "saveHnswlibIndex(hnswFile"));
+      const [recall] = numbers(text, /ef 256: recall@10 = ([\d.]+)/);
+      assert.ok(recall! >= 0.95, `hnswlib recall@10 ${recall}`);
+    });
+  },
+
+  "02-autochunk.ipynb"(nb) {
+    const MiB = 2 ** 20;
+    /** The budget of the plan, in MiB as the notebook prints it. */
+    const planned = () =>
+      numbers(
+        printed(cell(nb(), "autochunk.autochunk(")),
+        /^# autochunk: budget ([\d.]+) MiB; predicted peak ([\d.]+) MiB → ([\d.]+) MiB/,
+      );
+
+    test("no cell fails", () => {
+      assert.deepEqual(unexpectedErrors(nb()), []);
+    });
+
+    test("the model builds: a GPT prefill over 512 tokens", () => {
+      const [shown] = results(cell(nb(), "autochunk.gptPrefill(config)"));
+      assert.match(shown ?? "", /^'(cpu|webgpu): a \d+-node graph, input \[1,512\]'$/);
+    });
+
+    test("the estimated peak is at the attention scores", () => {
+      const text = printed(cell(nb(), "autochunk.estimateMemory"));
+      assert.match(text, /predicted peak [\d.]+ MiB at node \d+ of \d+:/);
+      assert.match(text, /: f32\[1,4,512,512\] "h0\.attn\./);
+    });
+
+    test("the plan fits 0.3 × the peak and prints the chunked program", () => {
+      const [peak] = numbers(
+        printed(cell(nb(), "autochunk.estimateMemory")),
+        /predicted peak ([\d.]+) MiB/,
+      );
+      const [budget, before, after] = planned();
+      assert.equal(before, peak);
+      assert.ok(Math.abs(budget! - 0.3 * peak!) <= 0.01, `budget ${budget} MiB, peak ${peak} MiB`);
+      assert.ok(after! <= budget!, `planned peak ${after} MiB over the budget ${budget} MiB`);
+      const program = printed(cell(nb(), "autochunk.autochunk("));
+      assert.match(program, /^# chunk\d+: "h0\.attn\.matmul"/m, "the attention is chunked");
+      assert.match(program, /^def chunked\(input_ids: i32\[1,512\]\):/m);
+      assert.match(program, /^ {2}for i in range\(0, 512, \d+\):/m);
+    });
+
+    test("the chunked outputs match the unchunked ones; the measured peak fits the budget", () => {
+      const text = printed(cell(nb(), "await run(plan.chunked)"));
+      const [difference] = numbers(text, /largest difference ([\d.e+-]+)/);
+      assert.ok(difference! <= 1e-4, `outputs differ by ${difference}`);
+      const [plain, chunked, budget] = numbers(
+        text,
+        /measured peak: unchunked ([\d.]+) MiB, chunked ([\d.]+) MiB \(budget ([\d.]+) MiB\)/,
+      );
+      assert.equal(plain, planned()[1], "the measured peak is the predicted one");
+      assert.ok(chunked! <= budget!, `chunked peak ${chunked} MiB, budget ${budget} MiB`);
+    });
+
+    test("memoryTimeline shows both runs: the unchunked one over the budget, the chunked under", () => {
+      const plain = shownTimeline(cell(nb(), "memoryTimeline(plain.memory"));
+      const chunked = shownTimeline(cell(nb(), "memoryTimeline(chunked.memory"));
+      const budget = plain.payload.budgetBytes!;
+      assert.equal(chunked.payload.budgetBytes, budget);
+      assert.ok(Math.abs(budget / MiB - planned()[0]!) <= 0.005, `budget line ${budget} B`);
+      assert.ok(plain.peak > budget, `unchunked peak ${plain.peak} B`);
+      assert.ok(chunked.peak <= budget, `chunked peak ${chunked.peak} B over ${budget} B`);
+      assert.ok(chunked.payload.events.length > plain.payload.events.length, "the loops' events");
+      assert.match(plain.text, /^GPT prefill, unchunked: memory timeline of \d+ events/);
+      assert.match(chunked.text, /^GPT prefill, chunked by AutoChunk: memory timeline/);
+    });
+
+    test("the reduction and the measured and predicted time ratios are reported", () => {
+      const text = printed(cell(nb(), "seconds[name]"));
+      const [reduction] = numbers(text, /peak memory −(\d+) %/);
+      assert.ok(reduction! >= 60, `reduction ${reduction} %`);
+      const ratios = numbers(text, /time ×([\d.]+) measured .* ×([\d.]+) predicted/);
+      assert.ok(
+        ratios.every((r) => r > 0),
+        `ratios ${ratios}`,
+      );
+    });
+
+    test("chunking fits a longer prompt into the same budget", () => {
+      const text = printed(cell(nb(), "maxSequenceLength"));
+      const [plain, chunked] = numbers(text, /(\d+) tokens unchunked, (\d+) chunked/);
+      assert.ok(plain! >= 512 && plain! % 64 === 0, `unchunked ${plain}`);
+      assert.ok(chunked! >= 2 * plain! && chunked! % 64 === 0, `chunked ${chunked}`);
     });
   },
 };
