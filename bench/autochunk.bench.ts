@@ -1,0 +1,846 @@
+/**
+ * AutoChunk benchmark: the four evaluation models of the AutoChunk paper (GPT prefill, ViT, an
+ * Evoformer block, a UNet), each at two sizes, run unchunked and chunked at budgets of 0.5, 0.3
+ * and 0.2 × the unchunked activation peak in the same run on the same machine; then the longest
+ * sequence each model fits under a fixed budget, chunked and not.
+ *
+ *   npm run bench:autochunk -- [--models gpt,vit,evoformer,unet] [--repeats N]
+ *     [--backend all|cpu|webgpu] [--quick] [--verify-max-seq] [--json FILE]
+ *
+ * Peaks are measured from the executors' allocation events (activations only: graph inputs
+ * and parameters are not counted, as in the reference). Times are best-of-N (`--repeats`,
+ * default 3) seconds per forward pass, unchunked and chunked runs alternating after one
+ * unchunked warm-up run (which materialises the parameters), by wall clock and by this
+ * process's CPU time: the CPU executor is one thread, and on a shared machine other processes
+ * stretch wall time (runs of one program were seen to vary 2×) but hardly its CPU time, so
+ * slowdowns are reported by both clocks with the load average alongside. `--backend all` (the
+ * default) runs the CPU executor and, when Dawn finds an adapter, the WebGPU executor too;
+ * plans are searched once with the CPU cost model and run on both.
+ *
+ * Max sequence lengths come from `maxSequenceLength` (the memory prediction, which equals the
+ * CPU executor's measured peak — the rows show it), in the model's sequence-length units
+ * (tokens, patches, residues, image side), under two budgets: a fixed 1 GiB of activations
+ * (16 MiB with --quick), as the paper fixes the device memory and grows the input — this is
+ * `max_seq_ratio`; and the unchunked peak at the smallest benchmarked size. The ratio grows
+ * with the budget, because chunking removes the quadratic and cubic terms but not the
+ * activations linear in the length. `--verify-max-seq` runs the chunked program once at the
+ * length found under the second budget and records its measured peak. `--quick` uses tiny
+ * widths for a smoke run (under a minute).
+ *
+ * Prints Markdown tables and writes JSON (default bench/results/autochunk.json).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { Backend, WebGpuBackend } from "../gpu/src/device/backend.ts";
+import { selectBackend } from "../gpu/src/device/select.ts";
+import type {
+  CostTable,
+  ExecuteResult,
+  Feeds,
+  Graph,
+  Plan,
+  Tensor,
+} from "../gpu/src/autochunk/index.ts";
+import {
+  BudgetError,
+  autochunk,
+  cachedCostTable,
+  estimateMemory,
+  execute,
+  executeWebGpu,
+  maxSequenceLength,
+} from "../gpu/src/autochunk/index.ts";
+import type { Model } from "../gpu/src/autochunk/models/index.ts";
+import { evoformerBlock, gptPrefill, unet, vit } from "../gpu/src/autochunk/models/index.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const MODEL_NAMES = ["gpt", "vit", "evoformer", "unet"] as const;
+type ModelName = (typeof MODEL_NAMES)[number];
+type BackendChoice = "all" | "cpu" | "webgpu";
+
+const BUDGET_RATIOS = [0.5, 0.3, 0.2] as const;
+/** The paper's claims (research/autochunk.md §5). */
+const TARGETS = {
+  reduction_pct: 80,
+  slowdown_pct: 10,
+  reduction_models: ["gpt", "evoformer"] as ModelName[],
+  max_seq_ratio: 3.2,
+};
+/** Chunked outputs must match the unchunked ones to this fraction of max |output|. */
+const TOLERANCE = 1e-4;
+const MIB = 2 ** 20;
+
+interface Options {
+  models: ModelName[];
+  repeats: number;
+  backend: BackendChoice;
+  quick: boolean;
+  verifyMaxSeq: boolean;
+  json: string;
+}
+
+/** One benchmarked model: how to build it at a size, and the sizes and steps used. */
+interface ModelSpec {
+  name: ModelName;
+  /** What `build`'s argument is. */
+  size: string;
+  sizes: readonly number[];
+  /** Granularity of the max-sequence-length search, in `size` units. */
+  step: number;
+  /** The configuration beyond the size, as passed to the builder. */
+  config: Readonly<Record<string, unknown>>;
+  /** How it differs from the paper's setup, and why. */
+  note: string;
+  build(size: number): Model<unknown>;
+}
+
+function modelSpecs(quick: boolean): Record<ModelName, ModelSpec> {
+  const spec = <C extends Record<string, unknown>>(
+    s: Omit<ModelSpec, "config" | "build">,
+    config: C,
+    build: (size: number, config: C) => Model<unknown>,
+  ): ModelSpec => ({ ...s, config, build: (size) => build(size, config) });
+  if (quick) {
+    const note = "tiny widths (--quick smoke run)";
+    return {
+      gpt: spec(
+        { name: "gpt", size: "seq (tokens)", sizes: [128, 256], step: 16, note },
+        { nEmbd: 32, nHead: 2, nLayer: 1, vocab: 100 },
+        (seq, c) => gptPrefill({ ...c, seq }),
+      ),
+      vit: spec(
+        { name: "vit", size: "image side (px)", sizes: [32, 64], step: 4, note },
+        { patch: 4, dim: 32, heads: 2, depth: 1, classes: 10 },
+        (image, c) => vit({ ...c, image }),
+      ),
+      evoformer: spec(
+        { name: "evoformer", size: "nRes (residues)", sizes: [32, 48], step: 8, note },
+        {
+          nSeq: 4,
+          cM: 16,
+          cZ: 8,
+          msaHeads: 2,
+          pairHeads: 2,
+          headDim: 4,
+          opmDim: 8,
+          triMulDim: 8,
+        },
+        (nRes, c) => evoformerBlock({ ...c, nRes }),
+      ),
+      unet: spec(
+        { name: "unet", size: "image side (px)", sizes: [24, 32], step: 8, note },
+        { blockChannels: [32, 32], attention: [true, false], headDim: 32 },
+        (image, c) => unet({ ...c, image }),
+      ),
+    };
+  }
+  return {
+    gpt: spec(
+      {
+        name: "gpt",
+        size: "seq (tokens)",
+        sizes: [512, 1024],
+        step: 16,
+        note:
+          "AutoChunk's GPT benchmark widths (n_embd 768, 12 heads, 2 layers); vocab 1000 " +
+          "instead of 50257 (the embedding table is a parameter, not an activation)",
+      },
+      { nEmbd: 768, nHead: 12, nLayer: 2, vocab: 1000 },
+      (seq, c) => gptPrefill({ ...c, seq }),
+    ),
+    vit: spec(
+      {
+        name: "vit",
+        size: "image side (px)",
+        sizes: [224, 384],
+        step: 16,
+        note:
+          "ViT-L/16 widths (dim 1024, 16 heads) with 2 of its 24 blocks, for time: the " +
+          "blocks are identical, so the activation peak is the same",
+      },
+      { depth: 2 },
+      (image, c) => vit({ ...c, image }),
+    ),
+    evoformer: spec(
+      {
+        name: "evoformer",
+        size: "nRes (residues)",
+        sizes: [64, 128],
+        step: 8,
+        note: "AlphaFold 2 widths, MSA depth 32 as in AutoChunk's Evoformer test",
+      },
+      { nSeq: 32 },
+      (nRes, c) => evoformerBlock({ ...c, nRes }),
+    ),
+    unet: spec(
+      {
+        name: "unet",
+        size: "image side (px)",
+        sizes: [32, 64],
+        step: 8,
+        note:
+          "diffusers UNet2DModel layout with channels [32, 64, 96, 128] instead of " +
+          "[224, 448, 672, 896] (the full widths take minutes per pass on this CPU)",
+      },
+      { blockChannels: [32, 64, 96, 128] },
+      (image, c) => unet({ ...c, image }),
+    ),
+  };
+}
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      models: { type: "string", default: MODEL_NAMES.join(",") },
+      repeats: { type: "string", default: "3" },
+      backend: { type: "string", default: "all" },
+      quick: { type: "boolean", default: false },
+      "verify-max-seq": { type: "boolean", default: false },
+      json: { type: "string", default: path.join(ROOT, "bench/results/autochunk.json") },
+    },
+  });
+  const models = values.models.split(",").map((m) => m.trim());
+  for (const m of models) {
+    if (!(MODEL_NAMES as readonly string[]).includes(m)) {
+      throw new Error(`--models wants a comma list of ${MODEL_NAMES.join(", ")}, got "${m}"`);
+    }
+  }
+  if (!["all", "cpu", "webgpu"].includes(values.backend)) {
+    throw new Error(`--backend wants all, cpu or webgpu, got "${values.backend}"`);
+  }
+  const repeats = Number(values.repeats);
+  if (!Number.isInteger(repeats) || repeats < 1) {
+    throw new Error(`--repeats wants a positive integer, got "${values.repeats}"`);
+  }
+  return {
+    models: models as ModelName[],
+    repeats,
+    backend: values.backend as BackendChoice,
+    quick: values.quick,
+    verifyMaxSeq: values["verify-max-seq"],
+    json: path.resolve(values.json),
+  };
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** An executor bound to a backend: the CPU executor, or the WebGPU one on a device. */
+interface Runner {
+  name: "cpu" | "webgpu";
+  description: string;
+  run(graph: Graph, inputs: Feeds): Promise<ExecuteResult>;
+}
+
+/** The backends `choice` asks for; "all" adds WebGPU only where Dawn finds an adapter. */
+async function openRunners(choice: BackendChoice): Promise<{ runners: Runner[]; gpu?: Backend }> {
+  const cpu: Runner = {
+    name: "cpu",
+    description: "CPU executor (TypeScript, one thread)",
+    run: (graph, inputs) => execute(graph, inputs),
+  };
+  if (choice === "cpu") return { runners: [cpu] };
+  const gpu = await selectBackend({
+    backend: choice === "webgpu" ? "webgpu" : undefined,
+    notice: () => log("No WebGPU adapter found (Dawn in Node): running the CPU backend only."),
+  });
+  if (gpu.kind !== "webgpu") return { runners: [cpu] };
+  const device: WebGpuBackend = gpu;
+  const webgpu: Runner = {
+    name: "webgpu",
+    description:
+      `WebGPU executor on ${device.adapter.vendor} ${device.adapter.architecture} ${device.adapter.description}`.trim(),
+    run: (graph, inputs) => executeWebGpu(device, graph, inputs),
+  };
+  return { runners: choice === "webgpu" ? [webgpu] : [cpu, webgpu], gpu };
+}
+
+/**
+ * Seconds of one run: wall clock, and this process's CPU time. The CPU executor is one thread,
+ * so its CPU time is its work, which other processes on a shared machine do not inflate the
+ * way they inflate wall time; for WebGPU it is only the host's share.
+ */
+interface Seconds {
+  wall: number;
+  cpu: number;
+}
+
+async function timed(
+  runner: Runner,
+  graph: Graph,
+  inputs: Feeds,
+): Promise<{ seconds: Seconds; result: ExecuteResult }> {
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  const result = await runner.run(graph, inputs);
+  const wall = (performance.now() - start) / 1000;
+  const { user, system } = process.cpuUsage(cpuStart);
+  return { seconds: { wall, cpu: (user + system) / 1e6 }, result };
+}
+
+/** Best of several runs, per clock. */
+function best(runs: readonly Seconds[]): Seconds {
+  return {
+    wall: Math.min(...runs.map((r) => r.wall)),
+    cpu: Math.min(...runs.map((r) => r.cpu)),
+  };
+}
+
+/** Largest |got − want| over each output, relative to that output's max |want|; the worst. */
+function maxRelativeError(got: readonly Tensor[], want: readonly Tensor[]): number {
+  if (got.length !== want.length) return Infinity;
+  let worst = 0;
+  want.forEach((w, k) => {
+    const g = got[k]!;
+    if (g.data.length !== w.data.length) {
+      worst = Infinity;
+      return;
+    }
+    let err = 0;
+    let scale = 0;
+    for (let i = 0; i < w.data.length; i++) {
+      const wi = Number(w.data[i]!);
+      err = Math.max(err, Math.abs(Number(g.data[i]!) - wi));
+      scale = Math.max(scale, Math.abs(wi));
+    }
+    worst = Math.max(worst, Number.isNaN(err) ? Infinity : err / (scale || 1));
+  });
+  return worst;
+}
+
+/** What `BudgetError` names as the node holding the lowest reachable peak. */
+function lowestPeakAt(e: BudgetError): string | null {
+  return /, at (.+)\. Pass a budget/.exec(e.message)?.[1] ?? null;
+}
+
+/** The original node that holds the chunked program's predicted peak. */
+function chunkedPeakAt(plan: Plan): string {
+  let best = plan.nodes[0]!;
+  for (const n of plan.nodes) if (n.afterBytes > best.afterBytes) best = n;
+  return `${best.op} "${best.name}"`;
+}
+
+interface RegionSummary {
+  loop: string;
+  start: string;
+  end: string;
+  body_nodes: number;
+  hoisted_nodes: number;
+  length: number;
+  chunk_size: number;
+  iterations: number;
+  predicted_peak_bytes: { before: number; after: number };
+}
+
+function regionSummaries(plan: Plan): RegionSummary[] {
+  return plan.regions.map((r) => ({
+    loop: r.loop,
+    start: r.startName,
+    end: r.endName,
+    body_nodes: r.body.length,
+    hoisted_nodes: r.hoisted.length,
+    length: r.length,
+    chunk_size: r.chunkSize,
+    iterations: r.iterations,
+    predicted_peak_bytes: r.peakBytes,
+  }));
+}
+
+interface Row {
+  model: ModelName;
+  backend: string;
+  /** The model's sequence length (tokens, patches, residues, image side). */
+  seq: number;
+  /** The builder's size argument (same as `seq` except for ViT: image side). */
+  size: number;
+  budget_ratio: number;
+  budget_bytes: number;
+  peak_unchunked_bytes: number;
+  predicted_peak_unchunked_bytes: number;
+  /** null when the budget is impossible. */
+  peak_chunked_bytes: number | null;
+  predicted_peak_bytes: number | null;
+  /** The node holding the chunked program's predicted peak. */
+  chunked_peak_at: string | null;
+  /** When the budget is impossible: the lowest peak the search reaches, and where. */
+  min_reachable_bytes: number | null;
+  min_reachable_at: string | null;
+  /** Best-of-N wall clock. */
+  time_unchunked_s: number;
+  time_chunked_s: number | null;
+  /** Best-of-N CPU time (CPU backend only; see Seconds). */
+  cpu_time_unchunked_s: number | null;
+  cpu_time_chunked_s: number | null;
+  /** Plan search (autochunk's pipeline, calibration excluded); wall time when it failed. */
+  search_s: number;
+  regions: number;
+  region_details: RegionSummary[];
+  reduction_pct: number | null;
+  /** From wall clock, and from CPU time (CPU backend only). */
+  slowdown_pct: number | null;
+  cpu_slowdown_pct: number | null;
+  /** From the plan's cost model. */
+  predicted_slowdown_pct: number | null;
+  max_abs_err_rel: number | null;
+  outputs_match: boolean | null;
+  runs_unchunked_s: Seconds[];
+  runs_chunked_s: Seconds[];
+}
+
+type Planned = { ratio: number; budget: number; searchS: number } & (
+  { plan: Plan } | { error: BudgetError }
+);
+
+/** Plans for every budget ratio; an impossible budget keeps its BudgetError. */
+async function planBudgets(graph: Graph, peak: number, costModel: CostTable): Promise<Planned[]> {
+  const planned: Planned[] = [];
+  for (const ratio of BUDGET_RATIOS) {
+    const budget = Math.floor(ratio * peak);
+    const start = performance.now();
+    try {
+      const plan = await autochunk(graph, { budget, costModel });
+      planned.push({ ratio, budget, searchS: plan.searchMs / 1000, plan });
+    } catch (e) {
+      if (!(e instanceof BudgetError)) throw e;
+      planned.push({ ratio, budget, searchS: (performance.now() - start) / 1000, error: e });
+    }
+  }
+  return planned;
+}
+
+/**
+ * One model at one size on one backend: a warm-up unchunked run (the reference outputs), then
+ * `repeats` rounds of one unchunked run and one run of each feasible plan.
+ */
+async function benchmarkSize(
+  spec: ModelSpec,
+  model: Model<unknown>,
+  size: number,
+  planned: readonly Planned[],
+  runner: Runner,
+  repeats: number,
+): Promise<Row[]> {
+  const { graph } = model;
+  const inputs = model.makeInputs();
+  const predictedPeak = estimateMemory(graph).peakBytes;
+  const reference = (await timed(runner, graph, inputs)).result;
+  const unchunked: Seconds[] = [];
+  const chunked = planned.map(() => [] as Seconds[]);
+  const measured = planned.map(() => ({ peak: 0, err: 0 }));
+  for (let r = 0; r < repeats; r++) {
+    unchunked.push((await timed(runner, graph, inputs)).seconds);
+    for (const [k, p] of planned.entries()) {
+      if (!("plan" in p)) continue;
+      const { seconds, result } = await timed(runner, p.plan.chunked, inputs);
+      chunked[k]!.push(seconds);
+      if (r === 0) {
+        measured[k] = {
+          peak: result.peakBytes,
+          err: maxRelativeError(result.outputs, reference.outputs),
+        };
+      }
+    }
+  }
+  const tUnchunked = best(unchunked);
+  const onCpu = runner.name === "cpu";
+  return planned.map((p, k): Row => {
+    const base = {
+      model: spec.name,
+      backend: runner.name,
+      seq: model.sequenceLength,
+      size,
+      budget_ratio: p.ratio,
+      budget_bytes: p.budget,
+      peak_unchunked_bytes: reference.peakBytes,
+      predicted_peak_unchunked_bytes: predictedPeak,
+      time_unchunked_s: tUnchunked.wall,
+      cpu_time_unchunked_s: onCpu ? tUnchunked.cpu : null,
+      search_s: p.searchS,
+      runs_unchunked_s: unchunked,
+    };
+    if (!("plan" in p)) {
+      return {
+        ...base,
+        peak_chunked_bytes: null,
+        predicted_peak_bytes: null,
+        chunked_peak_at: null,
+        min_reachable_bytes: p.error.minimumBytes,
+        min_reachable_at: lowestPeakAt(p.error),
+        time_chunked_s: null,
+        cpu_time_chunked_s: null,
+        regions: 0,
+        region_details: [],
+        reduction_pct: null,
+        slowdown_pct: null,
+        cpu_slowdown_pct: null,
+        predicted_slowdown_pct: null,
+        max_abs_err_rel: null,
+        outputs_match: null,
+        runs_chunked_s: [],
+      };
+    }
+    const { plan } = p;
+    const tChunked = best(chunked[k]!);
+    const { peak, err } = measured[k]!;
+    return {
+      ...base,
+      peak_chunked_bytes: peak,
+      predicted_peak_bytes: plan.peakBytes.after,
+      chunked_peak_at: chunkedPeakAt(plan),
+      min_reachable_bytes: null,
+      min_reachable_at: null,
+      time_chunked_s: tChunked.wall,
+      cpu_time_chunked_s: onCpu ? tChunked.cpu : null,
+      regions: plan.regions.length,
+      region_details: regionSummaries(plan),
+      reduction_pct: 100 * (1 - peak / reference.peakBytes),
+      slowdown_pct: 100 * (tChunked.wall / tUnchunked.wall - 1),
+      cpu_slowdown_pct: onCpu ? 100 * (tChunked.cpu / tUnchunked.cpu - 1) : null,
+      predicted_slowdown_pct: 100 * (plan.seconds.after / plan.seconds.before - 1),
+      max_abs_err_rel: err,
+      outputs_match: err <= TOLERANCE,
+      runs_chunked_s: chunked[k]!,
+    };
+  });
+}
+
+interface LowestPeak {
+  seq: number;
+  bytes: number;
+  /** Over the unchunked peak. */
+  ratio: number;
+  /** The node that holds it. */
+  at: string | null;
+}
+
+/** The lowest peak any chunking reaches (autochunk's minimum mode, via an unmeetable budget). */
+async function lowestPeak(model: Model<unknown>, peak: number, costModel: CostTable) {
+  try {
+    await autochunk(model.graph, { budget: 1, costModel });
+  } catch (e) {
+    if (!(e instanceof BudgetError)) throw e;
+    const at = lowestPeakAt(e);
+    return { seq: model.sequenceLength, bytes: e.minimumBytes, ratio: e.minimumBytes / peak, at };
+  }
+  throw new Error(`autochunk fitted ${model.sequenceLength} into a budget of 1 byte`);
+}
+
+interface MaxSeq {
+  budget: string;
+  budget_bytes: number;
+  /** In the model's sequence-length units, and as the builder's size argument. */
+  unchunked_seq: number;
+  chunked_seq: number;
+  unchunked_size: number;
+  chunked_size: number;
+  ratio: number | null;
+  chunked_predicted_peak_bytes: number;
+  chunked_regions: number;
+  /** With --verify-max-seq: the measured peak of one chunked run at the length found. */
+  chunked_measured_peak_bytes: number | null;
+  search_s: number;
+}
+
+/** Longest length under `budget`, unchunked and chunked, in sequence-length units. */
+async function maxSeq(
+  spec: ModelSpec,
+  budget: { name: string; bytes: number },
+  costModel: CostTable,
+  verify: boolean,
+): Promise<MaxSeq> {
+  const start = performance.now();
+  const factory = (size: number) => spec.build(size).graph;
+  const options = { step: spec.step, costModel };
+  const plain = await maxSequenceLength(factory, budget.bytes, { ...options, chunked: false });
+  const chunked = await maxSequenceLength(factory, budget.bytes, {
+    ...options,
+    chunked: true,
+    verify,
+  });
+  const seqOf = (size: number) => (size === 0 ? 0 : spec.build(size).sequenceLength);
+  const unchunkedSeq = seqOf(plain.length);
+  const chunkedSeq = seqOf(chunked.length);
+  return {
+    budget: budget.name,
+    budget_bytes: budget.bytes,
+    unchunked_seq: unchunkedSeq,
+    chunked_seq: chunkedSeq,
+    unchunked_size: plain.length,
+    chunked_size: chunked.length,
+    ratio: unchunkedSeq === 0 ? null : chunkedSeq / unchunkedSeq,
+    chunked_predicted_peak_bytes: chunked.peakBytes,
+    chunked_regions: chunked.plan?.regions.length ?? 0,
+    chunked_measured_peak_bytes: chunked.measuredPeakBytes,
+    search_s: (performance.now() - start) / 1000,
+  };
+}
+
+interface Best {
+  reduction_pct: number;
+  slowdown_pct: number;
+  seq: number;
+  budget_ratio: number;
+}
+
+interface Summary {
+  model: ModelName;
+  size: string;
+  sizes: readonly number[];
+  seqs: number[];
+  config: Readonly<Record<string, unknown>>;
+  note: string;
+  /** Per size: the lowest peak any chunking reaches. */
+  lowest_peak: LowestPeak[];
+  /**
+   * Per backend: the largest measured reduction whose wall-clock slowdown is ≤ 10% (outputs
+   * matching); and the same on the CPU backend by CPU time (null when it did not run).
+   */
+  best_reduction_at_slowdown_le_10pct: Record<string, Best | null>;
+  best_reduction_at_cpu_slowdown_le_10pct: Best | null;
+  /** Max sequence lengths under the fixed budget, then under the unchunked peak at sizes[0]. */
+  max_seq: MaxSeq[];
+  /** Chunked over unchunked max sequence length under the fixed budget (max_seq[0]). */
+  max_seq_ratio: number | null;
+  /** Whether every backend reaches the paper's reduction (GPT and Evoformer only), per clock. */
+  meets_reduction_target: { wall: boolean; cpu: boolean | null } | null;
+  meets_max_seq_target: boolean | null;
+}
+
+function bestReduction(rows: readonly Row[], clock: "wall" | "cpu"): Best | null {
+  let best: Best | null = null;
+  for (const r of rows) {
+    const slowdown = clock === "wall" ? r.slowdown_pct : r.cpu_slowdown_pct;
+    if (r.reduction_pct === null || slowdown === null || r.outputs_match !== true) continue;
+    if (slowdown > TARGETS.slowdown_pct) continue;
+    if (best === null || r.reduction_pct > best.reduction_pct) {
+      best = {
+        reduction_pct: r.reduction_pct,
+        slowdown_pct: slowdown,
+        seq: r.seq,
+        budget_ratio: r.budget_ratio,
+      };
+    }
+  }
+  return best;
+}
+
+function summarize(
+  spec: ModelSpec,
+  seqs: number[],
+  lowest: LowestPeak[],
+  rows: readonly Row[],
+  maxSeqs: MaxSeq[],
+  backends: readonly string[],
+): Summary {
+  const best = Object.fromEntries(
+    backends.map((b) => [
+      b,
+      bestReduction(
+        rows.filter((r) => r.backend === b),
+        "wall",
+      ),
+    ]),
+  );
+  const bestCpu = backends.includes("cpu")
+    ? bestReduction(
+        rows.filter((r) => r.backend === "cpu"),
+        "cpu",
+      )
+    : null;
+  const ratio = maxSeqs[0]?.ratio ?? null;
+  const meets = (b: Best | null) => b !== null && b.reduction_pct >= TARGETS.reduction_pct;
+  return {
+    model: spec.name,
+    size: spec.size,
+    sizes: spec.sizes,
+    seqs,
+    config: spec.config,
+    note: spec.note,
+    lowest_peak: lowest,
+    best_reduction_at_slowdown_le_10pct: best,
+    best_reduction_at_cpu_slowdown_le_10pct: bestCpu,
+    max_seq: maxSeqs,
+    max_seq_ratio: ratio,
+    meets_reduction_target: TARGETS.reduction_models.includes(spec.name)
+      ? {
+          wall: Object.values(best).every(meets),
+          cpu: backends.includes("cpu") ? meets(bestCpu) : null,
+        }
+      : null,
+    meets_max_seq_target: ratio === null ? null : ratio >= TARGETS.max_seq_ratio,
+  };
+}
+
+const mib = (bytes: number) => (bytes / MIB).toFixed(1);
+const fixed = (x: number | null, digits = 1) => (x === null ? "—" : x.toFixed(digits));
+
+function rowsTable(rows: readonly Row[]): string {
+  const lines = [
+    "| model | backend | seq | budget | peak unchunked (MiB) | peak chunked (MiB) | predicted (MiB) | reduction | t unchunked wall / CPU (s) | t chunked wall / CPU (s) | slowdown wall / CPU (predicted) | search (s) | regions | max err (rel) |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  const pair = (wall: number, cpu: number | null) =>
+    `${wall.toFixed(2)} / ${cpu === null ? "—" : cpu.toFixed(2)}`;
+  for (const r of rows) {
+    const head = `| ${r.model} | ${r.backend} | ${r.seq} | ${r.budget_ratio} × (${mib(r.budget_bytes)}) | ${mib(r.peak_unchunked_bytes)}`;
+    if (r.peak_chunked_bytes === null) {
+      const ratio = r.min_reachable_bytes! / r.peak_unchunked_bytes;
+      lines.push(
+        `${head} | impossible: lowest ${mib(r.min_reachable_bytes!)} (${ratio.toFixed(2)} ×) at ${r.min_reachable_at ?? "?"} | — | — | ${pair(r.time_unchunked_s, r.cpu_time_unchunked_s)} | — | — | ${r.search_s.toFixed(2)} | — | — |`,
+      );
+      continue;
+    }
+    const mismatch = r.outputs_match ? "" : " **MISMATCH**";
+    lines.push(
+      `${head} | ${mib(r.peak_chunked_bytes)} | ${mib(r.predicted_peak_bytes!)} | ${fixed(r.reduction_pct)}% | ${pair(r.time_unchunked_s, r.cpu_time_unchunked_s)} | ${pair(r.time_chunked_s!, r.cpu_time_chunked_s)} | ${fixed(r.slowdown_pct)}% / ${fixed(r.cpu_slowdown_pct)}% (${fixed(r.predicted_slowdown_pct)}%) | ${r.search_s.toFixed(2)} | ${r.regions} | ${r.max_abs_err_rel!.toExponential(1)}${mismatch} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function verdict(meets: Summary["meets_reduction_target"]): string {
+  if (meets === null) return "n/a";
+  const word = (m: boolean | null) => (m === null ? "—" : m ? "met" : "missed");
+  return `${word(meets.wall)} by wall clock, ${word(meets.cpu)} by CPU time`;
+}
+
+function summaryTable(summaries: readonly Summary[]): string {
+  const bestText = (b: Best | null) =>
+    b === null
+      ? "none"
+      : `${b.reduction_pct.toFixed(1)}% at ${b.slowdown_pct.toFixed(1)}% (seq ${b.seq}, ${b.budget_ratio} ×)`;
+  const maxText = (m: MaxSeq | undefined) =>
+    m === undefined
+      ? "—"
+      : `${mib(m.budget_bytes)} MiB: ${m.unchunked_seq} → ${m.chunked_seq} (${m.ratio === null ? "—" : `${m.ratio.toFixed(2)} ×`})`;
+  const lowestText = (l: LowestPeak) =>
+    `${l.seq}: ${mib(l.bytes)} MiB (${l.ratio.toFixed(2)} ×) at ${l.at ?? "?"}`;
+  const lines = [
+    `| model | seqs | best reduction at ≤ ${TARGETS.slowdown_pct}% slowdown (wall clock) | … (CPU time) | lowest reachable peak | max seq, fixed budget | max seq, unchunked peak at the smallest size |`,
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...summaries.map((s) => {
+      const best = Object.entries(s.best_reduction_at_slowdown_le_10pct)
+        .map(([backend, b]) => `${backend}: ${bestText(b)}`)
+        .join("; ");
+      const bestCpu = bestText(s.best_reduction_at_cpu_slowdown_le_10pct);
+      const lowest = s.lowest_peak.map(lowestText).join("; ");
+      return `| ${s.model} | ${s.seqs.join(", ")} | ${best} | ${bestCpu} | ${lowest} | ${s.max_seq.map(maxText).join(" | ")} |`;
+    }),
+    "",
+    `Targets (paper): ≥ ${TARGETS.reduction_pct}% activation memory reduction at ≤ ${TARGETS.slowdown_pct}% slowdown on ${TARGETS.reduction_models.join(" and ")}; max sequence length ratio ≥ ${TARGETS.max_seq_ratio} × for every model (first budget column).`,
+    ...summaries.map(
+      (s) =>
+        `- ${s.model}: reduction target ${verdict(s.meets_reduction_target)}; max-seq target ${s.meets_max_seq_target === null ? "n/a" : s.meets_max_seq_target ? "met" : "missed"}. ${s.note}.`,
+    ),
+  ];
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions();
+  const specs = modelSpecs(opts.quick);
+  const { runners, gpu } = await openRunners(opts.backend);
+  log(`Backends: ${runners.map((r) => r.description).join("; ")}`);
+  const costModel = await cachedCostTable();
+  const fixedBudget = opts.quick ? 16 * MIB : 1024 * MIB;
+  const rows: Row[] = [];
+  const summaries: Summary[] = [];
+  const started = performance.now();
+  const loadStart = os.loadavg();
+  log(`Load average (1, 5, 15 min): ${loadStart.map((x) => x.toFixed(2)).join(", ")}`);
+  try {
+    for (const name of opts.models) {
+      const spec = specs[name];
+      const seqs: number[] = [];
+      const lowest: LowestPeak[] = [];
+      const modelRows: Row[] = [];
+      let smallestPeak = 0;
+      for (const size of spec.sizes) {
+        const model = spec.build(size);
+        seqs.push(model.sequenceLength);
+        const peak = estimateMemory(model.graph).peakBytes;
+        if (smallestPeak === 0) smallestPeak = peak;
+        const planned = await planBudgets(model.graph, peak, costModel);
+        lowest.push(await lowestPeak(model, peak, costModel));
+        for (const runner of runners) {
+          log(`${name} ${spec.size} ${size} (seq ${model.sequenceLength}) on ${runner.name}…`);
+          const sizeRows = await benchmarkSize(spec, model, size, planned, runner, opts.repeats);
+          for (const r of sizeRows) {
+            if (r.outputs_match === false) {
+              log(
+                `MISMATCH: ${name} seq ${r.seq} budget ${r.budget_ratio} on ${r.backend}: chunked outputs differ from unchunked by ${r.max_abs_err_rel} × max|out| (tolerance ${TOLERANCE})`,
+              );
+              process.exitCode = 1;
+            }
+          }
+          modelRows.push(...sizeRows);
+        }
+      }
+      log(`${name}: max sequence length…`);
+      const maxSeqs: MaxSeq[] = [];
+      const budgets = [
+        { name: `${mib(fixedBudget)} MiB`, bytes: fixedBudget },
+        { name: `unchunked peak at ${spec.sizes[0]}`, bytes: smallestPeak },
+      ];
+      for (const [k, budget] of budgets.entries()) {
+        maxSeqs.push(await maxSeq(spec, budget, costModel, opts.verifyMaxSeq && k === 1));
+      }
+      rows.push(...modelRows);
+      summaries.push(
+        summarize(
+          spec,
+          seqs,
+          lowest,
+          modelRows,
+          maxSeqs,
+          runners.map((r) => r.name),
+        ),
+      );
+      log(`${name} done after ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    }
+  } finally {
+    if (gpu?.kind === "webgpu") gpu.device.destroy();
+  }
+  const cpus = os.cpus();
+  const report = {
+    machine: {
+      cpus: cpus.length,
+      cpu_model: cpus[0]?.model ?? "unknown",
+      node: process.version,
+      platform: `${process.platform} ${os.release()} ${process.arch}`,
+      load_average: { start: loadStart, end: os.loadavg() },
+    },
+    date: new Date().toISOString(),
+    backends: runners.map((r) => ({ name: r.name, description: r.description })),
+    quick: opts.quick,
+    repeats: opts.repeats,
+    budget_ratios: BUDGET_RATIOS,
+    tolerance: TOLERANCE,
+    targets: TARGETS,
+    cost_model: {
+      backend: costModel.backend,
+      iteration_s: costModel.iterationSeconds,
+      dispatch_s: costModel.dispatchSeconds,
+    },
+    wall_s: (performance.now() - started) / 1000,
+    rows,
+    summary: summaries,
+  };
+  mkdirSync(path.dirname(opts.json), { recursive: true });
+  writeFileSync(opts.json, JSON.stringify(report, null, 2) + "\n");
+  const load = [loadStart, os.loadavg()].map((l) => l[0]!.toFixed(2));
+  process.stdout.write(
+    `${runners.map((r) => r.description).join("; ")}; ${report.machine.cpu_model} × ${cpus.length}, Node ${process.version}; load average ${load[0]} at start, ${load[1]} at end\n\n` +
+      `${rowsTable(rows)}\n\n${summaryTable(summaries)}\n\nJSON: ${path.relative(process.cwd(), opts.json)}\n`,
+  );
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
