@@ -78,6 +78,10 @@ export async function openBrowserGpu(modules: readonly string[]): Promise<Browse
   try {
     const page: Page = await browser.newPage();
     page.on("pageerror", (e) => console.error("[page]", e.message));
+    // A module that fails to load (e.g. a node: import in the bundle) shows up only here.
+    page.on("console", (m) => {
+      if (m.type() === "error") console.error("[page console]", m.text());
+    });
     await page.route("http://localhost/**", (route) =>
       route.fulfill({
         contentType: "text/html",

@@ -1,4 +1,12 @@
-import { elementAddress, f32, i32, op, type WasmFunction } from "../../cpu/wasm-encoding.js";
+import {
+  elementAddress,
+  f32,
+  i32,
+  op,
+  repeat,
+  v128,
+  type WasmFunction,
+} from "../../cpu/wasm-encoding.js";
 
 /*
  * NN-descent's list updates in WebAssembly. Each list is k (distance f32, id u32) pairs
@@ -110,65 +118,109 @@ const J_LIST_I = 17;
 const J_S = 18;
 const J_END = 19;
 const J_M = 20;
-const J_LAST = 21;
-const J_D = 22;
+const J_STAMPED = 21;
+const J_AT = 22;
+const J_STEP = 23;
+const J_LAST = 24;
+const J_D = 25;
+const J_IDS = 26;
+const J_MASK = 27;
+const J_BASE = 28;
 
 /** Pushes the byte address of stamps[id] for the id on top of the stack. */
 // prettier-ignore
 const stampOf = [...op.i32Const(2), ...op.i32Shl, ...get(J_STAMPS), ...op.i32Add];
 
 /**
+ * Stamps the ids of list J_LIST_I with J_M, four at a time: the ids' stamp addresses come from
+ * one SIMD load (id & ID, times 4, plus the stamps' base), then four scalar stores.
+ */
+// prettier-ignore
+const stampList = [
+  ...op.i32Const(0), ...set(J_S),
+  ...op.block,
+  ...op.loop,
+  ...get(J_S), ...op.i32Const(4), ...op.i32Add, ...get(J_K), ...op.i32GtU, ...op.brIf(1),
+  ...slot(J_LIST_I, J_S), ...op.v128Load, ...get(J_MASK), ...op.v128And, ...op.localTee(J_IDS),
+  ...get(J_IDS), ...op.i32x4Add, ...op.localTee(J_IDS), ...get(J_IDS), ...op.i32x4Add,
+  ...get(J_BASE), ...op.i32x4Add, ...set(J_IDS),
+  ...[0, 1, 2, 3].flatMap((lane) => [
+    ...get(J_IDS), ...op.i32x4ExtractLane(lane), ...get(J_M), ...op.i32Store,
+  ]),
+  ...get(J_S), ...op.i32Const(4), ...op.i32Add, ...set(J_S),
+  ...op.br(0),
+  ...op.end,
+  ...op.end,
+  ...op.block,
+  ...op.loop,
+  ...get(J_S), ...get(J_K), ...op.i32GeU, ...op.brIf(1),
+  ...slot(J_LIST_I, J_S), ...op.i32Load, ...op.i32Const(ID), ...op.i32And, ...stampOf,
+  ...get(J_M), ...op.i32Store,
+  ...get(J_S), ...op.i32Const(1), ...op.i32Add, ...set(J_S),
+  ...op.br(0),
+  ...op.end,
+  ...op.end,
+];
+
+/**
  * join(tile, ldo, rows, nNew, count, gd, gi, k, stamps, mark) → list entries changed: offers
  * every pair (rows[x], rows[y]) with x or y < nNew, at distance tile[min·ldo + max] (the
  * tile's rows are the first nNew ids), to both lists (at gd/gi + id·k·4). Lists are visited
- * one at a time: its ids are stamped first (stamps[id] = mark + x), so that a partner already
- * listed costs one load instead of a search; `stamps` has a slot for every id and for the
- * empty id N. `updateIndex` is updateKernel's function index.
+ * one at a time. When a partner first beats the list's last entry, the list's ids are stamped
+ * (stamps[id] = mark + x), so that a partner already listed costs one load instead of a
+ * search; `stamps` has a slot for every id and for the empty id N. Row x's distances are read
+ * down column x of the tile up to the diagonal, then along row x. `updateIndex` is
+ * updateKernel's function index.
  */
 export function joinKernel(updateIndex: number): WasmFunction {
   return {
     name: "join",
     params: [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32],
     results: [i32],
-    locals: [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, f32, f32],
+    locals: [...repeat(i32, 14), f32, f32, v128, v128, v128],
     // prettier-ignore
     body: [
       ...op.i32Const(0), ...set(J_UPDATES),
       ...get(J_K), ...op.i32Const(2), ...op.i32Shl, ...set(J_ROW_BYTES),
+      ...op.i32Const(ID), ...op.i32x4Splat, ...set(J_MASK),
+      ...get(J_STAMPS), ...op.i32x4Splat, ...set(J_BASE),
       ...op.i32Const(0), ...set(J_X),
       ...op.loop, // for each gathered row x: the list of a = rows[x]
       ...slot(J_ROWS, J_X), ...op.i32Load, ...set(J_A),
       ...get(J_GD), ...get(J_A), ...get(J_ROW_BYTES), ...op.i32Mul, ...op.i32Add, ...set(J_LIST_D),
       ...get(J_GI), ...get(J_A), ...get(J_ROW_BYTES), ...op.i32Mul, ...op.i32Add, ...set(J_LIST_I),
       ...get(J_MARK), ...get(J_X), ...op.i32Add, ...set(J_M),
-      // stamp the ids a lists
-      ...op.i32Const(0), ...set(J_S),
-      ...op.loop,
-      ...slot(J_LIST_I, J_S), ...op.i32Load, ...op.i32Const(ID), ...op.i32And, ...stampOf,
-      ...get(J_M), ...op.i32Store,
-      ...get(J_S), ...op.i32Const(1), ...op.i32Add, ...op.localTee(J_S),
-      ...get(J_K), ...op.i32LtU, ...op.brIf(0),
-      ...op.end,
+      ...op.i32Const(0), ...set(J_STAMPED),
       ...get(J_LIST_D), ...get(J_ROW_BYTES), ...op.i32Add, ...op.i32Const(4), ...op.i32Sub,
       ...op.f32Load, ...set(J_LAST),
       // partners: every other row if x is new, else the new rows
       ...get(J_COUNT), ...get(J_NNEW), ...get(J_X), ...get(J_NNEW), ...op.i32LtU, ...op.select,
       ...set(J_END),
+      // tile[y][x] for y < x: down column x
+      ...slot(J_TILE, J_X), ...set(J_AT),
+      ...get(J_LDO), ...op.i32Const(2), ...op.i32Shl, ...set(J_STEP),
       ...op.i32Const(0), ...set(J_Y),
       ...op.block,
       ...op.loop,
       ...get(J_Y), ...get(J_END), ...op.i32GeU, ...op.brIf(1),
       ...op.block,
-      ...get(J_Y), ...get(J_X), ...op.i32Eq, ...op.brIf(0),
-      ...slot(J_ROWS, J_Y), ...op.i32Load, ...set(J_B),
-      // d = tile[min(x, y)][max(x, y)]
-      ...get(J_TILE),
-      ...get(J_X), ...get(J_Y), ...get(J_X), ...get(J_Y), ...op.i32LtU, ...op.select,
-      ...get(J_LDO), ...op.i32Mul,
-      ...get(J_Y), ...get(J_X), ...get(J_X), ...get(J_Y), ...op.i32LtU, ...op.select,
-      ...op.i32Add, ...op.i32Const(2), ...op.i32Shl, ...op.i32Add, ...op.f32Load, ...set(J_D),
+      // at the diagonal, go on along row x: tile[x][y] for y > x
+      ...get(J_Y), ...get(J_X), ...op.i32Eq,
+      ...op.if,
+      ...get(J_TILE), ...get(J_X), ...get(J_LDO), ...op.i32Mul, ...get(J_X), ...op.i32Add,
+      ...op.i32Const(2), ...op.i32Shl, ...op.i32Add, ...set(J_AT),
+      ...op.i32Const(4), ...set(J_STEP),
+      ...op.br(1),
+      ...op.end,
       // skip unless it beats the last entry and is not listed yet
-      ...get(J_D), ...get(J_LAST), ...op.f32Lt, ...op.i32Eqz, ...op.brIf(0),
+      ...get(J_AT), ...op.f32Load, ...op.localTee(J_D), ...get(J_LAST), ...op.f32Lt, ...op.i32Eqz,
+      ...op.brIf(0),
+      ...slot(J_ROWS, J_Y), ...op.i32Load, ...set(J_B),
+      ...get(J_STAMPED), ...op.i32Eqz,
+      ...op.if,
+      ...stampList,
+      ...op.i32Const(1), ...set(J_STAMPED),
+      ...op.end,
       ...get(J_B), ...stampOf, ...op.i32Load, ...get(J_M), ...op.i32Eq, ...op.brIf(0),
       ...get(J_B), ...stampOf, ...get(J_M), ...op.i32Store,
       ...get(J_UPDATES),
@@ -179,6 +231,7 @@ export function joinKernel(updateIndex: number): WasmFunction {
       ...op.f32Load, ...set(J_LAST),
       ...op.end,
       ...get(J_Y), ...op.i32Const(1), ...op.i32Add, ...set(J_Y),
+      ...get(J_AT), ...get(J_STEP), ...op.i32Add, ...set(J_AT),
       ...op.br(0),
       ...op.end,
       ...op.end,

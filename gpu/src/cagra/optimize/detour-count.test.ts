@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { countRowDetours, detourCounts, MAX_DETOURS, SCRATCH_SLOTS } from "./detour-count.js";
-import { createRowLookup, loadRow, unloadRow } from "./row-lookup.js";
+import { createDetourCounter, detourCounts, MAX_DETOURS } from "./detour-count.js";
+import { localityOrder } from "./locality-order.js";
 import { referenceDetourCounts } from "../../../test/cagra/optimize-reference.js";
 import { siftKnn } from "../../../test/cagra/sift-knn.js";
 import { INVALID_NODE } from "./validate.js";
@@ -54,38 +54,46 @@ test("detourCounts: counts saturate at 0xFFFF instead of wrapping", () => {
   );
 });
 
-test("countRowDetours matches cuVS's loop, transcribed literally, on SIFT rows", () => {
+test("detourCounts matches cuVS's loop, transcribed literally, on SIFT rows", () => {
   const knn = siftKnn(400, 64);
   const expected = referenceDetourCounts(knn, 150);
   assert.deepEqual(detourCounts(knn).subarray(0, expected.length), Uint16Array.from(expected));
 });
 
-test("countRowDetours matches cuVS's loop on rows with duplicates, self-edges and gaps", () => {
-  // Random rows over 12 nodes, with repeats and some INVALID entries.
-  let s = 12345;
+/** Random rows over `size` nodes, with repeats and some INVALID entries. */
+function randomRows(size: number, degree: number, seed: number) {
+  let s = seed;
   const next = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 8;
-  const size = 12;
-  const degree = 9;
   const neighbors = Uint32Array.from({ length: size * degree }, () =>
     next() % 10 === 0 ? INVALID_NODE : next() % size,
   );
-  const knn = { neighbors, size, degree };
-  const lookup = createRowLookup(knn);
-  const counts = new Int32Array(degree + SCRATCH_SLOTS);
+  return { neighbors, size, degree };
+}
+
+test("detourCounts matches cuVS's loop on rows with duplicates, self-edges and gaps", () => {
+  const knn = randomRows(12, 9, 12345);
+  const rows = Array.from({ length: knn.size }, (_, v) =>
+    Array.from(knn.neighbors.subarray(v * knn.degree, (v + 1) * knn.degree)),
+  );
+  const withRepeats = rows.filter((row) => new Set(row).size < row.length).length;
+  const withSelfEdges = rows.filter((row, v) => row.includes(v)).length;
+  assert.ok(withRepeats > 0 && withSelfEdges > 0, "the rows exercise repeats and self-edges");
+  assert.deepEqual(detourCounts(knn), Uint16Array.from(referenceDetourCounts(knn)));
+});
+
+test("a counter over a renumbered graph gives each row the counts of its own ids", () => {
+  // Dense repeats (40 nodes, degree 16) stress the rank table across rows counted in a row.
+  const knn = randomRows(40, 16, 777);
   const expected = referenceDetourCounts(knn);
-  let rowsWithRepeats = 0;
-  let selfEdges = 0;
-  for (let node = 0; node < size; node++) {
-    loadRow(lookup, knn, node);
-    if (lookup.hasDuplicates) rowsWithRepeats++;
-    if (lookup.rankOf[node] !== -1) selfEdges++;
-    countRowDetours(knn, node, lookup, counts);
+  const order = localityOrder(knn);
+  const counter = createDetourCounter(knn, order);
+  for (let position = 0; position < knn.size; position++) {
+    const node = order[position]!;
+    counter.count(position);
     assert.deepEqual(
-      [...counts.subarray(0, degree)],
-      [...expected.subarray(node * degree, (node + 1) * degree)],
+      [...counter.counts],
+      [...expected.subarray(node * knn.degree, (node + 1) * knn.degree)],
       `node ${node}`,
     );
-    unloadRow(lookup, knn, node);
   }
-  assert.ok(rowsWithRepeats > 0 && selfEdges > 0, "the rows exercise repeats and self-edges");
 });
