@@ -1,5 +1,5 @@
 import { assertFinite, type Matrix } from "../common/matrix.js";
-import type { Backend } from "../device/backend.js";
+import type { Backend, BackendKind } from "../device/backend.js";
 import { bruteForceKnn } from "./knn/brute-force.js";
 import { nnDescent } from "./knn/nn-descent.js";
 import { bruteForceKnnWebGpu } from "./knn/webgpu/brute-force.js";
@@ -48,7 +48,7 @@ export async function build(
   params: Partial<IndexParams> = {},
   options: BuildOptions = {},
 ): Promise<CagraIndex> {
-  const p = resolveIndexParams(dataset, params, options.notice);
+  const p = resolveIndexParams(dataset, params, options.notice, backend.kind);
   assertFinite(dataset, "build: dataset");
   const { signal, onProgress } = options;
   const threads = backend.kind === "cpu" ? backend.threads : 1;
@@ -105,6 +105,7 @@ export function resolveIndexParams(
   dataset: Matrix,
   params: Partial<IndexParams>,
   notice: (line: string) => void = (line) => console.warn(line),
+  backend: BackendKind = "cpu",
 ): ResolvedIndexParams {
   const p = { ...DEFAULT_INDEX_PARAMS, ...params };
   if (!METRICS.includes(p.metric)) {
@@ -140,7 +141,7 @@ export function resolveIndexParams(
   }
   const buildAlgo =
     p.buildAlgo === "auto"
-      ? n <= BRUTE_FORCE_MAX_ROWS
+      ? n <= BRUTE_FORCE_MAX_ROWS[backend]
         ? "brute_force"
         : "nn_descent"
       : p.buildAlgo;
