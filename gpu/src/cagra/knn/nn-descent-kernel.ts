@@ -13,7 +13,8 @@ import {
  * sorted ascending by distance, the "new" flag in bit 31 of the id. Late iterations offer
  * mostly pairs that are linked already, so the duplicate test dominates: scanning the whole
  * list made a JavaScript version spend 90% of its time there. `join` stamps a list's ids
- * before offering it a batch of partners, so a listed partner costs one load; `update`
+ * (four per SIMD load) once a partner of its batch beats the list's last entry, so a listed
+ * partner costs one load; reading the lists is most of a join's time. `update`
  * finds a new entry's slot by a branch-free binary search on its distance (a pair's distance
  * is the same bits wherever it is computed, distance-kernel.ts, so a duplicate would sit in
  * the run of equal distances it scans).

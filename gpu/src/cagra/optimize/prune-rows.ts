@@ -2,7 +2,7 @@ import type { Graph } from "../types.js";
 import { createDetourCounter, type DetourCounter } from "./detour-count.js";
 import { createPruneScratch, pruneRow, type PruneScratch } from "./prune.js";
 
-/** Rows between progress reports and abort checks: a few milliseconds at degree 128. */
+/** Rows between progress reports and abort checks: about 20 ms at degree 128. */
 export const PRUNE_BATCH_ROWS = 1024;
 
 /** The per-thread state of detour counting and pruning, reused across rows. */

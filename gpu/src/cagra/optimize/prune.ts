@@ -25,8 +25,8 @@ export function createPruneScratch(knn: Graph): PruneScratch {
  * Fills scratch.keys with the keys (count << 16 | rank) of a row's counts in ascending order.
  * A counting sort on the count (ranks come in ascending order within a count): counts are
  * mostly below the degree (the edge at rank k has at most k detours unless lists repeat ids),
- * and this costs a third of sorting the keys. Keys of 2·degree detours or more (self-edges,
- * MAX_DETOURS) share the last bucket and are sorted there.
+ * and this costs about half of sorting the keys. Counts of 2·degree or more (MAX_DETOURS among
+ * them) share the last bucket, which is sorted on its own.
  */
 function sortKeys(counts: ArrayLike<number>, degree: number, scratch: PruneScratch): void {
   const { keys, starts } = scratch;
