@@ -3,9 +3,14 @@ kernelspec, with every sample it offers set, plus Tessera's own protocol checks 
 same harness: interrupts, comms, display updates and message signing.
 
 Run by tests/conformance.test.ts with Debian's python3 (the package is not on PyPI's
-mirror) and JUPYTER_PATH pointing at .venv/share/jupyter:
+mirror), JUPYTER_PATH pointing at .venv/share/jupyter, and the working directory (which
+the kernel inherits) a folder outside the repository, as a notebook anywhere has:
 
-    JUPYTER_PATH=.venv/share/jupyter /usr/bin/python3 -m unittest -v tests/kernel_conformance.py
+    cd "$(mktemp -d)" && JUPYTER_PATH=$REPO/.venv/share/jupyter PYTHONPATH=$REPO/tests \
+        /usr/bin/python3 -m unittest -v kernel_conformance.TesseraKernelTests
+
+NotebookFolderTests expects a working directory with its own package.json and
+node_modules, which conformance.test.ts makes.
 """
 
 import queue
@@ -14,6 +19,7 @@ import unittest
 import uuid
 
 import zmq
+from jupyter_client.manager import start_new_kernel
 from jupyter_client.session import Session
 
 # The module, not the class: a KernelTests in this namespace would run as a test case too.
@@ -299,6 +305,33 @@ class TesseraKernelTests(jkt.KernelTests):
         self.assertEqual([m["msg_type"] for m in closed], ["comm_close"])
         self.assertEqual(closed[0]["content"]["comm_id"], "nobody")
 
+    def results_of(self, code):
+        """The reply's status and the text/plain results of a cell that must not fail."""
+        reply, outputs = self.execute_collect(code)
+        errors = [m["content"] for m in outputs if m["msg_type"] == "error"]
+        self.assertEqual(reply["content"]["status"], "ok", errors)
+        return [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
+
+    def test_node_apis_and_tessera_packages_have_types_in_any_folder(self):
+        # The kernel runs in a folder with no node_modules: Node's types and Tessera's
+        # packages still come from Tessera's own installation.
+        self.assertEqual(
+            self.results_of('import { existsSync } from "node:fs";\nexistsSync(process.cwd())'),
+            ["true"],
+        )
+        self.assertEqual(self.results_of("Buffer.from([1, 2]).length"), ["2"])
+        self.assertEqual(
+            self.results_of(
+                'import { MemoryTracker } from "@tessera/gpu";\n'
+                "const tracker: MemoryTracker = new MemoryTracker();\n"
+                'tracker.alloc(64, "a");\ntracker.peakBytes'
+            ),
+            ["64"],
+        )
+        reply, outputs = self.execute_collect('const wrong: string = tracker.peakBytes;')
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("'number' is not assignable to type 'string'", reply["content"]["evalue"])
+
     def test_messages_with_a_wrong_signature_are_ignored(self):
         info = self.km.get_connection_info()
         url = f"{info['transport']}://{info['ip']}:{info['shell_port']}"
@@ -325,6 +358,54 @@ class TesseraKernelTests(jkt.KernelTests):
         finally:
             socket.close()
         self.flush_channels()
+
+
+class NotebookFolderTests(unittest.TestCase):
+    """A notebook folder with its own package.json and node_modules: its packages import
+    with their types, and win over packages of the same name that Tessera has."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name=TesseraKernelTests.kernel_name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel()
+
+    def run_cell(self, code):
+        """(reply content, text/plain results, error contents) of one cell."""
+        outputs = []
+        reply = self.kc.execute_interactive(
+            code, timeout=jkt.TIMEOUT, output_hook=outputs.append
+        )
+        results = [
+            m["content"]["data"]["text/plain"]
+            for m in outputs
+            if m["msg_type"] == "execute_result"
+        ]
+        return reply["content"], results
+
+    def test_a_package_of_the_folder_imports_with_its_types(self):
+        reply, results = self.run_cell('import { greet } from "own-greeting";\ngreet("notebook")')
+        self.assertEqual(reply["status"], "ok", reply)
+        self.assertEqual(results, ["'hello, notebook'"])
+        reply, _ = self.run_cell('const n: number = greet("types");')
+        self.assertEqual(reply["status"], "error")
+        self.assertIn("'string' is not assignable to type 'number'", reply["evalue"])
+
+    def test_the_folder_s_package_wins_over_tessera_s(self):
+        # Tessera has d3-array too; the folder's own one (a stand-in) is the one imported.
+        reply, results = self.run_cell('import { bisect } from "d3-array";\nbisect()')
+        self.assertEqual(reply["status"], "ok", reply)
+        self.assertEqual(results, ["'d3-array of the notebook folder'"])
+
+    def test_tessera_s_packages_still_import(self):
+        reply, results = self.run_cell(
+            'import { MemoryTracker } from "@tessera/gpu";\nnew MemoryTracker().liveBytes'
+        )
+        self.assertEqual(reply["status"], "ok", reply)
+        self.assertEqual(results, ["0"])
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import { MIME_MEMORY_TIMELINE, validateMemoryTimeline } from "@tessera/viz";
@@ -359,9 +361,18 @@ for (const name of readdirSync(NOTEBOOKS)
     let result: RunResult;
     before(async () => {
       requireFile(python, "no .venv: run bash scripts/setup.sh");
-      result = await run(python, ["tests/run_notebook.py", path.join(NOTEBOOKS, name), executed], {
-        timeoutMs: 540_000,
-      });
+      // The kernel starts in a fresh folder outside the repository with no node_modules,
+      // as for a notebook downloaded anywhere: Node's and Tessera's types must still resolve.
+      const cwd = await mkdtemp(path.join(os.tmpdir(), "tessera-notebook-"));
+      try {
+        result = await run(
+          python,
+          ["tests/run_notebook.py", path.join(NOTEBOOKS, name), executed, cwd],
+          { timeoutMs: 540_000 },
+        );
+      } finally {
+        await rm(cwd, { recursive: true, force: true });
+      }
     });
     const notebook = (): Notebook => JSON.parse(readFileSync(executed, "utf8")) as Notebook;
 

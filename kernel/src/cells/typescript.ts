@@ -56,9 +56,18 @@ function forwardNodeModules(sys: TS["sys"], cwd: string, root: string): void {
   const directoryExists = sys.directoryExists.bind(sys);
   const readFile = sys.readFile.bind(sys);
   const realpath = sys.realpath?.bind(sys);
+  const getDirectories = sys.getDirectories.bind(sys);
   sys.fileExists = (p) => fileExists(forward(p, fileExists));
   sys.directoryExists = (p) => directoryExists(forward(p, directoryExists));
   sys.readFile = (p, enc) => readFile(forward(p, fileExists), enc);
   if (realpath)
     sys.realpath = (p) => realpath(forward(p, (q) => fileExists(q) || directoryExists(q)));
+  // Automatic type inclusion (`@types/node`, which declares `console` and `node:*`) lists
+  // `<cwd>/node_modules/@types`: the listing is the union of both folders, local first.
+  sys.getDirectories = (p) => {
+    const own = directoryExists(p) ? getDirectories(p) : [];
+    if (!p.startsWith(local)) return own;
+    const alt = fallback + p.slice(local.length);
+    return directoryExists(alt) ? [...new Set([...own, ...getDirectories(alt)])] : own;
+  };
 }
