@@ -18,3 +18,5 @@ export type { MemoryTimelineSvgOptions } from "./memory-timeline/svg.js";
 export type { Validation } from "./common/problems.js";
 export { formatBytes } from "./common/bytes.js";
 export { escapeXml } from "./common/xml.js";
+export { LIVE_TARGET } from "./widget/live-messages.js";
+export type { LiveOpen, LiveRef, LiveRequest, LiveResponse } from "./widget/live-messages.js";

@@ -1,4 +1,5 @@
 import type { CommManager } from "../comms/manager.js";
+import { serveLiveWidgets } from "./live.js";
 import type { Outputs } from "../session/outputs.js";
 
 /** What the cell API needs from the running kernel. */
@@ -9,9 +10,10 @@ export interface KernelServices {
 
 let bound: KernelServices | undefined;
 
-/** Called once by the kernel at start-up. */
+/** Called once by the kernel at start-up; also opens the live widgets' comm target. */
 export function bindKernel(services: KernelServices): void {
   bound = services;
+  serveLiveWidgets(services.comms);
 }
 
 export function services(caller: string): KernelServices {
