@@ -16,3 +16,5 @@ export { JUPYTER_DISPLAY } from "./display/bundle.js";
 export type { Displayable, MimeBundle } from "./display/bundle.js";
 export { memoryTimeline } from "./api/memory-timeline.js";
 export type { MemoryTimeline, MemoryTimelineOptions } from "./api/memory-timeline.js";
+export { proximityGraph } from "./api/proximity-graph.js";
+export type { ProximityGraph, ProximityGraphOptions } from "./api/proximity-graph.js";

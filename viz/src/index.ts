@@ -20,3 +20,22 @@ export { formatBytes } from "./common/bytes.js";
 export { escapeXml } from "./common/xml.js";
 export { LIVE_TARGET } from "./widget/live-messages.js";
 export type { LiveOpen, LiveRef, LiveRequest, LiveResponse } from "./widget/live-messages.js";
+export { pack, unpack, encodeBase64, decodeBase64, packedLength } from "./common/packed.js";
+export type { PackedArray, PackedArrays, PackedDType } from "./common/packed.js";
+export {
+  MIME_PROXIMITY_GRAPH,
+  PROXIMITY_GRAPH_LIMITS,
+  PROXIMITY_GRAPH_METHODS,
+} from "./proximity-graph/types.js";
+export type {
+  GraphLayer,
+  ProximityGraphPayload,
+  SearchTracePayload,
+  TraceStep,
+} from "./proximity-graph/types.js";
+export { proximityGraphSchema } from "./proximity-graph/schema.js";
+export { validateProximityGraph } from "./proximity-graph/validate.js";
+export { decodeProximityGraph } from "./proximity-graph/decode.js";
+export type { ExplorerData, GraphData, TraceData } from "./proximity-graph/decode.js";
+export { proximityGraphSvg } from "./proximity-graph/svg.js";
+export type { ProximityGraphSvgOptions } from "./proximity-graph/svg.js";

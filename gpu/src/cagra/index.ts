@@ -34,3 +34,4 @@ export {
 export type { SearchPlan, SearchTrace, SearchTraceStep } from "./search/index.js";
 export { searchWebGpu, releaseSearchBuffers } from "./search/webgpu/index.js";
 export * from "./serialize/index.js";
+export * from "./layout/index.js";
