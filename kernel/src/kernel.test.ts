@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { loadTypeScript } from "./cells/typescript.js";
+import { before, describe, test } from "node:test";
 import { Kernel } from "./kernel.js";
 import type { Channel, Message } from "./protocol/messages.js";
 import { newHeader } from "./protocol/wire.js";
@@ -50,10 +49,6 @@ describe("Kernel", () => {
 
   before(() => {
     kernel = new Kernel({ send: (channel, msg) => sent.push({ channel, msg }), cwd: root, root });
-  });
-
-  after(async () => {
-    (await loadTypeScript(root)).converter.close();
   });
 
   test("kernel_info_request is answered on its channel between busy and idle", async () => {

@@ -71,9 +71,7 @@ export class Kernel implements KernelState {
   constructor(options: KernelOptions) {
     const req = createRequire(import.meta.url);
     this.version = (req("../package.json") as { version: string }).version;
-    this.typescriptVersion = (
-      req("@tslab/typescript-for-tslab/package.json") as { version: string }
-    ).version;
+    this.typescriptVersion = (req("typescript/package.json") as { version: string }).version;
     this.#send = options.send;
     this.outputs = new Outputs((msgType, content, parent, buffers = []) =>
       this.#send("iopub", this.#message(msgType, content, parent, [], [...buffers])),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { Diagnostic } from "tslab/dist/converter.js";
+import type { Diagnostic } from "./convert.js";
 import { diagnosticsError, runtimeError, type CellSource } from "./errors.js";
 
 function diagnostic(
@@ -11,10 +11,9 @@ function diagnostic(
   fileName?: string,
 ): Diagnostic {
   return {
-    start: { offset: 0, line: start[0], character: start[1] },
-    end: { offset: 0, line: end[0], character: end[1] },
+    start: { line: start[0], character: start[1] },
+    end: { line: end[0], character: end[1] },
     messageText,
-    category: 1,
     code,
     ...(fileName === undefined ? {} : { fileName }),
   };

@@ -1,4 +1,4 @@
-import type { Diagnostic } from "tslab/dist/converter.js";
+import type { Diagnostic } from "./convert.js";
 
 /** The content of an `error` message and of an error `execute_reply`. */
 export interface CellError {
@@ -63,8 +63,9 @@ export function runtimeError(e: unknown, source?: CellSource): CellError {
 }
 
 /**
- * The compiled code has no source map (tslab compiles twice), but it keeps the cell's
- * statements in order and nearly verbatim, so a compiled line finds its cell line by text.
+ * The compiled code has no source map (it is compiled twice: checked, then to CommonJS),
+ * but it keeps the cell's statements in order and nearly verbatim, so a compiled line
+ * finds its cell line by text.
  */
 function mapFrame(frame: string, source: CellSource): string {
   return frame.replace(/cell\.js:(\d+):(\d+)/, (whole, line: string, column: string) => {
@@ -90,6 +91,11 @@ function bestLine(lines: readonly string[], probe: string): number {
   return lines.findIndex((l) => l.length * 2 >= probe.length && probe.includes(l));
 }
 
+/** Drops what compilation adds around names: `exports.`, `(0, module_1.f)`, `module_1.`. */
 function normalize(line: string): string {
-  return line.replace(/\bexports\./g, "").replace(/[\s;]/g, "");
+  return line
+    .replace(/\(0,\s*([\w$]+_\d+\.)?([\w$]+)\)/g, "$2")
+    .replace(/\b(?:exports|[\w$]+_\d+)\./g, "")
+    .replace(/\b__tessera\.last\s*=/g, "")
+    .replace(/[\s;]/g, "");
 }

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { CellExecutor, type CellResult } from "./executor.js";
 import { InterruptState } from "./interrupts.js";
-import { loadTypeScript } from "./typescript.js";
 
 function ok(r: CellResult): Extract<CellResult, { status: "ok" }> {
   assert.equal(r.status, "ok", r.status === "error" ? `${r.ename}: ${r.evalue}` : "");
@@ -26,10 +25,6 @@ describe("CellExecutor", () => {
       globalsDeclaration: "",
     });
     await executor.warmUp();
-  });
-
-  after(async () => {
-    (await loadTypeScript(root)).converter.close();
   });
 
   test("a declaration gives no value", async () => {
@@ -259,6 +254,100 @@ describe("CellExecutor", () => {
       ok(await ex.execute("1"));
     },
   );
+
+  test("ES2023 library methods of Node 20 type-check and run", async () => {
+    assert.deepEqual(ok(await executor.execute("[3, 1, 2].toSorted()")).value, [1, 2, 3]);
+    assert.equal(ok(await executor.execute("[1, 2, 3].findLast((n) => n < 3)")).value, 2);
+  });
+
+  test("using and await using dispose at the end of the cell", async () => {
+    const r = ok(
+      await executor.execute(
+        "const log: string[] = [];\n" +
+          "{\n  using a = { [Symbol.dispose]() { log.push('a'); } };\n  log.push('body');\n}\n" +
+          "await using b = { async [Symbol.asyncDispose]() { log.push('b'); } };\n" +
+          "[...log]",
+      ),
+    );
+    assert.deepEqual(r.value, ["body", "a"]);
+    assert.deepEqual(ok(await executor.execute("log")).value, ["body", "a", "b"]);
+    assert.equal("b" in executor.variables, false, "a using declaration stays in its cell");
+  });
+
+  test("decorators and satisfies compile", async () => {
+    ok(
+      await executor.execute(
+        "const seen: string[] = [];\n" +
+          "function logged(target: any, context: ClassMethodDecoratorContext) {\n" +
+          "  seen.push(String(context.name));\n  return target;\n}\n" +
+          "class Greeter {\n  @logged hello() { return 'hi'; }\n}\n" +
+          "const config = { port: 8080 } satisfies Record<string, number>;",
+      ),
+    );
+    assert.deepEqual(
+      ok(await executor.execute("[new Greeter().hello(), seen, config.port]")).value,
+      ["hi", ["hello"], 8080],
+    );
+  });
+
+  test("a function of an earlier cell sees a later assignment to its variable", async () => {
+    ok(await executor.execute("let counter = 0;\nfunction bump() {\n  return ++counter;\n}"));
+    ok(await executor.execute("counter = 10;"));
+    assert.equal(ok(await executor.execute("bump()")).value, 11);
+    assert.equal(ok(await executor.execute("counter")).value, 11);
+  });
+
+  test("types, interfaces, enums and classes of earlier cells keep their types", async () => {
+    ok(
+      await executor.execute(
+        "interface Shape { area(): number }\ntype Pair<T> = [T, T];\nenum Unit { Px, Em }\n" +
+          "class Square implements Shape {\n  constructor(readonly side: number) {}\n  area() { return this.side ** 2; }\n}",
+      ),
+    );
+    const r = ok(
+      await executor.execute(
+        "const shapes: Shape[] = [new Square(3)];\nconst p: Pair<number> = [1, 2];\n[shapes[0].area(), p, Unit.Em]",
+      ),
+    );
+    assert.deepEqual(r.value, [9, [1, 2], 1]);
+    const e = failed(await executor.execute("const q: Pair<string> = [1, 2];"));
+    assert.equal(e.ename, "TypeError");
+  });
+
+  test("assigning a const of an earlier cell is a type error", async () => {
+    ok(await executor.execute("const fixed = 1;"));
+    const r = failed(await executor.execute("fixed = 2;"));
+    assert.equal(r.ename, "TypeError");
+    assert.match(r.evalue, /Cannot assign to 'fixed' because it is a constant/);
+  });
+
+  test("a redeclaration takes a new type; earlier declarations keep theirs", async () => {
+    ok(await executor.execute("const shifting = 1;\nconst viaOld = () => shifting;"));
+    ok(await executor.execute('const shifting = "now a string";'));
+    assert.equal(ok(await executor.execute("shifting.toUpperCase()")).value, "NOW A STRING");
+    // The function of the earlier cell closes over its own binding, as in a module.
+    assert.equal(ok(await executor.execute("viaOld()")).value, 1);
+  });
+
+  test("a cell that throws before a declaration keeps the earlier value", async () => {
+    ok(await executor.execute("let early = 'first';"));
+    failed(await executor.execute('throw new Error("stop");\nlet early = "second";'));
+    assert.equal(ok(await executor.execute("early")).value, "first");
+  });
+
+  test("a dynamic import of an ES-module-only package works", async () => {
+    const r = ok(await executor.execute('const d3 = await import("d3-array");\nd3.sum([1, 2, 3])'));
+    assert.equal(r.value, 6);
+  });
+
+  test("a type-only import does not run; a value import of an unused name still does", async () => {
+    ok(
+      await executor.execute(
+        'import type { Readable } from "node:stream";\nimport { EOL } from "node:os";',
+      ),
+    );
+    assert.equal(ok(await executor.execute("EOL")).value, "\n");
+  });
 
   test("isComplete answers through the executor", async () => {
     assert.deepEqual(await executor.isComplete("if (x) {"), { status: "incomplete", indent: "  " });

@@ -1,16 +1,18 @@
 /**
- * Runs TypeScript cells: tslab's converter type-checks and compiles a cell against the
- * declarations of earlier cells; the code runs in this context with shared `exports`
- * (the notebook's variables), so state survives errors and interrupts.
+ * Runs TypeScript cells: the converter (convert.ts) type-checks and compiles a cell against
+ * the declarations of earlier cells; the code runs in this context, binding its names into
+ * the notebook's scope, so state survives errors and interrupts.
  */
-import { expandShorthandProperties } from "./shorthand.js";
 import vm from "node:vm";
-import type { Converter } from "tslab/dist/converter.js";
+import { CellConverter, SCOPE_MODULE, type Completion } from "./convert.js";
 import { diagnosticsError, runtimeError, type CellError } from "./errors.js";
 import { InterruptState } from "./interrupts.js";
 import { isComplete, type Completeness } from "./is-complete.js";
 import { createCellRequire, requiredSpecifiers, type CellRequire } from "./require.js";
+import { RUNTIME } from "./transform.js";
 import { loadTypeScript, type TS } from "./typescript.js";
+
+export type { Completion } from "./convert.js";
 
 export type CellResult =
   { status: "ok"; hasValue: boolean; value?: unknown } | ({ status: "error" } & CellError);
@@ -28,12 +30,6 @@ export interface ExecutorOptions {
   interrupts?: InterruptState;
 }
 
-export interface Completion {
-  start: number;
-  end: number;
-  matches: string[];
-}
-
 export interface Inspection {
   text: string;
   documentation: string;
@@ -49,9 +45,10 @@ export class Interrupted extends Error {
 export class CellExecutor {
   readonly #options: ExecutorOptions;
   readonly #require: CellRequire;
-  readonly #exports: Record<string, unknown>;
+  /** The notebook's variables: plain properties (globals) and cells' live accessors. */
+  readonly #scope: Record<string, unknown>;
   readonly #interrupts: InterruptState;
-  #declarations: string;
+  #tools: Promise<Tools> | undefined;
   #interrupt: (() => void) | undefined;
   /** The interrupt count when the running cell started. */
   #startedAt = Infinity;
@@ -59,19 +56,20 @@ export class CellExecutor {
   constructor(options: ExecutorOptions) {
     this.#options = options;
     this.#require = createCellRequire(options.cwd, options.fallbackRoot);
-    this.#exports = createExports(options.globals);
-    this.#declarations = options.globalsDeclaration;
+    this.#scope = { ...options.globals };
     this.#interrupts = options.interrupts ?? new InterruptState();
   }
 
-  /** Starts loading TypeScript so the first cell does not wait for it. */
+  /** Loads TypeScript and checks an empty cell, so the first cell does not wait for it. */
   warmUp(): Promise<void> {
-    return this.#tools().then(() => undefined);
+    return this.#load().then(({ converter }) => {
+      converter.complete("", 0);
+    });
   }
 
   /** The notebook's variables, by name. */
   get variables(): Readonly<Record<string, unknown>> {
-    return this.#exports;
+    return this.#scope;
   }
 
   async execute(code: string): Promise<CellResult> {
@@ -85,27 +83,24 @@ export class CellExecutor {
   }
 
   async #execute(code: string): Promise<CellResult> {
-    const { ts, converter } = await this.#tools();
-    const converted = converter.convert(this.#declarations, expandShorthandProperties(ts, code));
-    if (converted.diagnostics.length > 0) {
-      return { status: "error", ...diagnosticsError(converted.diagnostics, code) };
-    }
-    // Declarations count even when the cell later throws: what ran before the throw exists.
-    this.#declarations = converted.declOutput ?? this.#declarations;
-    if (converted.output === undefined) return { status: "ok", hasValue: false };
+    const { converter } = await this.#load();
+    const converted = converter.convert(code);
+    if (!converted.ok) return { status: "error", ...diagnosticsError(converted.diagnostics, code) };
     const interrupted = new Promise<never>((_, reject) => {
       this.#interrupt = () => reject(new Interrupted());
     });
     interrupted.catch(() => {});
     const wrapped =
-      (converted.hasToplevelAwait
-        ? "(async function (exports, require) {"
-        : "(function (exports, require) {") +
-      converted.output +
+      (converted.hasTopLevelAwait ? "(async function " : "(function ") +
+      `(exports, require, module, ${RUNTIME}) {` +
+      converted.js +
       "\n})";
+    const runtime = { last: undefined as unknown, bind: bindInto(this.#scope) };
     try {
       await Promise.race([
-        this.#require.preload(requiredSpecifiers(converted.output)),
+        this.#require.preload(
+          requiredSpecifiers(converted.js).filter((s) => !s.startsWith(SCOPE_MODULE)),
+        ),
         interrupted,
       ]);
       // An interrupt that came while the cell compiled stops it before it runs.
@@ -114,16 +109,18 @@ export class CellExecutor {
         filename: "cell.js",
         displayErrors: false,
       }) as CellFunction;
-      const result = this.#runSync(() => cell(this.#exports, this.#require));
-      if (converted.hasToplevelAwait) await Promise.race([result, interrupted]);
+      const exports = {};
+      const require = (specifier: string) =>
+        specifier.startsWith(SCOPE_MODULE) ? this.#scope : this.#require(specifier);
+      const result = this.#runSync(() => cell(exports, require, { exports }, runtime));
+      if (converted.hasTopLevelAwait) await Promise.race([result, interrupted]);
     } catch (e) {
       return { status: "error", ...runtimeError(interruptedError(e), { code, compiled: wrapped }) };
     }
-    const last = converted.lastExpressionVar;
-    if (last === undefined || !(last in this.#exports)) return { status: "ok", hasValue: false };
-    const value = this.#exports[last];
-    delete this.#exports[last];
-    return { status: "ok", hasValue: value !== undefined, value };
+    const value = runtime.last;
+    return value === undefined
+      ? { status: "ok", hasValue: false }
+      : { status: "ok", hasValue: true, value };
   }
 
   /**
@@ -152,14 +149,13 @@ export class CellExecutor {
   }
 
   async complete(code: string, position: number): Promise<Completion> {
-    const { converter } = await this.#tools();
-    const info = converter.complete(this.#declarations, code, position);
-    return { start: info.start, end: info.end, matches: info.candidates };
+    const { converter } = await this.#load();
+    return converter.complete(code, position);
   }
 
   async inspect(code: string, position: number): Promise<Inspection | undefined> {
-    const { ts, converter } = await this.#tools();
-    const info = converter.inspect(this.#declarations, code, position);
+    const { ts, converter } = await this.#load();
+    const info = converter.inspect(code, position);
     if (!info) return undefined;
     return {
       text: ts.displayPartsToString(info.displayParts),
@@ -173,31 +169,54 @@ export class CellExecutor {
   }
 
   async isComplete(code: string): Promise<Completeness> {
-    const { ts } = await this.#tools();
+    const { ts } = await this.#load();
     return isComplete(ts, code);
   }
 
-  #tools(): Promise<{ ts: TS; converter: Converter }> {
-    return loadTypeScript(this.#options.fallbackRoot);
+  #load(): Promise<Tools> {
+    this.#tools ??= loadTypeScript().then((ts) => ({
+      ts,
+      converter: new CellConverter(ts, {
+        cwd: this.#options.cwd,
+        root: this.#options.fallbackRoot,
+        globals: Object.keys(this.#options.globals),
+        globalsDeclaration: this.#options.globalsDeclaration,
+      }),
+    }));
+    return this.#tools;
   }
 }
 
-/**
- * tslab's compiled cells write their top-level declarations with defineProperty;
- * a plain object that accepts redefinition keeps them rewritable across cells.
- */
-function createExports(globals: Record<string, unknown>): Record<string, unknown> {
-  const target: Record<string, unknown> = { ...globals };
-  return new Proxy(target, {
-    defineProperty(_t, prop, attrs) {
-      if (prop === "__esModule") return true;
-      target[prop as string] = attrs.get ? attrs.get() : attrs.value;
-      return true;
-    },
-  });
+interface Tools {
+  ts: TS;
+  converter: CellConverter;
 }
 
-type CellFunction = (exports: unknown, require: unknown) => unknown;
+/**
+ * A cell's declaration becomes a property of the scope that reads (and, unless it is a
+ * const, writes) the cell's own binding, so functions of that cell and later cells share it.
+ */
+function bindInto(scope: Record<string, unknown>) {
+  return (name: string, get: () => unknown, set?: (value: unknown) => void): void => {
+    Object.defineProperty(scope, name, {
+      get,
+      set:
+        set ??
+        (() => {
+          throw new TypeError(`Assignment to constant variable '${name}'.`);
+        }),
+      enumerable: true,
+      configurable: true,
+    });
+  };
+}
+
+type CellFunction = (
+  exports: unknown,
+  require: unknown,
+  module: unknown,
+  runtime: unknown,
+) => unknown;
 
 const RUN = "__tesseraRunCell";
 const RUN_SCRIPT = new vm.Script(`globalThis.${RUN}()`, { filename: "run-cell.js" });

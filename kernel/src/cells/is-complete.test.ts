@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { isComplete } from "./is-complete.js";
 import { loadTypeScript, type TS } from "./typescript.js";
 
 describe("isComplete", () => {
   let ts: TS;
   before(async () => {
-    ts = (await loadTypeScript(process.cwd())).ts;
-  });
-  after(async () => {
-    (await loadTypeScript(process.cwd())).converter.close();
+    ts = await loadTypeScript();
   });
 
   test("a whole expression or statement is complete", () => {

@@ -1,0 +1,269 @@
+/**
+ * Cell semantics on the TypeScript compiler: each cell is checked as a module that sees
+ * the declarations of earlier cells, and compiled to a script the runner calls.
+ *
+ * How earlier cells are seen: a cell that runs leaves its declarations (TypeScript's own
+ * declaration output, every top-level name exported) in an in-memory file
+ * `__tessera_decl_N.d.ts`; `__tessera_prev_N.d.ts` re-exports, for each name, the latest
+ * cell that declared it. The next cell is checked with one line appended after its code,
+ * `import { …names it does not declare itself… } from "./__tessera_prev_N"`: types,
+ * values and namespaces of earlier cells come through with full fidelity, a redeclaration
+ * shadows the import, and positions in the user's code do not move. Earlier files never
+ * change, so a cell's declarations keep the types they had when it ran.
+ *
+ * How it runs: the cell's own names become live accessors of the notebook's scope (see
+ * transform.ts); the imports of earlier names turn into property reads of that scope when
+ * the ES module output is turned into CommonJS (`require("./__tessera_prev_N")` is the
+ * scope), which also gives `import … from "pkg"` Node's `require` semantics.
+ */
+import path from "node:path";
+import type * as tsTypes from "typescript";
+import { createCellHost, type CellHost } from "./host.js";
+import { hasTopLevelAwait, topLevelNames } from "./names.js";
+import { cellTransformer } from "./transform.js";
+import type { TS } from "./typescript.js";
+
+/** A position in the cell, zero-based. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Diagnostic {
+  start: Position;
+  end: Position;
+  messageText: string;
+  code: number;
+  /** Set when the diagnostic is in a file other than the cell (relative to its folder). */
+  fileName?: string;
+}
+
+export type Conversion =
+  { ok: false; diagnostics: Diagnostic[] } | { ok: true; js: string; hasTopLevelAwait: boolean };
+
+export interface Completion {
+  start: number;
+  end: number;
+  matches: string[];
+}
+
+/** The specifier prefix that the runner's require resolves to the notebook's scope. */
+export const SCOPE_MODULE = "./__tessera_prev_";
+
+/** Diagnostics the notebook's semantics make moot (see `keep`). */
+const TYPE_ONLY_IMPORT = new Set([1484, 1485]);
+const ASSIGNMENT_TO_IMPORT = 2632;
+
+export class CellConverter {
+  readonly #ts: TS;
+  readonly #host: CellHost;
+  readonly #cwd: string;
+  readonly #cellFile: string;
+  /** For each name of earlier cells, the cell whose declaration file declares it. */
+  readonly #latest = new Map<string, number>();
+  /** The number of the next cell that runs; cell 0 holds the kernel's globals. */
+  #next = 1;
+
+  /**
+   * @param globals names every cell sees, declared in `globalsDeclaration` (a module's
+   *   top-level statements).
+   */
+  constructor(
+    ts: TS,
+    options: { cwd: string; root: string; globals: readonly string[]; globalsDeclaration: string },
+  ) {
+    this.#ts = ts;
+    this.#cwd = options.cwd;
+    this.#host = createCellHost(ts, options.cwd, options.root);
+    this.#cellFile = path.join(options.cwd, "__tessera_cell.ts");
+    const list = options.globals.length > 0 ? `export { ${options.globals.join(", ")} };\n` : "";
+    this.#commit(0, options.globalsDeclaration + "\n" + list, options.globals);
+  }
+
+  /** Checks `code`; if it type-checks, records its declarations and returns its script. */
+  convert(code: string): Conversion {
+    const ts = this.#ts;
+    const parsed = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, true);
+    const names = topLevelNames(ts, parsed);
+    const listed = [...names.all].filter((n) => !names.exported.has(n));
+    const exportLine = listed.length > 0 ? `\nexport { ${listed.join(", ")} };` : "";
+    const program = this.#write(code, names.all, exportLine);
+    const file = program.getSourceFile(this.#cellFile)!;
+    const checker = program.getTypeChecker();
+    const syntactic = program.getSyntacticDiagnostics(file);
+    const found = syntactic.length > 0 ? syntactic : program.getSemanticDiagnostics(file);
+    const diagnostics = found.flatMap((d) => this.#keep(d, code, checker, syntactic.length > 0));
+    if (diagnostics.length > 0) return { ok: false, diagnostics };
+
+    let js = "";
+    let declarations = "";
+    program.emit(
+      file,
+      (name, text) => {
+        if (name.endsWith(".d.ts")) declarations = text;
+        else if (name.endsWith(".js")) js = text;
+      },
+      undefined,
+      false,
+      { before: [cellTransformer(ts, checker, code.length)] },
+    );
+    this.#commit(this.#next++, declarations, [...names.all]);
+    return { ok: true, js: toCommonJs(ts, js), hasTopLevelAwait: hasTopLevelAwait(ts, parsed) };
+  }
+
+  complete(code: string, position: number): Completion {
+    this.#write(code, topLevelNames(this.#ts, this.#parse(code)).all, "");
+    const info = this.#host.service.getCompletionsAtPosition(this.#cellFile, position, {});
+    const word = /[\w$]*$/.exec(code.slice(0, position))![0];
+    const after = /^[\w$]*/.exec(code.slice(position))![0];
+    return {
+      start: position - word.length,
+      end: position + after.length,
+      matches: rank(info?.entries ?? [], word),
+    };
+  }
+
+  inspect(code: string, position: number): tsTypes.QuickInfo | undefined {
+    this.#write(code, topLevelNames(this.#ts, this.#parse(code)).all, "");
+    return this.#host.service.getQuickInfoAtPosition(this.#cellFile, position);
+  }
+
+  #parse(code: string): tsTypes.SourceFile {
+    return this.#ts.createSourceFile("cell.ts", code, this.#ts.ScriptTarget.Latest, true);
+  }
+
+  /** Writes the cell with its appended lines and returns the program that checks it. */
+  #write(code: string, declared: ReadonlySet<string>, exportLine: string): tsTypes.Program {
+    const inherited = [...this.#latest.keys()].filter((n) => !declared.has(n));
+    const importLine =
+      inherited.length > 0
+        ? `\nimport { ${inherited.join(", ")} } from "${SCOPE_MODULE}${this.#next}";`
+        : "";
+    this.#host.write(this.#cellFile, code + "\n" + importLine + exportLine, true);
+    return this.#host.service.getProgram()!;
+  }
+
+  /** Records cell `n`'s declarations and the scope file the next cell imports from. */
+  #commit(n: number, declarations: string, names: readonly string[]): void {
+    this.#host.write(path.join(this.#cwd, `__tessera_decl_${n}.d.ts`), declarations);
+    for (const name of names) this.#latest.set(name, n);
+    const byCell = new Map<number, string[]>();
+    for (const [name, cell] of this.#latest) byCell.set(cell, [...(byCell.get(cell) ?? []), name]);
+    const lines = [...byCell].map(
+      ([cell, list]) => `export { ${list.join(", ")} } from "./__tessera_decl_${cell}";\n`,
+    );
+    this.#host.write(
+      path.join(this.#cwd, `__tessera_prev_${n + 1}.d.ts`),
+      lines.join("") || "export {};\n",
+    );
+  }
+
+  /**
+   * The diagnostic as the user should see it, or none: type-only imports need no `type`
+   * here; assigning a `let` or `var` of an earlier cell (an import, to the checker) is
+   * allowed. Diagnostics in other files are dropped (lib files are not checked), as are
+   * those in the appended lines, except syntax errors there, which mean the code is
+   * unterminated.
+   */
+  #keep(
+    d: tsTypes.Diagnostic,
+    code: string,
+    checker: tsTypes.TypeChecker,
+    syntax: boolean,
+  ): Diagnostic[] {
+    const ts = this.#ts;
+    if (d.file === undefined || d.file.fileName !== this.#cellFile || d.start === undefined)
+      return [];
+    if (TYPE_ONLY_IMPORT.has(d.code)) return [];
+    if (!syntax && d.start >= code.length) return [];
+    let message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+    let codeNumber = d.code;
+    if (d.code === ASSIGNMENT_TO_IMPORT) {
+      const kind = earlierDeclarationKind(ts, checker, d.file, d.start);
+      if (kind === "variable") return [];
+      if (kind === "constant") {
+        const name = code.slice(d.start, d.start + (d.length ?? 0));
+        message = `Cannot assign to '${name}' because it is a constant.`;
+        codeNumber = 2588;
+      }
+    }
+    const clamp = (offset: number) => Math.min(offset, code.length);
+    const at = (offset: number) => d.file!.getLineAndCharacterOfPosition(clamp(offset));
+    return [
+      {
+        start: at(d.start),
+        end: at(d.start + (d.length ?? 0)),
+        messageText: message,
+        code: codeNumber,
+      },
+    ];
+  }
+}
+
+/** Whether the name at `offset`, imported from an earlier cell, is a let/var or a const. */
+function earlierDeclarationKind(
+  ts: TS,
+  checker: tsTypes.TypeChecker,
+  file: tsTypes.SourceFile,
+  offset: number,
+): "variable" | "constant" | "other" {
+  const token = findIdentifier(ts, file, offset);
+  // In `({ x } = o)` the name is also a property; the variable is its value symbol.
+  const symbol =
+    token && ts.isShorthandPropertyAssignment(token.parent)
+      ? checker.getShorthandAssignmentValueSymbol(token.parent)
+      : token && checker.getSymbolAtLocation(token);
+  if (symbol === undefined || !(symbol.flags & ts.SymbolFlags.Alias)) return "other";
+  const declaration = checker.getAliasedSymbol(symbol).valueDeclaration;
+  if (declaration === undefined || !ts.isVariableDeclaration(declaration)) return "other";
+  return ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const ? "constant" : "variable";
+}
+
+function findIdentifier(
+  ts: TS,
+  file: tsTypes.SourceFile,
+  offset: number,
+): tsTypes.Identifier | undefined {
+  const visit = (node: tsTypes.Node): tsTypes.Identifier | undefined => {
+    if (offset < node.getStart(file) || offset >= node.end) return undefined;
+    if (ts.isIdentifier(node)) return node;
+    return ts.forEachChild(node, visit);
+  };
+  return visit(file);
+}
+
+/**
+ * Imports become require calls and uses of imported names property reads of the required
+ * module, live (TypeScript's CommonJS output); the cell runs as a function body.
+ */
+function toCommonJs(ts: TS, js: string): string {
+  return ts.transpileModule(js, {
+    fileName: "cell.js",
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+      newLine: ts.NewLineKind.LineFeed,
+    },
+  }).outputText;
+}
+
+/**
+ * Completion names that fit the word before the cursor: those that start with it, then
+ * those that start with it ignoring case, then those that contain it; TypeScript's order
+ * within each group.
+ */
+function rank(entries: readonly tsTypes.CompletionEntry[], word: string): string[] {
+  const lower = word.toLowerCase();
+  const group = (name: string): number => {
+    if (name.startsWith(word)) return 0;
+    const l = name.toLowerCase();
+    if (l.startsWith(lower)) return 1;
+    return l.includes(lower) ? 2 : -1;
+  };
+  return entries
+    .map((e, index) => ({ name: e.name, group: group(e.name), sort: e.sortText, index }))
+    .filter((e) => e.group >= 0 && !e.name.startsWith("__tessera"))
+    .sort((a, b) => a.group - b.group || a.sort.localeCompare(b.sort) || a.index - b.index)
+    .map((e) => e.name);
+}

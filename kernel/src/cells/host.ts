@@ -1,0 +1,166 @@
+/**
+ * The TypeScript language service that checks cells: in-memory files (the cell, the
+ * declarations each earlier cell left) over the real file system, compiler options that
+ * match the running Node, and package resolution from the notebook's folder first, then
+ * from Tessera's own. The service keeps every parsed file (lib, @types/node, packages)
+ * between cells, so a cell costs a new program over already parsed files.
+ */
+import path from "node:path";
+import type * as tsTypes from "typescript";
+import type { TS } from "./typescript.js";
+
+export interface CellHost {
+  readonly service: tsTypes.LanguageService;
+  readonly options: tsTypes.CompilerOptions;
+  /** Adds or replaces an in-memory file; `root` files are compiled, others only imported. */
+  write(file: string, text: string, root?: boolean): void;
+  /** The text of an in-memory file. */
+  read(file: string): string | undefined;
+}
+
+/**
+ * `lib` for the running Node: the newest ECMAScript year whose library Node implements
+ * entirely (Node 20 has ES2023's `toSorted`, not ES2024's `Object.groupBy`).
+ */
+export function nodeLib(major: number): string[] {
+  if (major >= 22) return ["lib.es2024.d.ts"];
+  return ["lib.es2023.d.ts"];
+}
+
+export function compilerOptions(ts: TS, typeRoots: string[]): tsTypes.CompilerOptions {
+  return {
+    // Checking and the first emit keep ES module syntax with top-level await; the runner
+    // turns imports into require calls (see convert.ts).
+    module: ts.ModuleKind.Preserve,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    moduleDetection: ts.ModuleDetectionKind.Force,
+    target: ts.ScriptTarget.ES2022,
+    lib: nodeLib(Number(process.versions.node.split(".")[0])),
+    types: ["node"],
+    typeRoots,
+    // Imports stay as written (the converter drops type-only names itself), so an import
+    // that only later cells use still runs in its own cell.
+    verbatimModuleSyntax: true,
+    esModuleInterop: true,
+    resolveJsonModule: true,
+    allowJs: true,
+    jsx: ts.JsxEmit.React,
+    // tslab's checks, which notebooks were written against: not strict.
+    strict: false,
+    skipLibCheck: true,
+    declaration: true,
+    newLine: ts.NewLineKind.LineFeed,
+    noEmitOnError: false,
+  };
+}
+
+/**
+ * @param cwd the notebook's folder: in-memory files live there, so imports resolve as
+ *   from a file beside the notebook.
+ * @param root Tessera's root folder, whose node_modules serve what the notebook's lack.
+ */
+export function createCellHost(ts: TS, cwd: string, root: string): CellHost {
+  const files = new Map<string, { text: string; version: number }>();
+  const roots = new Set<string>();
+  const snapshots = new Map<string, tsTypes.IScriptSnapshot>();
+  const options = compilerOptions(ts, typeRoots(ts, cwd, root));
+  const resolutionCache = ts.createModuleResolutionCache(cwd, (f) => f, options);
+  const fallbackFile = path.join(root, "__tessera__.ts");
+
+  const fileExists = (f: string) => files.has(f) || ts.sys.fileExists(f);
+  const readFile = (f: string) => files.get(f)?.text ?? ts.sys.readFile(f);
+  const moduleHost: tsTypes.ModuleResolutionHost = {
+    fileExists,
+    readFile,
+    directoryExists: (d) => d === cwd || ts.sys.directoryExists(d),
+    getDirectories: (d) => ts.sys.getDirectories(d),
+    realpath: (p) => (files.has(p) ? p : (ts.sys.realpath?.(p) ?? p)),
+    getCurrentDirectory: () => cwd,
+    useCaseSensitiveFileNames: true,
+  };
+
+  const resolve = (name: string, containingFile: string, mode: tsTypes.ResolutionMode) => {
+    const own = ts.resolveModuleName(
+      name,
+      containingFile,
+      options,
+      moduleHost,
+      resolutionCache,
+      undefined,
+      mode,
+    );
+    if (own.resolvedModule || name.startsWith(".")) return own;
+    // Not found from the notebook's folder: Tessera's packages and dependencies.
+    return ts.resolveModuleName(
+      name,
+      fallbackFile,
+      options,
+      moduleHost,
+      resolutionCache,
+      undefined,
+      mode,
+    );
+  };
+
+  const host: tsTypes.LanguageServiceHost = {
+    getCompilationSettings: () => options,
+    getScriptFileNames: () => [...roots],
+    getScriptVersion: (f) => String(files.get(f)?.version ?? 0),
+    getScriptSnapshot: (f) => {
+      const own = files.get(f);
+      if (own) return ts.ScriptSnapshot.fromString(own.text);
+      let snapshot = snapshots.get(f);
+      if (snapshot === undefined) {
+        const text = ts.sys.readFile(f);
+        if (text === undefined) return undefined;
+        snapshot = ts.ScriptSnapshot.fromString(text);
+        snapshots.set(f, snapshot);
+      }
+      return snapshot;
+    },
+    getCurrentDirectory: () => cwd,
+    getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+    fileExists,
+    readFile,
+    directoryExists: moduleHost.directoryExists!,
+    getDirectories: moduleHost.getDirectories!,
+    realpath: moduleHost.realpath!,
+    useCaseSensitiveFileNames: () => true,
+    resolveModuleNameLiterals: (literals, containingFile, _ref, _opts, sourceFile) =>
+      literals.map((literal) =>
+        resolve(
+          literal.text,
+          containingFile,
+          ts.getModeForUsageLocation(sourceFile, literal, options),
+        ),
+      ),
+  };
+  const service = ts.createLanguageService(host, ts.createDocumentRegistry(true, cwd));
+  return {
+    service,
+    options,
+    write(file, text, root = false) {
+      const version = (files.get(file)?.version ?? 0) + 1;
+      files.set(file, { text, version });
+      if (root) roots.add(file);
+    },
+    read: (file) => files.get(file)?.text,
+  };
+}
+
+/**
+ * `@types` folders in and above the notebook's folder (as tsc looks for them), then
+ * Tessera's, so that `@types/node` is found wherever the notebook is and the notebook's
+ * own copy wins.
+ */
+function typeRoots(ts: TS, cwd: string, root: string): string[] {
+  const found: string[] = [];
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    const types = path.join(dir, "node_modules", "@types");
+    if (ts.sys.directoryExists(types)) found.push(types);
+    if (path.dirname(dir) === dir) break;
+  }
+  const own = path.join(root, "node_modules", "@types");
+  if (!found.includes(own)) found.push(own);
+  return found;
+}
