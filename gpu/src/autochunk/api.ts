@@ -22,6 +22,17 @@ import { graphSeconds } from "./select/cost-table.js";
 import type { RegionChoice } from "./select/select.js";
 import { choose, chunkSizeFor } from "./select/select.js";
 
+// The estimate of each graph, kept while the graph lives: graphs are immutable, and the search
+// caches its budget-independent candidates per estimate, so planning one graph again at another
+// budget (a budget slider) skips both.
+const estimates = new WeakMap<Graph, MemoryEstimate>();
+
+function cachedEstimate(graph: Graph): MemoryEstimate {
+  let estimate = estimates.get(graph);
+  if (estimate === undefined) estimates.set(graph, (estimate = estimateMemory(graph)));
+  return estimate;
+}
+
 /** Options of autochunk(). */
 export interface AutochunkOptions {
   /**
@@ -67,6 +78,10 @@ export interface PlanRegion {
   readonly end: number;
   readonly startName: string;
   readonly endName: string;
+  /** The chunk dim of the end node (the dim the loop's main output is written along). */
+  readonly dim: number;
+  /** Per node of [start, end] (index id − start): its chunk dim, or null when computed whole. */
+  readonly dims: readonly (number | null)[];
   /** Extent of the chunk dim, indices per iteration, and iterations. */
   readonly length: number;
   readonly chunkSize: number;
@@ -183,6 +198,8 @@ function planRegion(
     end: trace.end,
     startName: graph.nodes[trace.start]!.name,
     endName: graph.nodes[trace.end]!.name,
+    dim: trace.endDim,
+    dims: trace.dims,
     length: trace.length,
     chunkSize,
     iterations: Math.ceil(trace.length / chunkSize),
@@ -258,7 +275,7 @@ export async function autochunk(graph: Graph, options: AutochunkOptions): Promis
   };
   const costModel = options.costModel ?? (await cachedCostTable());
   await step("validate", () => validate(graph));
-  const before = await step("estimate", () => estimateMemory(graph));
+  const before = await step("estimate", () => cachedEstimate(graph));
   const search = { budget, table: costModel, signal };
   const found = await step("search", () =>
     searchRegions(graph, before, { ...search, mode: "budget" }),

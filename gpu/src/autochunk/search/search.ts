@@ -1,7 +1,7 @@
 import type { MemoryEstimate } from "../estimate/estimate.js";
 import type { Graph } from "../ir/graph.js";
 import type { CostTable } from "../select/cost-table.js";
-import type { RegionChoice } from "../select/select.js";
+import type { Candidate, RegionChoice } from "../select/select.js";
 import { choose, selectForBudget, selectForMinimum, withMemory } from "../select/select.js";
 import { regionCandidates } from "./candidates.js";
 import type { SearchContext } from "./context.js";
@@ -23,6 +23,11 @@ export interface SearchStage {
   readonly maxRegion: Span;
   /** Legal regions found around the peak. */
   readonly candidates: number;
+  /**
+   * Nodes of the max region that broke a legality rule for some region tried, each with the
+   * first reason found (the node and the rule: why it could not be chunked there).
+   */
+  readonly rejected: readonly { readonly node: number; readonly reason: string }[];
   /** Index into `choices` of the region this stage chose, or null when it chose none. */
   readonly chosen: number | null;
 }
@@ -58,6 +63,31 @@ function argmax(values: readonly number[]): number {
   return best;
 }
 
+/** The legal regions of a (peak, max) span pair and the reasons for the illegal ones. */
+interface Found {
+  readonly candidates: readonly Candidate[];
+  readonly rejected: readonly { readonly node: number; readonly reason: string }[];
+}
+
+// Per estimate (one per graph in autochunk), the candidates of each span pair: they do not depend
+// on the budget, so re-planning the same graph at another budget (a budget slider) reuses them.
+const found = new WeakMap<MemoryEstimate, Map<string, Found>>();
+
+function candidatesAround(ctx: SearchContext, base: MemoryEstimate, span: Span, max: Span): Found {
+  let byKey = found.get(base);
+  if (byKey === undefined) found.set(base, (byKey = new Map()));
+  const key = `${span.start},${span.end},${max.start},${max.end}`;
+  let result = byKey.get(key);
+  if (result === undefined) {
+    const rejected = new Map<number, string>();
+    const candidates = withMemory(ctx, base, regionCandidates(ctx, span, max, rejected));
+    const sorted = [...rejected].sort(([a], [b]) => a - b);
+    result = { candidates, rejected: sorted.map(([node, reason]) => ({ node, reason })) };
+    byKey.set(key, result);
+  }
+  return result;
+}
+
 const yieldToEventLoop = () =>
   new Promise<void>((resolve) =>
     typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0),
@@ -81,13 +111,14 @@ function stage(
   let record: Omit<SearchStage, "chosen"> | null = null;
   for (const span of spans) {
     const max = maxRegion(base, span, bounds);
-    const candidates = withMemory(ctx, base, regionCandidates(ctx, span, max));
+    const { candidates, rejected } = candidatesAround(ctx, base, span, max);
     record = {
       peakNode: peak,
       peakBytes: peaks[peak]!,
       peakRegion: span,
       maxRegion: max,
       candidates: candidates.length,
+      rejected,
     };
     if (options.mode === "budget") {
       const choice = selectForBudget(ctx, candidates, options.budget, options.table);

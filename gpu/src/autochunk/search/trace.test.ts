@@ -150,3 +150,43 @@ test("chunk loops are barriers: a second search never crosses them, and never cr
   });
   assert.equal(outcome.choices.length, 0);
 });
+
+test("the search records why nodes broke the rules, and reuses its candidates at another budget", async () => {
+  // x[2, 8, 16] → exp → softmax(-1) → relu → softmax(1): no region ending after the first
+  // softmax can take dim 2 through it.
+  const g = new GraphBuilder();
+  const x = g.input("x", [2, 8, 16]);
+  const s = g.softmax(g.exp(x), -1);
+  const t = g.softmax(g.relu(s), 1);
+  g.output(t);
+  const graph = g.build();
+  const ctx = searchContext(graph);
+  const rejectedByNode = new Map<number, string>();
+  regionCandidates(ctx, { start: s.id, end: s.id }, { start: 1, end: t.id }, rejectedByNode);
+  assert.match(rejectedByNode.get(s.id) ?? "", /softmax "softmax" computes along dim 2/);
+
+  const base = estimateMemory(graph);
+  const first = await searchRegions(graph, base, {
+    mode: "budget",
+    budget: base.peakBytes / 2,
+    table: FLAT,
+  });
+  const stage = first.stages[0]!;
+  assert.ok(stage.rejected.length > 0, "the stage lists its rejected nodes");
+  assert.deepEqual(
+    stage.rejected.map((r) => r.node),
+    [...stage.rejected.map((r) => r.node)].sort((a, b) => a - b),
+    "in node order",
+  );
+  for (const r of stage.rejected) {
+    assert.ok(r.node >= stage.maxRegion.start && r.node <= stage.maxRegion.end);
+  }
+  // Same graph and estimate, another budget: the same candidate set is found again.
+  const second = await searchRegions(graph, base, {
+    mode: "budget",
+    budget: base.peakBytes / 3,
+    table: FLAT,
+  });
+  assert.equal(second.stages[0]!.candidates, stage.candidates);
+  assert.equal(second.stages[0]!.rejected, stage.rejected, "the cached record is shared");
+});
