@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { MIME_MEMORY_TIMELINE, validateMemoryTimeline } from "@tessera/viz";
+import { MIME_MEMORY_TIMELINE_V2, memoryEventsOf, validateMemoryTimelineV2 } from "@tessera/viz";
 import { ARTIFACTS, REPO, VENV, requireFile, run, tail, type RunResult } from "./support.js";
 
 const NOTEBOOKS = path.join(REPO, "notebooks");
@@ -99,16 +99,22 @@ function shownTimeline(c: Cell) {
   const shown = outputs(c, "execute_result");
   assert.equal(shown.length, 1, "the cell showed no result (an earlier cell failed?)");
   const data = shown[0]!.data!;
-  const payload = validateMemoryTimeline(data[MIME_MEMORY_TIMELINE]);
-  assert.ok(payload.ok, payload.ok ? "" : payload.errors.join("\n"));
+  const payload = shownPayload(data);
   assert.match(joined(data["image/svg+xml"]), /^<svg[\s>]/);
   let live = 0;
   let peak = 0;
-  for (const e of payload.value.events) {
+  for (const e of payload.events) {
     live += e.kind === "alloc" ? e.bytes : -e.bytes;
     peak = Math.max(peak, live);
   }
-  return { payload: payload.value, peak, text: joined(data["text/plain"]) };
+  return { payload, peak, text: joined(data["text/plain"]) };
+}
+
+/** A shown v2 timeline, validated, with its first run's events as objects. */
+function shownPayload(data: Record<string, unknown>) {
+  const payload = validateMemoryTimelineV2(data[MIME_MEMORY_TIMELINE_V2]);
+  assert.ok(payload.ok, payload.ok ? "" : payload.errors.join("\n"));
+  return { ...payload.value, events: memoryEventsOf(payload.value.runs[0]!.events) };
 }
 
 /** Output checks per notebook, each given the executed notebook. */
@@ -173,12 +179,11 @@ const CHECKS: Record<string, (nb: () => Notebook) => void> = {
       const shown = outputs(c, "execute_result");
       assert.equal(shown.length, 1);
       const data = shown[0]!.data!;
-      const payload = validateMemoryTimeline(data[MIME_MEMORY_TIMELINE]);
-      assert.ok(payload.ok, payload.ok ? "" : payload.errors.join("\n"));
+      const payload = shownPayload(data);
       // 7 allocations, 6 of them freed, in the tracker's order.
-      assert.equal(payload.value.events.length, 13);
+      assert.equal(payload.events.length, 13);
       assert.deepEqual(
-        payload.value.events.filter((e) => e.kind === "alloc").map((e) => e.label),
+        payload.events.filter((e) => e.kind === "alloc").map((e) => e.label),
         ["x", "q", "k", "v", "scores", "probs", "out"],
       );
       const svg = joined(data["image/svg+xml"]);

@@ -14,7 +14,13 @@ export { openComm, registerCommTarget } from "./api/comms.js";
 export type { Comm, CommData, CommMessage, CommTargetHandler } from "./comms/manager.js";
 export { JUPYTER_DISPLAY } from "./display/bundle.js";
 export type { Displayable, MimeBundle } from "./display/bundle.js";
-export { memoryTimeline } from "./api/memory-timeline.js";
-export type { MemoryTimeline, MemoryTimelineOptions } from "./api/memory-timeline.js";
+export { memoryTimeline, autochunkNode } from "./api/memory-timeline.js";
+export type {
+  MemoryEventSource,
+  MemoryTimeline,
+  MemoryTimelineOptions,
+  NodePrediction,
+  Prediction,
+} from "./api/memory-timeline.js";
 export { proximityGraph } from "./api/proximity-graph.js";
 export type { ProximityGraph, ProximityGraphOptions } from "./api/proximity-graph.js";

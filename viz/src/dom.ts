@@ -13,7 +13,7 @@ export { mountWidget } from "./widget/mount.js";
 export type { WidgetSpec } from "./widget/mount.js";
 export { errorBox } from "./widget/error-box.js";
 export { liveStatus } from "./widget/live-status.js";
-export { themeColors, luminance } from "./widget/theme.js";
+export { themeColors, luminance, parseColor } from "./widget/theme.js";
 export type { ThemeColors } from "./widget/theme.js";
 export type {
   LiveChannel,
@@ -25,3 +25,7 @@ export type {
 } from "./widget/types.js";
 export { LIVE_TARGET } from "./widget/live-messages.js";
 export type { LiveOpen, LiveRef, LiveRequest, LiveResponse } from "./widget/live-messages.js";
+export { renderMemoryTimeline } from "./memory-timeline/render-v2.js";
+export type { MemoryTimelineHandle, MemoryTimelineOptions } from "./memory-timeline/render-v2.js";
+export { MIME_MEMORY_TIMELINE_V2 } from "./memory-timeline/types-v2.js";
+export type { MemoryTimelineV2Payload } from "./memory-timeline/types-v2.js";

@@ -15,6 +15,22 @@ export type {
 } from "./memory-timeline/layout.js";
 export { memoryTimelineSvg } from "./memory-timeline/svg.js";
 export type { MemoryTimelineSvgOptions } from "./memory-timeline/svg.js";
+export {
+  MIME_MEMORY_TIMELINE_V2,
+  MEMORY_TIMELINE_V2_LIMITS,
+  NO_DETAIL,
+} from "./memory-timeline/types-v2.js";
+export type {
+  MemoryEventColumns,
+  MemoryRunV2,
+  MemoryTimelineV2Payload,
+  PackedMemoryEvents,
+} from "./memory-timeline/types-v2.js";
+export { memoryTimelineV2Schema } from "./memory-timeline/schema-v2.js";
+export { validateMemoryTimelineV2 } from "./memory-timeline/validate-v2.js";
+export { packMemoryEvents, unpackMemoryEvents, memoryEventsOf } from "./memory-timeline/pack.js";
+export type { PackableEvent } from "./memory-timeline/pack.js";
+export { memoryTimelineV2Svg } from "./memory-timeline/svg-v2.js";
 export type { Validation } from "./common/problems.js";
 export { formatBytes } from "./common/bytes.js";
 export { escapeXml } from "./common/xml.js";

@@ -1,4 +1,5 @@
 import { memoryTimelineV1Widget } from "./memory-timeline/widget-v1.js";
+import { memoryTimelineV2Widget } from "./memory-timeline/widget-v2.js";
 import type { WidgetSpec } from "./widget/mount.js";
 
 /**
@@ -6,4 +7,7 @@ import type { WidgetSpec } from "./widget/mount.js";
  * MIME type to DESIGN's table (docs/architecture.md, "Adding a widget").
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each spec is typed by its own payload
-export const WIDGETS: readonly WidgetSpec<any>[] = [memoryTimelineV1Widget];
+export const WIDGETS: readonly WidgetSpec<any>[] = [
+  memoryTimelineV1Widget,
+  memoryTimelineV2Widget,
+];

@@ -47,7 +47,8 @@ export function luminance(color: string): number {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
-function parseColor(color: string): [number, number, number] | undefined {
+/** The red, green and blue (0–255) of a #rgb/#rrggbb or rgb()/rgba() colour; undefined if unreadable. */
+export function parseColor(color: string): [number, number, number] | undefined {
   const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color.trim());
   if (hex) {
     const h = hex[1]!;
