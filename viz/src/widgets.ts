@@ -1,5 +1,6 @@
 import { memoryTimelineV1Widget } from "./memory-timeline/widget-v1.js";
 import { memoryTimelineV2Widget } from "./memory-timeline/widget-v2.js";
+import { proximityGraphWidget } from "./proximity-graph/widget.js";
 import type { WidgetSpec } from "./widget/mount.js";
 
 /**
@@ -10,4 +11,5 @@ import type { WidgetSpec } from "./widget/mount.js";
 export const WIDGETS: readonly WidgetSpec<any>[] = [
   memoryTimelineV1Widget,
   memoryTimelineV2Widget,
+  proximityGraphWidget,
 ];

@@ -54,6 +54,8 @@ export interface ColourContext {
   trace: number;
   /** Colour of nodes a mode says nothing about (unvisited, no class). */
   muted: Rgb;
+  /** Visit order: nodes first reached after this trace step count as unvisited. */
+  step?: number;
 }
 
 /** Whether `mode` can colour `data` (class needs classes, visit order a trace). */
@@ -115,9 +117,10 @@ function colourFunction(
       const trace = data.traces[context.trace];
       if (!trace) return () => context.muted;
       const steps = Math.max(1, trace.steps.length);
+      const upTo = context.step ?? Infinity;
       return (i) => {
         const v = trace.visitOrder[i]!;
-        return v < 0 ? context.muted : ramp(v / steps);
+        return v < 0 || v > upTo ? context.muted : ramp(v / steps);
       };
     }
   }
