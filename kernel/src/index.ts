@@ -24,3 +24,5 @@ export type {
 } from "./api/memory-timeline.js";
 export { proximityGraph } from "./api/proximity-graph.js";
 export type { ProximityGraph, ProximityGraphOptions } from "./api/proximity-graph.js";
+export { chunkPlanView, chunkPlanPayload, lowestPeak } from "./api/chunk-plan.js";
+export type { ChunkPlanView, ChunkPlanViewOptions } from "./api/chunk-plan.js";

@@ -29,3 +29,5 @@ export { renderMemoryTimeline } from "./memory-timeline/render-v2.js";
 export type { MemoryTimelineHandle, MemoryTimelineOptions } from "./memory-timeline/render-v2.js";
 export { MIME_MEMORY_TIMELINE_V2 } from "./memory-timeline/types-v2.js";
 export type { MemoryTimelineV2Payload } from "./memory-timeline/types-v2.js";
+export { chunkPlanWidget } from "./chunk-plan/widget.js";
+export { budgetScale, requestPlans } from "./chunk-plan/slider.js";

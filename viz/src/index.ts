@@ -55,3 +55,19 @@ export { decodeProximityGraph } from "./proximity-graph/decode.js";
 export type { ExplorerData, GraphData, TraceData } from "./proximity-graph/decode.js";
 export { proximityGraphSvg } from "./proximity-graph/svg.js";
 export type { ProximityGraphSvgOptions } from "./proximity-graph/svg.js";
+export { MIME_CHUNK_PLAN, CHUNK_PLAN_LIMITS } from "./chunk-plan/types.js";
+export type {
+  ChunkPlanNodes,
+  ChunkPlanPayload,
+  ChunkPlanRegion,
+  ChunkPlanReply,
+} from "./chunk-plan/types.js";
+export { chunkPlanSchema } from "./chunk-plan/schema.js";
+export { validateChunkPlan } from "./chunk-plan/validate.js";
+export { decodeChunkPlan } from "./chunk-plan/decode.js";
+export type { ChunkPlan } from "./chunk-plan/decode.js";
+export { planBlocks, defaultCollapsed } from "./chunk-plan/blocks.js";
+export type { Block } from "./chunk-plan/blocks.js";
+export { chunkPlanLayout, stripRows } from "./chunk-plan/layout.js";
+export type { ChunkPlanLayout, LayoutItem, LayoutGroup } from "./chunk-plan/layout.js";
+export { chunkPlanSvg } from "./chunk-plan/svg.js";

@@ -1,3 +1,4 @@
+import { chunkPlanWidget } from "./chunk-plan/widget.js";
 import { memoryTimelineV1Widget } from "./memory-timeline/widget-v1.js";
 import { memoryTimelineV2Widget } from "./memory-timeline/widget-v2.js";
 import { proximityGraphWidget } from "./proximity-graph/widget.js";
@@ -11,5 +12,4 @@ import type { WidgetSpec } from "./widget/mount.js";
 export const WIDGETS: readonly WidgetSpec<any>[] = [
   memoryTimelineV1Widget,
   memoryTimelineV2Widget,
-  proximityGraphWidget,
-];
+  proximityGraphWidget,, chunkPlanWidget];

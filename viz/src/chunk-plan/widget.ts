@@ -1,0 +1,403 @@
+import { formatBytes } from "../common/bytes.js";
+import { liveStatus } from "../widget/live-status.js";
+import type { WidgetSpec } from "../widget/mount.js";
+import { themeColors, type ThemeColors } from "../widget/theme.js";
+import type { WidgetHandle, WidgetOptions } from "../widget/types.js";
+import { defaultCollapsed, planBlocks, type Block } from "./blocks.js";
+import { inkOn, memoryColor } from "./colors.js";
+import { decodeChunkPlan, type ChunkPlan } from "./decode.js";
+import { blockLabel, nodeLabel, planSummary, regionLabel } from "./labels.js";
+import { chunkPlanLayout, itemBytes, stripRows, type ChunkPlanLayout } from "./layout.js";
+import { budgetScale, requestPlans } from "./slider.js";
+import { MIME_CHUNK_PLAN, type ChunkPlanPayload } from "./types.js";
+import { validateChunkPlan } from "./validate.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const STRIP = 170;
+const GAP = 14;
+const AXIS = 22;
+
+function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+  parent?: Element,
+): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  parent?.append(el);
+  return el;
+}
+
+function html<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  parent?: Element,
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  el.className = className;
+  parent?.append(el);
+  return el;
+}
+
+/**
+ * Draws a chunk plan: header (summary, budget slider, live status), the layered graph with
+ * the memory strip beside it (one SVG, so they stay aligned while scrolling), the pseudocode,
+ * and a details box for the clicked node. All user text goes in as text nodes.
+ */
+function renderChunkPlan(
+  element: HTMLElement,
+  first: ChunkPlanPayload,
+  options: WidgetOptions = {},
+): WidgetHandle<ChunkPlanPayload> {
+  let payload = first;
+  let plan: ChunkPlan = decodeChunkPlan(payload);
+  let blocks: Block[] = planBlocks(plan.name);
+  let collapsed = defaultCollapsed(blocks, plan.name.length, [
+    plan.peakNode.after,
+    plan.peakNode.before,
+  ]);
+  let layout: ChunkPlanLayout;
+  let colors: ThemeColors = themeColors(element);
+  let selected: number | null = null;
+
+  const root = html("div", "tessera-chunk-plan", element);
+  const header = html("div", "tessera-chunk-plan-header", root);
+  const title = html("div", "tessera-chunk-plan-title", header);
+  const summary = html("div", "tessera-chunk-plan-summary", header);
+  summary.dataset.role = "summary";
+  const controls = html("div", "tessera-chunk-plan-controls", header);
+  const sliderLabel = html("label", "", controls);
+  sliderLabel.textContent = "Budget ";
+  const slider = html("input", "tessera-chunk-plan-slider", sliderLabel);
+  slider.type = "range";
+  slider.min = "0";
+  slider.max = "1000";
+  slider.step = "1";
+  slider.setAttribute("aria-label", "memory budget");
+  const budgetText = html("span", "tessera-chunk-plan-budget", controls);
+  const status = liveStatus(options.live);
+  controls.append(status.element);
+  const message = html("div", "tessera-chunk-plan-message", header);
+  message.setAttribute("role", "status");
+  const body = html("div", "tessera-chunk-plan-body", root);
+  const graphPane = html("div", "tessera-chunk-plan-graph", body);
+  const codePane = html("div", "tessera-chunk-plan-code", body);
+  const details = html("div", "tessera-chunk-plan-details", root);
+  details.dataset.role = "details";
+
+  let scale = budgetScale(plan);
+  const live = options.live;
+  slider.disabled = live === undefined;
+  const requests = live
+    ? requestPlans(live, {
+        onPlan(next) {
+          message.textContent = "";
+          delete message.dataset.minimumBytes;
+          show(next, true);
+        },
+        onImpossible(reply) {
+          message.textContent = reply.message;
+          message.dataset.minimumBytes = String(reply.minimumBytes ?? "");
+          message.dataset.budgetBytes = String(reply.budgetBytes);
+        },
+        onError(error) {
+          message.textContent = `The kernel could not re-plan: ${error.message}`;
+        },
+      })
+    : undefined;
+  const stopState = live?.onState((state) => {
+    slider.disabled = state === "offline";
+    root.dataset.live = state;
+  });
+  if (live) root.dataset.live = live.state;
+  slider.addEventListener("input", () => {
+    const budget = scale.bytes(Number(slider.value));
+    budgetText.textContent = formatBytes(budget);
+    requests?.ask(budget);
+  });
+
+  const lines: HTMLElement[] = [];
+  let nodeOfLine = new Map<number, number>();
+
+  function show(next: ChunkPlanPayload, keepView: boolean): void {
+    payload = next;
+    plan = decodeChunkPlan(next);
+    const names = blocks.map((b) => b.key).join();
+    blocks = planBlocks(plan.name);
+    if (!keepView || names !== blocks.map((b) => b.key).join()) {
+      collapsed = defaultCollapsed(blocks, plan.name.length, [
+        plan.peakNode.after,
+        plan.peakNode.before,
+      ]);
+    }
+    scale = budgetScale(plan);
+    slider.value = String(scale.position(plan.budgetBytes));
+    budgetText.textContent = formatBytes(plan.budgetBytes);
+    title.textContent = plan.title ?? "AutoChunk plan";
+    summary.textContent = planSummary(plan);
+    summary.dataset.peakAfter = String(plan.peakBytes.after);
+    summary.dataset.budget = String(plan.budgetBytes);
+    summary.dataset.regions = String(plan.regions.length);
+    if (plan.message) message.textContent = plan.message;
+    writeCode();
+    draw();
+    if (selected !== null && selected < plan.name.length) select(selected);
+    else details.replaceChildren();
+  }
+
+  function writeCode(): void {
+    codePane.replaceChildren();
+    lines.length = 0;
+    nodeOfLine = new Map();
+    plan.line.forEach((line, node) => {
+      if (line > 0 && !nodeOfLine.has(line)) nodeOfLine.set(line, node);
+    });
+    plan.pseudocode.forEach((text, i) => {
+      const line = html("div", "tessera-chunk-plan-line", codePane);
+      line.dataset.line = String(i + 1);
+      line.textContent = text;
+      const node = nodeOfLine.get(i + 1);
+      if (node !== undefined) line.dataset.node = String(node);
+      lines.push(line);
+    });
+  }
+
+  /** The graph and the strip, from a fresh layout (after a collapse, a new plan or a theme change). */
+  function draw(): void {
+    layout = chunkPlanLayout(plan, blocks, collapsed);
+    const top = plan.peakBytes.before || 1;
+    const width = layout.width + GAP + STRIP + GAP;
+    const height = layout.height + AXIS;
+    const canvas = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img" });
+    canvas.setAttribute("aria-label", `chunk plan graph: ${planSummary(plan)}`);
+    // The strip comes first, on the left, so it stays in view when a wide graph scrolls.
+    drawStrip(canvas, top);
+    const graph = svg("g", { transform: `translate(${STRIP + 2 * GAP} 0)` }, canvas);
+    const groups = svg("g", {}, graph);
+    for (const g of layout.groups) {
+      const { x, y, width: w, height: h } = g.box;
+      const cls = g.kind === "region" ? "tessera-chunk-plan-region" : "tessera-chunk-plan-cluster";
+      const el = svg("g", { class: cls }, groups);
+      svg("rect", { x, y, width: w, height: h, rx: 6 }, el);
+      // Above the box: inside it, the label would run over the first node.
+      const label = svg("text", { x: x + 5, y: y - 3 }, el);
+      if (g.kind === "region") {
+        const region = plan.regions[g.index]!;
+        el.dataset.region = String(g.index);
+        label.textContent = regionLabel(region);
+      } else {
+        const block = blocks[g.index]!;
+        el.dataset.block = block.key;
+        label.textContent = `${block.label} ▾`;
+        label.classList.add("tessera-chunk-plan-toggle");
+        label.addEventListener("click", () => toggle(block.key));
+      }
+    }
+    const edges = svg("g", { class: "tessera-chunk-plan-edges" }, graph);
+    for (const e of layout.edges) {
+      const d = e.points
+        .map(([x, y], i) => `${i === 0 ? "M" : "L"}${x.toFixed(1)} ${y.toFixed(1)}`)
+        .join("");
+      svg("path", { d }, edges);
+    }
+    const items = svg("g", {}, graph);
+    layout.items.forEach((item, index) => {
+      const { x, y, width: w, height: h } = item.box;
+      const bytes = itemBytes(plan, item, plan.afterBytes);
+      const fill = memoryColor(bytes / top, colors.dark);
+      const el = svg("g", { class: "tessera-chunk-plan-node" }, items);
+      el.dataset.item = String(index);
+      svg("rect", { x, y, width: w, height: h, rx: item.kind === "block" ? 8 : 3, fill }, el);
+      const text = svg("text", { x: x + 6, y: y + h / 2 + 4, fill: inkOn(fill) }, el);
+      const peak =
+        item.kind === "node"
+          ? item.node === plan.peakNode.after
+          : item.block.start <= plan.peakNode.after && plan.peakNode.after <= item.block.end;
+      if (peak) {
+        el.classList.add("tessera-chunk-plan-peak");
+        const mark = svg(
+          "text",
+          { x: x + w + 3, y: y + h / 2 + 4, class: "tessera-chunk-plan-peak-label" },
+          el,
+        );
+        mark.textContent = "▲ peak";
+      }
+      if (item.kind === "node") {
+        el.dataset.node = String(item.node);
+        text.textContent = nodeLabel(plan, item.node);
+        el.addEventListener("click", () => select(item.node));
+      } else {
+        el.dataset.block = item.block.key;
+        el.classList.add("tessera-chunk-plan-block");
+        text.textContent = blockLabel(item.block);
+        el.addEventListener("click", () => toggle(item.block.key));
+      }
+      el.addEventListener("mouseenter", () => hover(index, true));
+      el.addEventListener("mouseleave", () => hover(index, false));
+    });
+    graphPane.replaceChildren(canvas);
+  }
+
+  function drawStrip(canvas: SVGSVGElement, top: number): void {
+    const x0 = GAP;
+    const most = Math.max(plan.peakBytes.before, plan.budgetBytes) * 1.05;
+    const sx = (b: number) => x0 + (b / most) * STRIP;
+    const strip = svg("g", { class: "tessera-chunk-plan-strip" }, canvas);
+    strip.dataset.role = "strip";
+    for (const row of stripRows(layout)) {
+      const item = layout.items[row.item]!;
+      const before = itemBytes(plan, item, plan.beforeBytes);
+      const after = itemBytes(plan, item, plan.afterBytes);
+      const h = Math.max(1, row.height - 2);
+      const bar = svg("g", {}, strip);
+      bar.dataset.item = String(row.item);
+      svg(
+        "rect",
+        {
+          x: x0,
+          y: row.y + 1,
+          width: sx(before) - x0,
+          height: h,
+          class: "tessera-chunk-plan-before",
+        },
+        bar,
+      );
+      svg(
+        "rect",
+        {
+          x: x0,
+          y: row.y + 1,
+          width: sx(after) - x0,
+          height: h,
+          fill: memoryColor(after / top, colors.dark),
+        },
+        bar,
+      );
+    }
+    const b = sx(plan.budgetBytes);
+    svg(
+      "line",
+      { x1: b, x2: b, y1: 0, y2: layout.height, class: "tessera-chunk-plan-budget-line" },
+      strip,
+    );
+    const label = svg(
+      "text",
+      {
+        x: b,
+        y: layout.height + 14,
+        "text-anchor": "middle",
+        class: "tessera-chunk-plan-budget-label",
+      },
+      strip,
+    );
+    label.textContent = `budget ${formatBytes(plan.budgetBytes)}`;
+    const caption = svg(
+      "text",
+      { x: x0, y: layout.height + 14, class: "tessera-chunk-plan-caption" },
+      strip,
+    );
+    caption.textContent = "grey: before chunking · colour: after";
+  }
+
+  function hover(index: number, on: boolean): void {
+    const item = layout.items[index]!;
+    graphPane
+      .querySelector(`g.tessera-chunk-plan-node[data-item="${index}"]`)
+      ?.classList.toggle("tessera-hover", on);
+    graphPane
+      .querySelector(`.tessera-chunk-plan-strip g[data-item="${index}"]`)
+      ?.classList.toggle("tessera-hover", on);
+    const line = item.kind === "node" ? plan.line[item.node]! : 0;
+    const el = line > 0 ? lines[line - 1] : undefined;
+    el?.classList.toggle("tessera-hover", on);
+    if (on && el) el.scrollIntoView({ block: "nearest" });
+  }
+
+  codePane.addEventListener("mouseover", (event) => lineHover(event, true));
+  codePane.addEventListener("mouseout", (event) => lineHover(event, false));
+  codePane.addEventListener("click", (event) => {
+    const node = (event.target as HTMLElement).closest<HTMLElement>("[data-node]")?.dataset.node;
+    if (node !== undefined) select(Number(node));
+  });
+
+  function lineHover(event: MouseEvent, on: boolean): void {
+    const line = (event.target as HTMLElement).closest<HTMLElement>(".tessera-chunk-plan-line");
+    if (!line) return;
+    line.classList.toggle("tessera-hover", on);
+    const node = line.dataset.node;
+    if (node === undefined) return;
+    const index = layout.itemOf[Number(node)]!;
+    const el = graphPane.querySelector(`g.tessera-chunk-plan-node[data-item="${index}"]`);
+    el?.classList.toggle("tessera-hover", on);
+    if (on && el) el.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  function toggle(key: string): void {
+    if (collapsed.has(key)) collapsed.delete(key);
+    else collapsed.add(key);
+    draw();
+  }
+
+  function select(node: number): void {
+    selected = node;
+    graphPane
+      .querySelectorAll(".tessera-selected")
+      .forEach((el) => el.classList.remove("tessera-selected"));
+    graphPane
+      .querySelector(`g.tessera-chunk-plan-node[data-node="${node}"]`)
+      ?.classList.add("tessera-selected");
+    const region = plan.region[node]!;
+    const rows: [string, string][] = [
+      ["node", plan.name[node]!],
+      ["op", plan.op[node]!],
+      ["type", plan.type[node]!],
+      ["output", formatBytes(plan.outputBytes[node]!)],
+      [
+        "live",
+        `${formatBytes(plan.beforeBytes[node]!)} before chunking, ${formatBytes(plan.afterBytes[node]!)} after`,
+      ],
+      ["region", region >= 0 ? regionLabel(plan.regions[region]!) : "none"],
+      ["why", plan.reason[node]!],
+    ];
+    const list = document.createElement("dl");
+    for (const [k, v] of rows) {
+      const dt = document.createElement("dt");
+      dt.textContent = k;
+      const dd = document.createElement("dd");
+      dd.textContent = v;
+      dd.dataset.field = k;
+      list.append(dt, dd);
+    }
+    details.replaceChildren(list);
+  }
+
+  const resize = new ResizeObserver(() => {
+    root.classList.toggle("tessera-narrow", element.clientWidth < 760);
+  });
+  resize.observe(element);
+  show(first, false);
+
+  return {
+    update: (next) => show(next, true),
+    redraw() {
+      colors = themeColors(element);
+      draw();
+    },
+    dispose() {
+      resize.disconnect();
+      requests?.dispose();
+      stopState?.();
+      status.dispose();
+      element.replaceChildren();
+    },
+  };
+}
+
+/** The chunk-plan widget: the graph, memory strip, pseudocode and live budget slider. */
+export const chunkPlanWidget: WidgetSpec<ChunkPlanPayload> = {
+  mimeType: MIME_CHUNK_PLAN,
+  name: "chunk plan",
+  validate: validateChunkPlan,
+  render: renderChunkPlan,
+  liveId: (payload) => payload.live?.id,
+};
