@@ -12,4 +12,6 @@ import type { WidgetSpec } from "./widget/mount.js";
 export const WIDGETS: readonly WidgetSpec<any>[] = [
   memoryTimelineV1Widget,
   memoryTimelineV2Widget,
-  proximityGraphWidget,, chunkPlanWidget];
+  chunkPlanWidget,
+  proximityGraphWidget,
+];
