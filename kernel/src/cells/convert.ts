@@ -53,6 +53,8 @@ export const SCOPE_MODULE = "./__tessera_prev_";
 /** Diagnostics the notebook's semantics make moot (see `keep`). */
 const TYPE_ONLY_IMPORT = new Set([1484, 1485]);
 const ASSIGNMENT_TO_IMPORT = 2632;
+/** How many unchanged cells' scripts are kept for reuse. */
+const REUSABLE_CELLS = 64;
 
 export class CellConverter {
   readonly #ts: TS;
@@ -61,8 +63,10 @@ export class CellConverter {
   readonly #cellFile: string;
   /** For each name of earlier cells, the cell whose declaration file declares it. */
   readonly #latest = new Map<string, number>();
-  /** The number of the next cell that runs; cell 0 holds the kernel's globals. */
+  /** The number of the next cell that declares names; cell 0 holds the kernel's globals. */
   #next = 1;
+  /** Scripts of cells that declare nothing, by code, with the `#next` they were made at. */
+  readonly #reusable = new Map<string, { next: number; conversion: Conversion }>();
 
   /**
    * @param globals names every cell sees, declared in `globalsDeclaration` (a module's
@@ -80,8 +84,23 @@ export class CellConverter {
     this.#commit(0, options.globalsDeclaration + "\n" + list, options.globals);
   }
 
-  /** Checks `code`; if it type-checks, records its declarations and returns its script. */
+  /**
+   * Checks `code`; if it type-checks, records its declarations and returns its script. A
+   * cell run again unchanged, with no declarations made since, reuses its script: nothing
+   * it depends on has changed.
+   */
   convert(code: string): Conversion {
+    const reused = this.#reusable.get(code);
+    if (reused?.next === this.#next) return reused.conversion;
+    const conversion = this.#convert(code);
+    if (conversion.ok && conversion.declares === false) {
+      if (this.#reusable.size >= REUSABLE_CELLS) this.#reusable.clear();
+      this.#reusable.set(code, { next: this.#next, conversion });
+    }
+    return conversion;
+  }
+
+  #convert(code: string): Conversion & { declares?: boolean } {
     const ts = this.#ts;
     const parsed = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, true);
     const names = topLevelNames(ts, parsed);
@@ -107,8 +126,12 @@ export class CellConverter {
       false,
       { before: [cellTransformer(ts, checker, code.length)] },
     );
-    this.#commit(this.#next++, declarations, [...names.all]);
-    return { ok: true, js: toCommonJs(ts, js), hasTopLevelAwait: hasTopLevelAwait(ts, parsed) };
+    // A cell that declares nothing leaves the scope as it was: no new files, so the next
+    // program is the same but for the cell.
+    const declares = names.all.size > 0;
+    if (declares) this.#commit(this.#next++, declarations, [...names.all]);
+    const converted = { js: toCommonJs(ts, js), hasTopLevelAwait: hasTopLevelAwait(ts, parsed) };
+    return { ok: true, ...converted, declares };
   }
 
   complete(code: string, position: number): Completion {

@@ -349,6 +349,15 @@ describe("CellExecutor", () => {
     assert.equal(ok(await executor.execute("EOL")).value, "\n");
   });
 
+  test("a cell run again unchanged reads current values; a new declaration re-checks it", async () => {
+    ok(await executor.execute("let again2 = 1;"));
+    assert.equal(ok(await executor.execute("again2 * 2")).value, 2);
+    ok(await executor.execute("again2 = 5;"));
+    assert.equal(ok(await executor.execute("again2 * 2")).value, 10);
+    ok(await executor.execute('const again2 = "text";'));
+    assert.equal(failed(await executor.execute("again2 * 2")).ename, "TypeError");
+  });
+
   test("isComplete answers through the executor", async () => {
     assert.deepEqual(await executor.isComplete("if (x) {"), { status: "incomplete", indent: "  " });
     assert.deepEqual(await executor.isComplete("x"), { status: "complete" });

@@ -102,7 +102,10 @@ export function createCellHost(ts: TS, cwd: string, root: string): CellHost {
     );
   };
 
-  const host: tsTypes.LanguageServiceHost = {
+  // getModuleResolutionCache is read by the service though its interface does not list it.
+  const host: tsTypes.LanguageServiceHost & {
+    getModuleResolutionCache(): tsTypes.ModuleResolutionCache;
+  } = {
     getCompilationSettings: () => options,
     getScriptFileNames: () => [...roots],
     getScriptVersion: (f) => String(files.get(f)?.version ?? 0),
@@ -126,6 +129,9 @@ export function createCellHost(ts: TS, cwd: string, root: string): CellHost {
     getDirectories: moduleHost.getDirectories!,
     realpath: moduleHost.realpath!,
     useCaseSensitiveFileNames: () => true,
+    // Shared with the resolutions below: without it each new program looks up every
+    // file's package.json again (a few milliseconds a cell).
+    getModuleResolutionCache: () => resolutionCache,
     resolveModuleNameLiterals: (literals, containingFile, _ref, _opts, sourceFile) =>
       literals.map((literal) =>
         resolve(
