@@ -44,6 +44,7 @@ const TESSERA = [
   "test_interrupt_while_the_cell_compiles",
   "test_messages_with_a_wrong_signature_are_ignored",
   "test_node_apis_and_tessera_packages_have_types_in_any_folder",
+  "test_user_expressions_are_returned_as_mime_bundles",
 ];
 /** NotebookFolderTests, run in a folder with its own packages (see notebookFolder). */
 const NOTEBOOK_FOLDER = [

@@ -332,6 +332,21 @@ class TesseraKernelTests(jkt.KernelTests):
         self.assertEqual(reply["content"]["status"], "error")
         self.assertIn("'number' is not assignable to type 'string'", reply["content"]["evalue"])
 
+    def test_user_expressions_are_returned_as_mime_bundles(self):
+        self.flush_channels()
+        msg_id = self.kc.execute(
+            "const sixes = 6;", user_expressions={"seven": "sixes + 1", "bad": "noSuchName"}
+        )
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+        validate_message(reply, "execute_reply", msg_id)
+        expressions = reply["content"]["user_expressions"]
+        self.assertEqual(
+            expressions["seven"], {"status": "ok", "data": {"text/plain": "7"}, "metadata": {}}
+        )
+        self.assertEqual(expressions["bad"]["status"], "error")
+        self.assertEqual(expressions["bad"]["ename"], "TypeError")
+        self.flush_channels()
+
     def test_messages_with_a_wrong_signature_are_ignored(self):
         info = self.km.get_connection_info()
         url = f"{info['transport']}://{info['ip']}:{info['shell_port']}"

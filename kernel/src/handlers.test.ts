@@ -122,6 +122,43 @@ describe("handlers", () => {
     ]);
   });
 
+  test("execute_request evaluates user_expressions after the cell, as bundles or errors", async () => {
+    fake = fakeKernel([
+      { status: "ok", hasValue: false },
+      { status: "ok", hasValue: true, value: [1, 2] },
+      { status: "error", ename: "TypeError", evalue: "Cannot find name 'nope'.", traceback: ["x"] },
+    ]);
+    const r = await handle(fake.k, "execute_request", {
+      code: "const pair = [1, 2];",
+      user_expressions: { pair: "pair", bad: "nope", odd: 42 },
+    });
+    assert.deepEqual(r["user_expressions"], {
+      pair: { status: "ok", data: { "text/plain": "[ 1, 2 ]" }, metadata: {} },
+      bad: {
+        status: "error",
+        ename: "TypeError",
+        evalue: "Cannot find name 'nope'.",
+        traceback: ["x"],
+      },
+      odd: {
+        status: "error",
+        ename: "TypeError",
+        evalue: 'user expression "odd" is not a string',
+        traceback: ['user expression "odd" is not a string'],
+      },
+    });
+    assert.deepEqual(fake.calls.slice(-3), [
+      "execute const pair = [1, 2];",
+      "execute pair",
+      "execute nope",
+    ]);
+    assert.deepEqual(
+      fake.published.map((p) => p.msgType),
+      ["execute_input"],
+      "user expressions show nothing",
+    );
+  });
+
   test("execute_request of a cell without a value publishes no execute_result", async () => {
     await handle(fake.k, "execute_request", { code: "const a = 1;" });
     assert.deepEqual(

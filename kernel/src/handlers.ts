@@ -83,7 +83,7 @@ export const handlers: Record<string, Handler> = {
       if (c["stop_on_error"] !== false) k.abortQueuedExecutions();
       return { status: "error", execution_count: count, ename, evalue, traceback };
     }
-    return ok(count, []);
+    return ok(count, [], await userExpressions(k, c["user_expressions"]));
   },
 
   async complete_request(k, msg) {
@@ -149,8 +149,40 @@ export const handlers: Record<string, Handler> = {
   },
 };
 
-function ok(count: number, payload: unknown[]) {
-  return { status: "ok", execution_count: count, payload, user_expressions: {} };
+function ok(count: number, payload: unknown[], userExpressions: Record<string, unknown> = {}) {
+  return { status: "ok", execution_count: count, payload, user_expressions: userExpressions };
+}
+
+/**
+ * An execute_request's user_expressions, each evaluated after the cell (as a cell of its
+ * own that shows nothing) and returned as a MIME bundle or as the error it raised.
+ */
+async function userExpressions(
+  k: KernelState,
+  requested: unknown,
+): Promise<Record<string, unknown>> {
+  if (typeof requested !== "object" || requested === null) return {};
+  const results: Record<string, unknown> = {};
+  for (const [name, expression] of Object.entries(requested)) {
+    if (typeof expression !== "string") {
+      const evalue = `user expression "${name}" is not a string`;
+      results[name] = { status: "error", ename: "TypeError", evalue, traceback: [evalue] };
+      continue;
+    }
+    const result = await k.executor.execute(expression);
+    if (result.status === "error") {
+      const { ename, evalue, traceback } = result;
+      results[name] = { status: "error", ename, evalue, traceback };
+      continue;
+    }
+    try {
+      const bundle = await toBundle(result.hasValue ? result.value : undefined);
+      results[name] = { status: "ok", ...bundle };
+    } catch (e) {
+      results[name] = { status: "error", ...runtimeError(e) };
+    }
+  }
+  return results;
 }
 
 /** Protocol 5.2 counts cursor positions in Unicode code points; JS strings in UTF-16 units. */
