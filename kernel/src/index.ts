@@ -26,3 +26,5 @@ export { proximityGraph } from "./api/proximity-graph.js";
 export type { ProximityGraph, ProximityGraphOptions } from "./api/proximity-graph.js";
 export { chunkPlanView, chunkPlanPayload, lowestPeak } from "./api/chunk-plan.js";
 export type { ChunkPlanView, ChunkPlanViewOptions } from "./api/chunk-plan.js";
+export { figure, recallQpsFigure, barFigure } from "./api/figure.js";
+export type { Figure, RecallSeries } from "./api/figure.js";

@@ -71,3 +71,8 @@ export type { Block } from "./chunk-plan/blocks.js";
 export { chunkPlanLayout, stripRows } from "./chunk-plan/layout.js";
 export type { ChunkPlanLayout, LayoutItem, LayoutGroup } from "./chunk-plan/layout.js";
 export { chunkPlanSvg } from "./chunk-plan/svg.js";
+export { MIME_PLOTLY, PLOTLY_LIMITS } from "./plotly/types.js";
+export type { PlotlyFigure, PlotlyTrace } from "./plotly/types.js";
+export { validatePlotly } from "./plotly/validate.js";
+export { plotlySvg } from "./plotly/svg.js";
+export type { PlotlySvgOptions } from "./plotly/svg.js";

@@ -1,6 +1,7 @@
 import { chunkPlanWidget } from "./chunk-plan/widget.js";
 import { memoryTimelineV1Widget } from "./memory-timeline/widget-v1.js";
 import { memoryTimelineV2Widget } from "./memory-timeline/widget-v2.js";
+import { plotlyWidget } from "./plotly/widget.js";
 import { proximityGraphWidget } from "./proximity-graph/widget.js";
 import type { WidgetSpec } from "./widget/mount.js";
 
@@ -14,4 +15,5 @@ export const WIDGETS: readonly WidgetSpec<any>[] = [
   memoryTimelineV2Widget,
   chunkPlanWidget,
   proximityGraphWidget,
+  plotlyWidget,
 ];
