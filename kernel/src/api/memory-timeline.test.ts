@@ -93,3 +93,29 @@ test("autochunkNode strips loop paths, suffixes and copy numbers", () => {
   assert.equal(node("chunk1:workspace"), "chunk1");
   assert.equal(node("chunk0/h0.mlp.fc1.linear#2"), "h0.mlp.fc1.linear");
 });
+
+test("fromTorchSnapshot shows a PyTorch snapshot: one run per device, OOMs and assumptions in the text", async () => {
+  const { readFileSync } = await import("node:fs");
+  const fixture = (name: string) =>
+    readFileSync(new URL(`../../../viz/test/fixtures/${name}`, import.meta.url));
+  const timeline = memoryTimeline.fromTorchSnapshot(fixture("torch-snapshot-p5.pickle"));
+  assert.deepEqual(
+    timeline.payload.runs.map((r) => [r.name, r.events.count]),
+    [["cuda:0", 10]],
+  );
+  const bundle = timeline[JUPYTER_DISPLAY]() as Record<string, unknown>;
+  assert.ok(validateMemoryTimelineV2(bundle[MIME_MEMORY_TIMELINE_V2]).ok);
+  assert.match(String(bundle["image/svg+xml"]), /^<svg[\s>]/);
+  assert.match(
+    String(bundle["text/plain"]),
+    /^PyTorch memory snapshot: memory timeline of 10 events, peak 25.0 MiB at event 5, 4.00 MiB live at the end\nout of memory on cuda:0 after event 5: 512 MiB requested, 30.0 MiB free\ncuda:0: 1 frees of blocks/,
+  );
+  assert.throws(
+    () => memoryTimeline.fromTorchSnapshot(fixture("not-a-snapshot.pickle")),
+    /not a PyTorch memory snapshot/,
+  );
+  assert.throws(
+    () => memoryTimeline.fromTorchSnapshot("snapshot.pickle" as never),
+    /takes the file's bytes/,
+  );
+});

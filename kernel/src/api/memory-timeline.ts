@@ -3,12 +3,14 @@ import {
   MIME_MEMORY_TIMELINE_V2,
   memoryTimelineV2Svg,
   packMemoryEvents,
+  readTorchSnapshot,
   unpackMemoryEvents,
   validateMemoryTimelineV2,
   type MemoryEvent,
   type MemoryTimelineV2Payload,
   type PackableEvent,
   type PredictedPoint,
+  type TorchSnapshotOptions,
 } from "@tessera/viz";
 import { JUPYTER_DISPLAY, type Displayable, type MimeBundle } from "../display/bundle.js";
 
@@ -93,7 +95,49 @@ export function memoryTimeline(
   return timelineOf(payload);
 }
 
-function timelineOf(payload: MemoryTimelineV2Payload): MemoryTimeline {
+/**
+ * The timeline of a PyTorch memory snapshot: the bytes of the pickle that
+ * `torch.cuda.memory._dump_snapshot(path)` writes (protocols 2 to 5), one run per device with
+ * trace events, allocations paired by address, stack frames on hover. Throws a clear error
+ * for a truncated file or a pickle that is not a snapshot.
+ *
+ * @example
+ * import { readFileSync } from "node:fs";
+ * memoryTimeline.fromTorchSnapshot(readFileSync("snapshot.pickle"), { title: "one training step" });
+ */
+memoryTimeline.fromTorchSnapshot = function fromTorchSnapshot(
+  bytes: Uint8Array,
+  options: Pick<MemoryTimelineOptions, "title" | "xAxis" | "budgetBytes"> &
+    TorchSnapshotOptions = {},
+): MemoryTimeline {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(
+      'memoryTimeline.fromTorchSnapshot() takes the file\'s bytes, e.g. readFileSync("snapshot.pickle").',
+    );
+  }
+  const snapshot = readTorchSnapshot(bytes, options);
+  const payload: MemoryTimelineV2Payload = {
+    version: 2,
+    title: options.title ?? "PyTorch memory snapshot",
+    ...(options.xAxis !== undefined ? { xAxis: options.xAxis } : {}),
+    align: "none",
+    ...(options.budgetBytes !== undefined ? { budgetBytes: options.budgetBytes } : {}),
+    runs: snapshot.runs.map((run) => ({ name: run.name, events: packMemoryEvents(run.events) })),
+  };
+  const notes = [
+    ...snapshot.ooms.map(
+      (o) =>
+        `out of memory on cuda:${o.device} after event ${o.event}: ${formatBytes(o.bytes)} requested, ${formatBytes(o.deviceFree)} free`,
+    ),
+    ...snapshot.warnings,
+  ];
+  return timelineOf(payload, notes);
+};
+
+function timelineOf(
+  payload: MemoryTimelineV2Payload,
+  notes: readonly string[] = [],
+): MemoryTimeline {
   const checked = validateMemoryTimelineV2(payload);
   if (!checked.ok) {
     throw new TypeError(
@@ -105,7 +149,7 @@ function timelineOf(payload: MemoryTimelineV2Payload): MemoryTimeline {
     [JUPYTER_DISPLAY]: (): MimeBundle => ({
       [MIME_MEMORY_TIMELINE_V2]: payload,
       "image/svg+xml": memoryTimelineV2Svg(payload),
-      "text/plain": summary(payload),
+      "text/plain": [summary(payload), ...notes].join("\n"),
     }),
   };
 }
