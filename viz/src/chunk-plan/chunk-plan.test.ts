@@ -114,3 +114,26 @@ test("the layout draws every node once, top to bottom in program order, regions 
     assert.ok(row.y >= box.y - 0.01 && row.y + row.height <= box.y + box.height + 0.01);
   }
 });
+
+test("a region that crosses two blocks takes its nodes out of them and encloses them", () => {
+  const base = decodeChunkPlan(chunkPlanFixture({ layers: 2 }));
+  // One region from h0's MLP (nodes 12–15) into h1's first nodes (16–18).
+  const region = new Int32Array(base.name.length).fill(-1).fill(0, 12, 19);
+  const plan = { ...base, region, regions: [{ ...base.regions[0]!, start: 12, end: 18 }] };
+  const layout = chunkPlanLayout(plan, planBlocks(plan.name), new Set());
+  const group = layout.groups.find((g) => g.kind === "region")!;
+  for (let i = 0; i < plan.name.length; i++) {
+    const box = layout.items[layout.itemOf[i]!]!.box;
+    assert.ok(Number.isFinite(box.x) && Number.isFinite(box.y), `node ${i} is placed`);
+    const inside =
+      box.x >= group.box.x &&
+      box.x + box.width <= group.box.x + group.box.width &&
+      box.y >= group.box.y &&
+      box.y + box.height <= group.box.y + group.box.height;
+    assert.equal(
+      inside,
+      i >= 12 && i <= 18,
+      `node ${i} ${inside ? "inside" : "outside"} the region`,
+    );
+  }
+});

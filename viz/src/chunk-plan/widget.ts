@@ -15,7 +15,7 @@ import { validateChunkPlan } from "./validate.js";
 const SVG = "http://www.w3.org/2000/svg";
 const STRIP = 170;
 const GAP = 14;
-const AXIS = 22;
+const AXIS = 32;
 
 function svg<K extends keyof SVGElementTagNameMap>(
   tag: K,
@@ -56,7 +56,7 @@ function renderChunkPlan(
     plan.peakNode.after,
     plan.peakNode.before,
   ]);
-  let layout: ChunkPlanLayout;
+  let layout!: ChunkPlanLayout; // set by draw(), which show() calls before anything reads it
   let colors: ThemeColors = themeColors(element);
   let selected: number | null = null;
 
@@ -74,13 +74,19 @@ function renderChunkPlan(
   slider.max = "1000";
   slider.step = "1";
   slider.setAttribute("aria-label", "memory budget");
+  // Arrow keys, Home and End belong to the slider: hosts with keyboard shortcuts (JupyterLab's
+  // command mode, through Lumino's attribute) must not take them, nor the notebook around it.
+  slider.dataset.lmSuppressShortcuts = "true";
+  slider.addEventListener("keydown", (event) => event.stopPropagation());
   const budgetText = html("span", "tessera-chunk-plan-budget", controls);
   const status = liveStatus(options.live);
   controls.append(status.element);
   const message = html("div", "tessera-chunk-plan-message", header);
   message.setAttribute("role", "status");
   const body = html("div", "tessera-chunk-plan-body", root);
+  const stripPane = html("div", "tessera-chunk-plan-strip-pane", body);
   const graphPane = html("div", "tessera-chunk-plan-graph", body);
+  graphPane.addEventListener("scroll", () => (stripPane.scrollTop = graphPane.scrollTop));
   const codePane = html("div", "tessera-chunk-plan-code", body);
   const details = html("div", "tessera-chunk-plan-details", root);
   details.dataset.role = "details";
@@ -166,13 +172,11 @@ function renderChunkPlan(
   function draw(): void {
     layout = chunkPlanLayout(plan, blocks, collapsed);
     const top = plan.peakBytes.before || 1;
-    const width = layout.width + GAP + STRIP + GAP;
+    const width = layout.width;
     const height = layout.height + AXIS;
     const canvas = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img" });
     canvas.setAttribute("aria-label", `chunk plan graph: ${planSummary(plan)}`);
-    // The strip comes first, on the left, so it stays in view when a wide graph scrolls.
-    drawStrip(canvas, top);
-    const graph = svg("g", { transform: `translate(${STRIP + 2 * GAP} 0)` }, canvas);
+    const graph = svg("g", {}, canvas);
     const groups = svg("g", {}, graph);
     for (const g of layout.groups) {
       const { x, y, width: w, height: h } = g.box;
@@ -236,10 +240,22 @@ function renderChunkPlan(
       el.addEventListener("mouseleave", () => hover(index, false));
     });
     graphPane.replaceChildren(canvas);
+    drawStrip(top);
+    stripPane.scrollTop = graphPane.scrollTop;
   }
 
-  function drawStrip(canvas: SVGSVGElement, top: number): void {
+  /**
+   * The memory strip, in its own pane left of the graph: its rows are at the graph's heights
+   * and it scrolls vertically with the graph (not sideways, so a wide graph never hides it).
+   */
+  function drawStrip(top: number): void {
     const x0 = GAP;
+    const canvas = svg("svg", {
+      width: STRIP + 2 * GAP,
+      height: layout.height + AXIS,
+      role: "img",
+      "aria-label": "memory per node before and after chunking, and the budget",
+    });
     const most = Math.max(plan.peakBytes.before, plan.budgetBytes) * 1.05;
     const sx = (b: number) => x0 + (b / most) * STRIP;
     const strip = svg("g", { class: "tessera-chunk-plan-strip" }, canvas);
@@ -283,8 +299,8 @@ function renderChunkPlan(
     const label = svg(
       "text",
       {
-        x: b,
-        y: layout.height + 14,
+        x: Math.max(48, Math.min(b, STRIP + 2 * GAP - 48)),
+        y: layout.height + 12,
         "text-anchor": "middle",
         class: "tessera-chunk-plan-budget-label",
       },
@@ -293,10 +309,11 @@ function renderChunkPlan(
     label.textContent = `budget ${formatBytes(plan.budgetBytes)}`;
     const caption = svg(
       "text",
-      { x: x0, y: layout.height + 14, class: "tessera-chunk-plan-caption" },
+      { x: x0, y: layout.height + 26, class: "tessera-chunk-plan-caption" },
       strip,
     );
-    caption.textContent = "grey: before chunking · colour: after";
+    caption.textContent = "grey: before · colour: after";
+    stripPane.replaceChildren(canvas);
   }
 
   function hover(index: number, on: boolean): void {
@@ -304,7 +321,7 @@ function renderChunkPlan(
     graphPane
       .querySelector(`g.tessera-chunk-plan-node[data-item="${index}"]`)
       ?.classList.toggle("tessera-hover", on);
-    graphPane
+    stripPane
       .querySelector(`.tessera-chunk-plan-strip g[data-item="${index}"]`)
       ?.classList.toggle("tessera-hover", on);
     const line = item.kind === "node" ? plan.line[item.node]! : 0;
@@ -376,6 +393,12 @@ function renderChunkPlan(
   });
   resize.observe(element);
   show(first, false);
+  // Open where the plan matters: the chunked program's peak in view.
+  const peakBox = layout.items[layout.itemOf[plan.peakNode.after]!]?.box;
+  if (peakBox) {
+    graphPane.scrollLeft = Math.max(0, peakBox.x + peakBox.width / 2 - graphPane.clientWidth / 2);
+    graphPane.scrollTop = Math.max(0, peakBox.y - graphPane.clientHeight / 3);
+  }
 
   return {
     update: (next) => show(next, true),
