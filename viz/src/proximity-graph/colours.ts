@@ -56,6 +56,8 @@ export interface ColourContext {
   muted: Rgb;
   /** Visit order: nodes first reached after this trace step count as unvisited. */
   step?: number;
+  /** Highlighted nodes that the mode leaves muted take this colour, so a selection shows in every mode. */
+  emphasis?: Rgb;
 }
 
 /** Whether `mode` can colour `data` (class needs classes, visit order a trace). */
@@ -81,13 +83,16 @@ export function nodeColours(
 ): Uint8Array {
   const g = data.graphs[context.graph] ?? data.graphs[0]!;
   const colourOf = colourFunction(data, mode, context, g);
+  const emphasis = context.emphasis ?? context.muted;
   for (let i = 0; i < data.nodes; i++) {
-    const c = colourOf(i);
+    const lit = highlight !== undefined && highlight[i] === 1;
+    let c = colourOf(i);
+    if (lit && c === context.muted) c = emphasis;
     const o = i * 4;
     out[o] = c[0];
     out[o + 1] = c[1];
     out[o + 2] = c[2];
-    out[o + 3] = highlight && highlight[i] === 0 ? 48 : 230;
+    out[o + 3] = highlight && !lit ? 40 : 230;
   }
   return out;
 }

@@ -201,7 +201,14 @@ function mount(
   function recolour(): void {
     mask = maskOf(data, highlight);
     views.forEach((v, i) =>
-      v.panel.setColours(nodeColours(data, mode, { graph: i, trace, muted, step }, mask)),
+      v.panel.setColours(
+        nodeColours(
+          data,
+          mode,
+          { graph: i, trace, muted, step, emphasis: rgbOf(theme.foreground) },
+          mask,
+        ),
+      ),
     );
     relines();
   }
@@ -219,11 +226,12 @@ function mount(
       if (highlight?.kind === "neighbourhood" && highlight.graph === i) {
         const fg = rgbOf(theme.foreground);
         for (let k = 0; k < highlight.edges.length; k += 2)
-          add(highlight.edges[k]!, highlight.edges[k + 1]!, fg, 70);
+          add(highlight.edges[k]!, highlight.edges[k + 1]!, fg, 90);
       }
       const t = data.traces[trace];
       if (player && t && t.graph === i && step >= 1 && step <= t.steps.length) {
-        const accent = rgbOf(theme.accent);
+        // Purple: apart from the selection's blue and orange in both themes.
+        const candidate: Rgb = [156, 39, 176];
         const fg = rgbOf(theme.foreground);
         // The walk so far: each iteration's parents joined to the next's.
         for (let s = 1; s < step; s++) {
@@ -233,14 +241,14 @@ function mount(
         }
         const now = t.steps[step - 1]!;
         for (const child of now.candidates)
-          add(parentOf(v.table, now.parents, child), child, accent, 220);
+          add(parentOf(v.table, now.parents, child), child, candidate, 230);
       }
       if (selected >= 0) {
         const edges = edgesOf(v, selected);
         if (edges) {
           const [out, inn] = [rgbOf(theme.accent), rgbOf(theme.warn)];
-          for (const w of edges.in) add(w, selected, inn, 200);
-          for (const w of edges.out) add(selected, w, out, 230);
+          for (const w of edges.in) add(w, selected, inn, 255);
+          for (const w of edges.out) add(selected, w, out, 255);
         }
       }
       v.panel.setLines(Float32Array.from(segs), Uint8Array.from(cols));
@@ -266,7 +274,7 @@ function mount(
       else if (step <= n) {
         const s = t.steps[step - 1]!;
         for (const id of s.top) at(id, "ring", theme.foreground, 4);
-        for (const id of s.parents) at(id, "dot", theme.accent, 5);
+        for (const id of s.parents) at(id, "dot", "#9c27b0", 5);
       } else {
         t.results.forEach((id, k) => at(id, "ring", t.hits[k] ? "#2e7d32" : theme.error, 6));
       }

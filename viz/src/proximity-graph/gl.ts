@@ -126,6 +126,8 @@ export function createScene(canvas: HTMLCanvasElement): Scene {
       gl.bindVertexArray(points.vao);
       gl.drawArrays(gl.POINTS, 0, points.count);
       if (lines.count > 0) {
+        // gl_PointCoord is undefined for lines: the round mask would drop their fragments.
+        gl.uniform1i(at.round, 0);
         gl.bindVertexArray(lines.vao);
         gl.drawArrays(gl.LINES, 0, lines.count);
       }

@@ -40,7 +40,7 @@ export function degreeHistogram(
   svg.setAttribute("width", String(width));
   svg.setAttribute("height", String(height));
   element.append(caption, svg);
-  let counts = new Uint32Array(0);
+  let counts: Uint32Array = new Uint32Array(0);
   let name = "";
   let bars: SVGRectElement[] = [];
   let selected: [number, number] | undefined;

@@ -50,7 +50,8 @@ export function pointGrid(
             const dx = positions[2 * i]! - x;
             const dy = positions[2 * i + 1]! - y;
             const d = dx * dx + dy * dy;
-            if (d <= bestD) [best, bestD] = [i, d];
+            // Ties (duplicate vectors) go to the lowest id: cells list nodes in id order.
+            if (d < bestD || (d === bestD && best < 0)) [best, bestD] = [i, d];
           }
         }
       }
