@@ -46,7 +46,9 @@ const DRAG_SLOP = 3;
  * budget line, the predicted curve, the peak; wheel to zoom x, drag to pan, an overview strip
  * with a brush, double-click to reset; hover names the allocation; a search box highlights
  * allocations by label. The y axis fits the visible window. Follows the JupyterLab theme
- * (`redraw`) and the element's width.
+ * (`redraw`) and the element's width. Its root element states the view for hosts, tests and
+ * benchmarks: `data-x0`/`data-x1` (the x window), `data-y-max`, `data-matches` (highlighted
+ * allocations) and `data-draw-ms` (the last frame's drawing time).
  *
  * @example
  * const handle = renderMemoryTimeline(div, payload, { onHoverOp: (op) => plan.highlight(op) });
@@ -201,6 +203,7 @@ export function renderMemoryTimeline(
   }
 
   function draw(): void {
+    const started = performance.now();
     const { dpr } = size;
     const ticks = byteTicks(yTop(), 4);
     const yMax = ticks.top;
@@ -230,6 +233,8 @@ export function renderMemoryTimeline(
     root.dataset.x0 = String(view[0]);
     root.dataset.x1 = String(view[1]);
     root.dataset.yMax = String(yMax);
+    // For hosts and benchmarks: what the last frame cost this widget.
+    root.dataset.drawMs = (performance.now() - started).toFixed(2);
   }
 
   function sx(x: number): number {
@@ -481,7 +486,12 @@ export function renderMemoryTimeline(
     const p = local(e);
     if (p.x < MARGIN.left || p.x > MARGIN.left + plotWidth()) return;
     drag = { kind: inOverview(p.y) ? "brush" : "pan", x: p.x, view: [...view], moved: false };
-    canvas.setPointerCapture?.(e.pointerId);
+    try {
+      // Keeps the drag when the pointer leaves the canvas; synthetic pointers cannot be captured.
+      canvas.setPointerCapture(e.pointerId);
+    } catch {
+      // the drag still works while the pointer stays over the canvas
+    }
   };
   const onMove = (e: PointerEvent) => {
     const p = local(e);
