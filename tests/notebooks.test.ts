@@ -10,6 +10,13 @@ import os from "node:os";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import { MIME_MEMORY_TIMELINE_V2, memoryEventsOf, validateMemoryTimelineV2 } from "@tessera/viz";
+import {
+  decodeProximityGraph,
+  MIME_PLOTLY,
+  MIME_PROXIMITY_GRAPH,
+  validatePlotly,
+  validateProximityGraph,
+} from "@tessera/viz";
 import { ARTIFACTS, REPO, VENV, requireFile, run, tail, type RunResult } from "./support.js";
 
 const NOTEBOOKS = path.join(REPO, "notebooks");
@@ -270,6 +277,59 @@ const CHECKS: Record<string, (nb: () => Notebook) => void> = {
       const text = printed(cell(nb(), "saveHnswlibIndex(hnswFile"));
       const [recall] = numbers(text, /ef 256: recall@10 = ([\d.]+)/);
       assert.ok(recall! >= 0.95, `hnswlib recall@10 ${recall}`);
+    });
+
+    test("the recall–QPS chart is a plotly figure of the sweep, with hnswlib when it is installed", () => {
+      const c = cell(nb(), "recallQpsFigure(series");
+      const [shown] = outputs(c, "execute_result");
+      assert.ok(shown, "the cell showed no chart");
+      const figure = validatePlotly(shown.data![MIME_PLOTLY]);
+      assert.ok(figure.ok, figure.ok ? "" : figure.errors.join("\n"));
+      const [cagraLine, hnswLine] = figure.value.data;
+      assert.deepEqual(
+        cagraLine!.text,
+        [32, 64, 128, 256].map((i) => `itopkSize ${i}`),
+      );
+      assert.ok((cagraLine!.x as number[]).every((r) => r > 0.9 && r <= 1));
+      if (hnswLine) assert.deepEqual(hnswLine.text, ["ef 16", "ef 32", "ef 64", "ef 128"]);
+      assert.match(joined(shown.data!["image/svg+xml"]), /^<svg[\s>]/);
+    });
+
+    test("the explorer shows both graphs of all 19,000 vectors, their edges and three traces", () => {
+      const c = cell(nb(), "await proximityGraph(index");
+      const [shown] = outputs(c, "execute_result");
+      assert.ok(shown, "the cell showed no explorer");
+      const checked = validateProximityGraph(shown.data![MIME_PROXIMITY_GRAPH]);
+      assert.ok(checked.ok, checked.ok ? "" : checked.errors.join("\n"));
+      const data = decodeProximityGraph(checked.value);
+      assert.equal(data.nodes, 19000);
+      const [cagraGraph, knnGraph] = data.graphs;
+      assert.equal(cagraGraph!.componentCount, 1);
+      assert.ok(knnGraph!.componentCount > 1);
+      assert.equal(cagraGraph!.edges!.length, 19000 * 32);
+      assert.deepEqual(
+        data.traces.map((t) => t.label),
+        ["query 0", "query 1", "query 2"],
+      );
+      for (const t of data.traces) assert.ok(t.steps.length > 1 && t.hits.length === 10);
+      assert.ok(checked.value.live, "the explorer is live (neighbourhoods through the comm)");
+      assert.match(joined(shown.data!["image/svg+xml"]), /^<svg[\s>]/);
+    });
+
+    test("in-degree histograms and build times are charts", () => {
+      const c = cell(nb(), "inDegreeBins(");
+      const charts = outputs(c).filter((o) => o.data?.[MIME_PLOTLY]);
+      assert.equal(charts.length, 2);
+      const [hist, build] = charts.map(
+        (o) => o.data![MIME_PLOTLY] as { data: { name: string; y: number[]; x: string[] }[] },
+      );
+      assert.equal(hist!.data.length, 2);
+      for (const series of hist!.data)
+        assert.equal(
+          series.y.reduce((a, b) => a + b, 0),
+          19000,
+        );
+      assert.deepEqual(build!.data[0]!.x.slice(0, 2), ["CAGRA: knn", "CAGRA: optimize"]);
     });
   },
 
