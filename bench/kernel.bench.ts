@@ -106,13 +106,18 @@ function ensureTesseraBuilt(): void {
 
 /** tslab's entry point and version, read from its package.json rather than assumed. */
 function tslabSpec(): KernelSpec {
-  const dir = path.join(ROOT, "node_modules/tslab");
+  const dir = path.join(ROOT, "bench/peers/node_modules/tslab");
+  if (!existsSync(dir)) {
+    throw new Error(
+      `${dir} is missing: run \`bash scripts/setup.sh --test\` (it installs bench/peers)`,
+    );
+  }
   const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as {
     version: string;
     bin: string | Record<string, string>;
   };
   const bin = typeof pkg.bin === "string" ? pkg.bin : pkg.bin["tslab"];
-  if (bin === undefined) throw new Error("node_modules/tslab/package.json has no tslab bin");
+  if (bin === undefined) throw new Error(`${dir}/package.json has no tslab bin`);
   const entry = path.join(dir, bin);
   return {
     name: `tslab ${pkg.version}`,

@@ -104,6 +104,17 @@ npm_packages() {
   mark npm "$(npm_key)"
 }
 
+# The benchmarks' npm peers (tslab) live in their own project, outside the workspace: tslab's
+# TypeScript 5.0 fork would otherwise shadow the project's tsc in node_modules/.bin.
+bench_peers() {
+  local key
+  key="$(digest bench/peers/package.json bench/peers/package-lock.json)-$(node -v)"
+  [[ -d bench/peers/node_modules ]] && up_to_date peers "$key" && return
+  say "installing the benchmarks' npm peers (bench/peers)"
+  npm ci --prefix bench/peers --no-audit --no-fund
+  mark peers "$key"
+}
+
 python_version() { "$1" -c 'import platform; print(platform.python_version())'; }
 
 python_env() {
@@ -146,6 +157,7 @@ build() {
 check_tools
 system_packages
 npm_packages
+[[ $REQUIREMENTS == requirements-test.txt ]] && bench_peers
 python_env
 build
 say "ready"

@@ -132,7 +132,7 @@ describe("handlers", () => {
       code: "const pair = [1, 2];",
       user_expressions: { pair: "pair", bad: "nope", odd: 42 },
     });
-    assert.deepEqual(r["user_expressions"], {
+    assert.deepEqual(r?.["user_expressions"], {
       pair: { status: "ok", data: { "text/plain": "[ 1, 2 ]" }, metadata: {} },
       bad: {
         status: "error",

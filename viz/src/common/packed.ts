@@ -103,7 +103,7 @@ export function encodeBase64(bytes: Uint8Array): string {
 }
 
 /** Bytes of standard base64 text (padding optional); throws naming `path` on other characters. */
-export function decodeBase64(text: string, path = "base64"): Uint8Array {
+export function decodeBase64(text: string, path = "base64"): Uint8Array<ArrayBuffer> {
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 61) end--;
   if (text.length - end > 2 || end % 4 === 1) {

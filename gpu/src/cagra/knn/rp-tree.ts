@@ -57,7 +57,7 @@ export function permuteRows(
   data: Float32Array,
   order: Uint32Array,
   dim: number,
-  out = new Float32Array(order.length * dim),
+  out: Float32Array = new Float32Array(order.length * dim),
   outStride = dim,
 ): Float32Array {
   for (let i = 0; i < order.length; i++) {

@@ -32,7 +32,10 @@ function sortKeys(counts: ArrayLike<number>, degree: number, scratch: PruneScrat
   const { keys, starts } = scratch;
   const last = 2 * degree;
   starts.fill(0);
-  for (let k = 0; k < degree; k++) starts[Math.min(counts[k]!, last)]++;
+  for (let k = 0; k < degree; k++) {
+    const b = Math.min(counts[k]!, last);
+    starts[b] = starts[b]! + 1;
+  }
   let sum = 0;
   for (let b = 0; b <= last; b++) {
     const size = starts[b]!;

@@ -64,7 +64,8 @@ export function writeBuffer(
   offset = 0,
 ): void {
   assertAlive(backend);
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  // The spec takes shared memory too (AllowSharedBufferSource); @webgpu/types says ArrayBuffer.
+  const bytes = new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
   if (bytes.byteLength % 4 === 0) {
     backend.device.queue.writeBuffer(b.buffer, offset, bytes);
   } else {
