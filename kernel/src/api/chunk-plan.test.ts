@@ -117,3 +117,35 @@ test("the live `plan` method re-plans at a new budget, and reports an impossible
   assert.match(impossible.message, /the lowest peak reachable is/);
   view.dispose();
 });
+
+test("measured runs come with the plan as linked timelines, named by the plan's nodes", async () => {
+  const estimate = ac.estimateMemory(model.graph);
+  const plan = await ac.autochunk(model.graph, {
+    budget: Math.floor(0.3 * estimate.peakBytes),
+    costModel: FLAT,
+  });
+  const inputs = model.makeInputs();
+  const plain = await ac.execute(model.graph, inputs);
+  const chunked = await plan.run(inputs);
+  const view = await chunkPlanView(plan, {
+    live: false,
+    timelines: { unchunked: plain.memory, chunked: chunked.memory },
+  });
+  assert.ok(validateChunkPlan(view.payload).ok);
+  const timelines = view.payload.timelines!;
+  assert.deepEqual(
+    timelines.runs.map((r) => r.name),
+    ["unchunked", "chunked"],
+  );
+  assert.equal(timelines.budgetBytes, plan.budget);
+  assert.ok(
+    timelines.runs.every((r) => (r.predicted?.length ?? 0) > 0),
+    "predictions drawn",
+  );
+  // The chunked run's allocations inside loops name the plan's nodes (chunk0/… → node).
+  const names = new Set(view.payload.nodes.name);
+  const first = view.payload.regions[0]!;
+  const strings = new Set(timelines.runs[1]!.events.strings);
+  assert.ok(strings.has(view.payload.nodes.name[first.start]!), "a region's node is in the run");
+  assert.ok([...strings].some((s) => names.has(s)));
+});

@@ -15,11 +15,18 @@ import {
 } from "@tessera/viz";
 import { JUPYTER_DISPLAY, type Displayable, type MimeBundle } from "../display/bundle.js";
 import { liveWidget } from "./live.js";
+import { memoryTimeline, type MemoryEventSource } from "./memory-timeline.js";
 
 export interface ChunkPlanViewOptions {
   title?: string;
   /** Let the widget re-plan at other budgets through this kernel (default true). */
   live?: boolean;
+  /**
+   * Measured runs of the program to draw under the plan, linked to its nodes, by name:
+   * `{ unchunked: plain.memory, chunked: chunked.memory }` (runs named so get the plan's
+   * per-node prediction drawn with them).
+   */
+  timelines?: Readonly<Record<string, MemoryEventSource>>;
 }
 
 /** A displayable plan; `plan` is the latest one (the slider's, once it moved). */
@@ -86,6 +93,7 @@ export async function chunkPlanView(
         });
   const payload: ChunkPlanPayload = {
     ...chunkPlanPayload(plan, { title, minimumBytes }),
+    ...(options.timelines ? { timelines: planTimelines(plan, options.timelines) } : {}),
     ...(live ? { live: live.ref } : {}),
   };
   checked(payload);
@@ -101,6 +109,18 @@ export async function chunkPlanView(
       "text/plain": chunkPlanText(plan),
     }),
   };
+}
+
+/** The runs as one v2 timeline payload: the budget line, and the plan's prediction per node. */
+function planTimelines(plan: ac.Plan, runs: Readonly<Record<string, MemoryEventSource>>) {
+  const curves: Record<string, { node: string; bytes: number }[]> = {};
+  if ("unchunked" in runs) {
+    curves["unchunked"] = plan.nodes.map((n) => ({ node: n.name, bytes: n.beforeBytes }));
+  }
+  if ("chunked" in runs) {
+    curves["chunked"] = plan.nodes.map((n) => ({ node: n.name, bytes: n.afterBytes }));
+  }
+  return memoryTimeline(runs, { budgetBytes: plan.budget, predicted: curves }).payload;
 }
 
 async function replan(

@@ -116,6 +116,7 @@ export const chunkPlanSchema = {
     },
     pseudocode: { type: "string", maxLength: LIMITS.pseudocode },
     message: text,
+    timelines: { $ref: "https://tessera.dev/schemas/memory-timeline.v2.json" },
     live: {
       type: "object",
       required: ["target", "id"],

@@ -1,4 +1,5 @@
 import type { PackedArray } from "../common/packed.js";
+import type { MemoryTimelineV2Payload } from "../memory-timeline/types-v2.js";
 import type { LiveRef } from "../widget/live-messages.js";
 
 /** The versioned MIME type of a chunk plan (DESIGN.md, the MIME contract). */
@@ -87,6 +88,12 @@ export interface ChunkPlanPayload {
   pseudocode: string;
   /** Shown instead of a new plan when a re-plan failed (an impossible budget). */
   message?: string;
+  /**
+   * Measured memory timelines of runs of the program (unchunked, chunked), drawn under the
+   * plan and linked to it by node name (the runs' `node` column): hovering an allocation lights
+   * its node, hovering a node lights its allocations. They belong to the plan they came with.
+   */
+  timelines?: MemoryTimelineV2Payload;
   live?: LiveRef;
 }
 

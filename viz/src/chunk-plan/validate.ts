@@ -1,5 +1,6 @@
 import { packedLength, type PackedArray, type PackedDType } from "../common/packed.js";
 import { join, Problems, type Validation } from "../common/problems.js";
+import { validateMemoryTimelineV2 } from "../memory-timeline/validate-v2.js";
 import { CHUNK_PLAN_LIMITS as LIMITS, type ChunkPlanPayload } from "./types.js";
 
 const PAYLOAD_KEYS = [
@@ -14,6 +15,7 @@ const PAYLOAD_KEYS = [
   "regions",
   "pseudocode",
   "message",
+  "timelines",
   "live",
 ] as const;
 const NODE_TEXT = ["name", "op", "type", "reason"] as const;
@@ -62,6 +64,10 @@ export function validateChunkPlan(x: unknown): Validation<ChunkPlanPayload> {
       p.add("pseudocode", `${x.pseudocode.length} characters exceed ${LIMITS.pseudocode}`);
     }
     if (x.message !== undefined) p.text(x.message, "message", LIMITS.text);
+    if (x.timelines !== undefined) {
+      const timelines = validateMemoryTimelineV2(x.timelines);
+      if (!timelines.ok) for (const e of timelines.errors) p.add("timelines", e);
+    }
     if (x.live !== undefined && p.record(x.live, "live", ["target", "id"])) {
       p.oneOf(x.live.target, "live.target", ["tessera"]);
       p.text(x.live.id, "live.id", LIMITS.text);

@@ -217,3 +217,56 @@ test("the slider re-plans once it rests (latest wins) and shows an impossible bu
   await message.getByText(/lowest peak reachable/).waitFor();
   assert.equal(await message.getAttribute("data-minimum-bytes"), String(3.5 * 2 ** 20));
 });
+
+test("measured timelines under the plan are linked both ways by node name", async () => {
+  const MiB = 2 ** 20;
+  const ev = (
+    index: number,
+    kind: "alloc" | "free",
+    allocation: number,
+    mib: number,
+    node: string,
+  ) => ({
+    index,
+    kind,
+    allocation,
+    bytes: mib * MiB,
+    label: `chunk0/${node}`,
+    op: node.split(".").at(-1)!,
+    node,
+    timeMs: index,
+  });
+  const { packMemoryEvents } = await import("../memory-timeline/pack.js");
+  const events = [
+    ev(0, "alloc", 0, 64, "h0.attn.matmul"),
+    ev(1, "alloc", 1, 1, "h0.mlp.gelu"),
+    ev(2, "free", 1, 1, "h0.mlp.gelu"),
+    ev(3, "free", 0, 64, "h0.attn.matmul"),
+  ];
+  const payload = {
+    ...chunkPlanFixture({ layers: 1 }),
+    timelines: { version: 2, runs: [{ name: "chunked", events: packMemoryEvents(events) }] },
+  };
+  await mount(payload);
+  const page = wp.page;
+  const matches = () => page.locator("#root .tessera-memory-timeline").getAttribute("data-matches");
+  // Node → allocations: hovering h0.attn.matmul (node 6) highlights its one allocation.
+  await page.locator('#root g.tessera-chunk-plan-node[data-node="6"]').hover();
+  assert.equal(await matches(), "1");
+  await page.mouse.move(0, 0);
+  assert.equal(await matches(), "0");
+  // Allocation → node: hovering the big band lights node 6 in the graph.
+  const canvas = page.locator("#root .tessera-memory-timeline canvas").first();
+  const box = (await canvas.boundingBox())!;
+  await canvas.hover({ position: { x: box.width / 2, y: 18 + 0.6 * (box.height - 92) } });
+  await page
+    .locator('#root g.tessera-chunk-plan-node.tessera-linked[data-node="6"]')
+    .waitFor({ timeout: 5000 });
+  assert.match(
+    (await page.locator("#root .tessera-chunk-plan-timeline-note").textContent()) ?? "",
+    /Measured runs of this plan/,
+  );
+  await page
+    .locator("#root")
+    .screenshot({ path: new URL("chunk-plan-widget-timelines.png", ARTIFACTS).pathname });
+});

@@ -1,4 +1,6 @@
 import { formatBytes } from "../common/bytes.js";
+import { renderMemoryTimeline, type MemoryTimelineHandle } from "../memory-timeline/render-v2.js";
+import type { MemoryTimelineV2Payload } from "../memory-timeline/types-v2.js";
 import { liveStatus } from "../widget/live-status.js";
 import type { WidgetSpec } from "../widget/mount.js";
 import { themeColors, type ThemeColors } from "../widget/theme.js";
@@ -90,6 +92,13 @@ function renderChunkPlan(
   const codePane = html("div", "tessera-chunk-plan-code", body);
   const details = html("div", "tessera-chunk-plan-details", root);
   details.dataset.role = "details";
+  const timelineNote = html("div", "tessera-chunk-plan-timeline-note", root);
+  const timelineHost = html("div", "tessera-chunk-plan-timelines", root);
+  let timeline: MemoryTimelineHandle | undefined;
+  let timelineOf: MemoryTimelineV2Payload | undefined;
+  let timelineBudget = 0;
+  let nodeByName = new Map<string, number>();
+  let linked: number | null = null;
 
   let scale = budgetScale(plan);
   const live = options.live;
@@ -145,6 +154,8 @@ function renderChunkPlan(
     summary.dataset.budget = String(plan.budgetBytes);
     summary.dataset.regions = String(plan.regions.length);
     if (plan.message) message.textContent = plan.message;
+    nodeByName = new Map(plan.name.map((name, i) => [name, i]));
+    showTimelines(next.timelines);
     writeCode();
     draw();
     if (selected !== null && selected < plan.name.length) select(selected);
@@ -316,8 +327,50 @@ function renderChunkPlan(
     stripPane.replaceChildren(canvas);
   }
 
+  /**
+   * The measured runs under the plan, linked by node name. A re-plan brings none (nothing ran
+   * at the new budget), so the runs stay, captioned with the budget they belong to.
+   */
+  function showTimelines(next: MemoryTimelineV2Payload | undefined): void {
+    if (next !== undefined) {
+      timelineBudget = plan.budgetBytes;
+      if (timeline && timelineOf) timeline.update(next);
+      else {
+        timeline = renderMemoryTimeline(timelineHost, next, {
+          onHoverOp: (op) => linkNode(op === null ? null : (nodeByName.get(op) ?? null)),
+        });
+      }
+      timelineOf = next;
+    }
+    timelineNote.textContent =
+      timelineOf === undefined
+        ? ""
+        : plan.budgetBytes === timelineBudget
+          ? "Measured runs of this plan: hover an allocation to find its node, or a node to find its allocations."
+          : `Measured runs of the plan at ${formatBytes(timelineBudget)} (the slider's plans were not run).`;
+  }
+
+  /** Lights the node a timeline's hovered allocation belongs to (null: none). */
+  function linkNode(node: number | null): void {
+    if (linked !== null) {
+      graphPane
+        .querySelector(`g.tessera-chunk-plan-node[data-item="${layout.itemOf[linked]}"]`)
+        ?.classList.remove("tessera-linked");
+      lines[plan.line[linked]! - 1]?.classList.remove("tessera-hover");
+    }
+    linked = node;
+    if (node === null) return;
+    const el = graphPane.querySelector(
+      `g.tessera-chunk-plan-node[data-item="${layout.itemOf[node]}"]`,
+    );
+    el?.classList.add("tessera-linked");
+    el?.scrollIntoView({ block: "nearest", inline: "nearest" });
+    lines[plan.line[node]! - 1]?.classList.add("tessera-hover");
+  }
+
   function hover(index: number, on: boolean): void {
     const item = layout.items[index]!;
+    timeline?.highlightOp(on && item.kind === "node" ? plan.name[item.node]! : null);
     graphPane
       .querySelector(`g.tessera-chunk-plan-node[data-item="${index}"]`)
       ?.classList.toggle("tessera-hover", on);
@@ -405,8 +458,10 @@ function renderChunkPlan(
     redraw() {
       colors = themeColors(element);
       draw();
+      timeline?.redraw();
     },
     dispose() {
+      timeline?.dispose();
       resize.disconnect();
       requests?.dispose();
       stopState?.();
