@@ -25,7 +25,9 @@ export interface PackedArrays {
 const BYTES: Record<PackedDType, number> = { f32: 4, u32: 4, u16: 2, u8: 1 };
 const CTORS = { f32: Float32Array, u32: Uint32Array, u16: Uint16Array, u8: Uint8Array } as const;
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const ENCODE = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
 const DECODE = new Uint8Array(128).fill(255);
+const ASCII = new TextDecoder();
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 
 /** Bytes per element of `dtype`. */
@@ -73,33 +75,31 @@ export function unpack<D extends PackedDType>(
   return new CTORS[packed.dtype](bytes.buffer, 0, packed.length) as PackedArrays[D];
 }
 
-/** Standard base64 (with padding) of `bytes`; table-driven, chunked so a 10 MB array is fast. */
+/**
+ * Standard base64 (with padding) of `bytes`: table-driven into one buffer of ASCII codes,
+ * turned into a string by TextDecoder (8 MB in tens of milliseconds; building the string
+ * with String.fromCharCode is 20× slower).
+ */
 export function encodeBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  const CHUNK = 3 * 16384;
-  const codes = new Uint8Array((CHUNK / 3) * 4);
-  for (let start = 0; start < bytes.length; start += CHUNK) {
-    const end = Math.min(start + CHUNK, bytes.length);
-    let o = 0;
-    let i = start;
-    for (; i + 2 < end; i += 3) {
-      const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-      codes[o++] = ALPHABET.charCodeAt(n >>> 18);
-      codes[o++] = ALPHABET.charCodeAt((n >>> 12) & 63);
-      codes[o++] = ALPHABET.charCodeAt((n >>> 6) & 63);
-      codes[o++] = ALPHABET.charCodeAt(n & 63);
-    }
-    const rest = end - i;
-    if (rest > 0) {
-      const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
-      codes[o++] = ALPHABET.charCodeAt(n >>> 18);
-      codes[o++] = ALPHABET.charCodeAt((n >>> 12) & 63);
-      codes[o++] = rest === 2 ? ALPHABET.charCodeAt((n >>> 6) & 63) : 61;
-      codes[o++] = 61;
-    }
-    parts.push(String.fromCharCode.apply(null, codes.subarray(0, o) as unknown as number[]));
+  const codes = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
+  let i = 0;
+  for (const end = bytes.length - 2; i < end; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    codes[o++] = ENCODE[n >>> 18]!;
+    codes[o++] = ENCODE[(n >>> 12) & 63]!;
+    codes[o++] = ENCODE[(n >>> 6) & 63]!;
+    codes[o++] = ENCODE[n & 63]!;
   }
-  return parts.join("");
+  const rest = bytes.length - i;
+  if (rest > 0) {
+    const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
+    codes[o++] = ENCODE[n >>> 18]!;
+    codes[o++] = ENCODE[(n >>> 12) & 63]!;
+    codes[o++] = rest === 2 ? ENCODE[(n >>> 6) & 63]! : 61;
+    codes[o++] = 61;
+  }
+  return ASCII.decode(codes);
 }
 
 /** Bytes of standard base64 text (padding optional); throws naming `path` on other characters. */

@@ -61,7 +61,7 @@ interface Layer {
  */
 export function createScene(canvas: HTMLCanvasElement): Scene {
   const gl = canvas.getContext("webgl2", {
-    antialias: true,
+    antialias: false,
     premultipliedAlpha: true,
     alpha: true,
   });
