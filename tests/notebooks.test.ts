@@ -9,7 +9,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { MIME_MEMORY_TIMELINE_V2, memoryEventsOf, validateMemoryTimelineV2 } from "@tessera/viz";
+import {
+  MIME_CHUNK_PLAN,
+  MIME_MEMORY_TIMELINE_V2,
+  memoryEventsOf,
+  validateChunkPlan,
+  validateMemoryTimelineV2,
+} from "@tessera/viz";
 import {
   decodeProximityGraph,
   MIME_PLOTLY,
@@ -413,6 +419,75 @@ const CHECKS: Record<string, (nb: () => Notebook) => void> = {
       const [plain, chunked] = numbers(text, /(\d+) tokens unchunked, (\d+) chunked/);
       assert.ok(plain! >= 512 && plain! % 64 === 0, `unchunked ${plain}`);
       assert.ok(chunked! >= 2 * plain! && chunked! % 64 === 0, `chunked ${chunked}`);
+    });
+
+    test("chunkPlanView shows the plan widget (live), its SVG and text", () => {
+      const c = cell(nb(), 'chunkPlanView(plan, { title: "GPT prefill, 2 layers');
+      assert.deepEqual(outputs(c, "error"), [], "the cell failed");
+      const shown = outputs(c, "execute_result");
+      assert.equal(shown.length, 1, "the cell showed no result (an earlier cell failed?)");
+      const data = shown[0]!.data!;
+      const checked = validateChunkPlan(data[MIME_CHUNK_PLAN]);
+      assert.ok(checked.ok, checked.ok ? "" : checked.errors.join("\n"));
+      const plan = checked.value;
+      assert.ok(
+        Math.abs(plan.budgetBytes / MiB - planned()[0]!) <= 0.005,
+        `budget ${plan.budgetBytes}`,
+      );
+      assert.ok(plan.peakBytes.after <= plan.budgetBytes, "the plan fits its budget");
+      assert.ok(plan.regions.length >= 1 && plan.live !== undefined);
+      assert.ok(plan.minimumBytes! <= plan.peakBytes.after);
+      assert.match(
+        joined(data["image/svg+xml"]),
+        /^<svg xmlns=.*GPT prefill, 2 layers, 512 tokens/s,
+      );
+      assert.match(
+        joined(data["text/plain"]),
+        /^AutoChunk plan: predicted peak .* region\(s\)\n {2}chunk0: /,
+      );
+    });
+
+    test("the plan with its runs: both timelines linked in the widget and drawn in its SVG", () => {
+      const c = cell(nb(), "timelines: { unchunked: plain.memory");
+      assert.deepEqual(outputs(c, "error"), [], "the cell failed");
+      const shown = outputs(c, "execute_result");
+      assert.equal(shown.length, 1, "the cell showed no result (an earlier cell failed?)");
+      const data = shown[0]!.data!;
+      const checked = validateChunkPlan(data[MIME_CHUNK_PLAN]);
+      assert.ok(checked.ok, checked.ok ? "" : checked.errors.join("\n"));
+      const timelines = checked.value.timelines!;
+      assert.deepEqual(
+        timelines.runs.map((r) => r.name),
+        ["unchunked", "chunked"],
+      );
+      assert.equal(timelines.budgetBytes, checked.value.budgetBytes);
+      // The runs name the plan's nodes, so the widget can link them.
+      const names = new Set(checked.value.nodes.name);
+      assert.ok(timelines.runs[1]!.events.strings.some((s) => names.has(s)));
+      assert.match(joined(data["image/svg+xml"]), /: unchunked<[^]*: chunked</);
+    });
+
+    test("nbconvert's HTML shows the plan and the memory timelines as SVG images", async () => {
+      const out = await mkdtemp(path.join(os.tmpdir(), "tessera-nbconvert-"));
+      try {
+        const executed = path.join(ARTIFACTS, "02-autochunk.ipynb");
+        const jupyter = path.join(VENV, "bin", "jupyter");
+        const r = await run(jupyter, ["nbconvert", "--to", "html", "--output-dir", out, executed], {
+          timeoutMs: 180_000,
+        });
+        assert.equal(r.code, 0, tail(r.output));
+        const html = readFileSync(path.join(out, "02-autochunk.html"), "utf8");
+        // nbconvert inlines each image/svg+xml output in a div marked with its MIME type.
+        const svgs = html.split('data-mime-type="image/svg+xml"').slice(1);
+        const titled = (title: string) =>
+          svgs.filter((s) => s.slice(0, 6000).includes(title)).length;
+        assert.equal(titled("GPT prefill, 2 layers, 512 tokens"), 1, "the plan's SVG");
+        assert.equal(titled("GPT prefill: the plan and its runs"), 1, "the plan with its runs");
+        assert.equal(titled("GPT prefill, unchunked"), 1, "the unchunked timeline");
+        assert.equal(titled("GPT prefill, chunked by AutoChunk"), 1, "the chunked timeline");
+      } finally {
+        await rm(out, { recursive: true, force: true });
+      }
     });
   },
 };

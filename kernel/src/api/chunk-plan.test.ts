@@ -148,4 +148,7 @@ test("measured runs come with the plan as linked timelines, named by the plan's 
   const strings = new Set(timelines.runs[1]!.events.strings);
   assert.ok(strings.has(view.payload.nodes.name[first.start]!), "a region's node is in the run");
   assert.ok([...strings].some((s) => names.has(s)));
+  // The static picture shows the plan and, below it, both runs.
+  const svg = (view[JUPYTER_DISPLAY]() as Record<string, string>)["image/svg+xml"]!;
+  assert.match(svg, /<svg y="\d+" xmlns=[^]*: unchunked<[^]*: chunked</);
 });

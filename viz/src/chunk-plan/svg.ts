@@ -1,5 +1,6 @@
 import { byteTicks, formatBytes } from "../common/bytes.js";
 import { escapeXml } from "../common/xml.js";
+import { memoryTimelineV2Svg } from "../memory-timeline/svg-v2.js";
 import { defaultCollapsed, planBlocks, type Block } from "./blocks.js";
 import { inkOn, memoryColor } from "./colors.js";
 import { decodeChunkPlan, type ChunkPlan } from "./decode.js";
@@ -23,7 +24,8 @@ const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-
  * `chunkPlanLayout` (blocks collapsed as the widget opens them), nodes coloured by predicted
  * memory after chunking with the peak marked, regions boxed with their chunk dim, size and
  * iterations, and the memory strip beside it (before and after chunking, and the budget).
- * The kernel sends it as the `image/svg+xml` fallback (GitHub, nbconvert). All text is escaped.
+ * With measured runs (`timelines`), their static timelines follow below. The kernel sends it
+ * as the `image/svg+xml` fallback (GitHub, nbconvert). All text is escaped.
  *
  * @example
  * const svg = chunkPlanSvg(payload); // "<svg xmlns=…"
@@ -37,9 +39,17 @@ export function chunkPlanSvg(payload: ChunkPlanPayload): string {
   ]);
   const layout = chunkPlanLayout(plan, blocks, collapsed);
   const width = Math.ceil(layout.width + GAP + STRIP_WIDTH + GAP);
-  const height = Math.ceil(HEADER + layout.height + 28);
+  const planHeight = Math.ceil(HEADER + layout.height + 28);
+  // Measured runs go below the plan, as the timeline's own static picture (nested <svg>).
+  const runs = payload.timelines?.runs.length ?? 0;
+  const runHeight = runs > 1 ? 320 : 420;
+  const timelines = payload.timelines
+    ? memoryTimelineV2Svg(payload.timelines, { width: Math.max(width, 640), height: runHeight })
+    : "";
+  const height = planHeight + runs * runHeight;
+  const fullWidth = runs > 0 ? Math.max(width, 640) : width;
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${fullWidth}" height="${height}" viewBox="0 0 ${fullWidth} ${height}" font-family="${FONT}" font-size="11">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     text(8, 18, plan.title ?? "AutoChunk plan", { size: 14, weight: "600" }),
     text(8, 36, planSummary(plan), { fill: MUTED }),
@@ -49,6 +59,7 @@ export function chunkPlanSvg(payload: ChunkPlanPayload): string {
     `<g transform="translate(${Math.ceil(layout.width + GAP)} ${HEADER})">`,
     ...strip(plan, layout),
     `</g>`,
+    timelines.replace(/^<svg /, `<svg y="${planHeight}" `),
     `</svg>`,
   ];
   return out.join("\n");
