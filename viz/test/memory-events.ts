@@ -1,7 +1,8 @@
 /**
  * Synthetic memory logs for renderer tests and the widget benchmark: a layered program's
- * pattern (weights that stay, activations allocated by each op and freed after their last
- * reader, short-lived workspaces), seeded, so a size in events gives the same log each time.
+ * pattern (buffers allocated by each op, mostly the newest freed first, some old ones freed
+ * out of order, sizes over four orders of magnitude, the live set swelling and draining in
+ * waves), seeded, so a size in events gives the same log each time.
  */
 import type { PackableEvent } from "../src/memory-timeline/pack.js";
 
@@ -47,7 +48,10 @@ export function syntheticEvents(count: number, seed = 1): PackableEvent[] {
     // Sizes spread over four orders of magnitude, as activations and workspaces do.
     const bytes = Math.round(2 ** (10 + random() * 14)) * 4;
     const canAlloc = next < allocations;
-    if (canAlloc && (live.length < 8 || random() < 0.55)) {
+    // The live set swells and drains in waves (forward passes), between about 200 and 3,000
+    // allocations, as a long training or inference log does.
+    const target = 1_600 + 1_400 * Math.sin(i / 4_000);
+    if (canAlloc && (live.length < 8 || random() < (live.length < target ? 0.6 : 0.4))) {
       const a = { id: next++, bytes, label: `${node}.out`, op, node };
       live.push(a);
       push("alloc", a);

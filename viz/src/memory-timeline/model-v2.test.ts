@@ -4,7 +4,7 @@ import { syntheticEvents } from "../../test/memory-events.js";
 import { hoverText } from "./hover-v2.js";
 import { alignByNode, argmaxLive, buildRunModels, piecewiseLinear, stepAt } from "./model-v2.js";
 import { packMemoryEvents, unpackMemoryEvents, type PackableEvent } from "./pack.js";
-import { createRaster, paintRun } from "./raster-v2.js";
+import { createRaster, paintRun, recolourSlots } from "./raster-v2.js";
 import type { MemoryTimelineV2Payload } from "./types-v2.js";
 
 function ev(
@@ -117,6 +117,25 @@ test("paintRun stacks each column's live allocations bottom up and records which
   );
 });
 
+test("recolourSlots repaints just the old and new hovered allocations, as a full paint would", () => {
+  const [run] = buildRunModels(payload(log));
+  const base = {
+    x0: 0,
+    x1: 6,
+    yMax: 7,
+    palette: new Uint32Array([10, 20, 30]),
+    faded: new Uint32Array([11, 21, 31]),
+    background: 0,
+    hoverColour: 99,
+  };
+  const a = createRaster(6, 7);
+  const b = createRaster(6, 7);
+  paintRun(run!, a, { ...base, hovered: 1 });
+  recolourSlots(a, [1, 2], { ...base, hovered: 2 });
+  paintRun(run!, b, { ...base, hovered: 2 });
+  assert.deepEqual([...a.pixels], [...b.pixels]);
+});
+
 test("paintRun decimates: a column over many steps shows the highest, so the peak survives any width", () => {
   const events = syntheticEvents(100_000);
   const [run] = buildRunModels(payload(events));
@@ -138,6 +157,58 @@ test("paintRun decimates: a column over many steps shows the highest, so the pea
   const c = [...raster.steps].indexOf(run!.peakStep);
   assert.notEqual(raster.pick[c]!, -1);
   assert.ok(ms < 2000, `${ms} ms`);
+});
+
+test("paintRun matches a plain replay at every column, across frames that pan back and forth", () => {
+  const [run] = buildRunModels(payload(syntheticEvents(3_000, 7)));
+  const W = 97;
+  const H = 61;
+  const raster = createRaster(W, H);
+  const end = run!.xs[run!.n]!;
+  const opts = {
+    palette: new Uint32Array([1]),
+    faded: new Uint32Array([2]),
+    background: 0,
+    hovered: -1,
+    hoverColour: 3,
+  };
+  for (const [x0, x1] of [
+    [0, end],
+    [900, 1400],
+    [300, 800],
+    [1500, 3000],
+    [0, 40],
+    [2990, 3000],
+    [0, end],
+  ] as const) {
+    const yMax = run!.peakBytes * 1.05;
+    paintRun(run!, raster, { ...opts, x0, x1, yMax });
+    for (let c = 0; c < W; c++) {
+      const step = raster.steps[c]!;
+      // The reference: live slots at `step` by replay, stacked, each row's centre looked up.
+      const alive: number[] = [];
+      if (step >= 0) {
+        const isLive = new Uint8Array(run!.slots);
+        for (let k = 0; k <= step; k++)
+          isLive[run!.slotOf[k]!] = run!.columns.kind[k] === 0 ? 1 : 0;
+        isLive.forEach((v, slotIndex) => v && alive.push(slotIndex));
+      }
+      for (let y = 0; y < H; y++) {
+        const h = (H - y - 0.5) / (H / yMax);
+        let below = 0;
+        let want = -1;
+        for (const slotIndex of alive) {
+          const b = run!.columns.bytes[run!.from[slotIndex]!]!;
+          if (h < below + b) {
+            want = slotIndex;
+            break;
+          }
+          below += b;
+        }
+        assert.equal(raster.pick[y * W + c], want, `window ${x0}–${x1}, column ${c}, row ${y}`);
+      }
+    }
+  }
 });
 
 test("hoverText names the allocation, its events, lifetime and the live total", () => {

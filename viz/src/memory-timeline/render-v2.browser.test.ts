@@ -167,6 +167,16 @@ test("the wheel zooms the x domain around the cursor, a drag pans it, double-cli
   assert.deepEqual([back.x0, back.x1], [0, 10_000]);
 });
 
+test("the x-axis menu switches between event index and time", async () => {
+  const s = await mount(payload([["run", small]]));
+  assert.deepEqual([s.x0, s.x1], [0, 6]);
+  await wp.page.locator("#root select").selectOption("time");
+  await nextFrame();
+  // Events are 2 ms apart; the last step is as wide as the average one.
+  const t = await state();
+  assert.deepEqual([t.x0, t.x1], [0, 10 + 10 / 6]);
+});
+
 test("two runs compare one above the other, aligned by node", async () => {
   const plain: PackableEvent[] = [
     ev(0, "alloc", 0, 8, "a"),

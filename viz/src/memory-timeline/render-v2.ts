@@ -5,7 +5,13 @@ import { parseColor, themeColors, type ThemeColors } from "../widget/theme.js";
 import type { WidgetHandle, WidgetOptions } from "../widget/types.js";
 import { hoverText } from "./hover-v2.js";
 import { argmaxLive, buildRunModels, stepAt, type RunModel } from "./model-v2.js";
-import { createRaster, paintRun, type Raster } from "./raster-v2.js";
+import {
+  createRaster,
+  paintRun,
+  recolourSlots,
+  type PaintOptions,
+  type Raster,
+} from "./raster-v2.js";
 import type { MemoryTimelineV2Payload } from "./types-v2.js";
 
 /** Options of the v2 memory timeline. */
@@ -45,7 +51,7 @@ const DRAG_SLOP = 3;
  * canvas: each run's allocations stacked over x, one panel per run on a shared x axis, the
  * budget line, the predicted curve, the peak; wheel to zoom x, drag to pan, an overview strip
  * with a brush, double-click to reset; hover names the allocation; a search box highlights
- * allocations by label. The y axis fits the visible window. Follows the JupyterLab theme
+ * allocations by label; a menu switches x between event index and time. The y axis fits the visible window. Follows the JupyterLab theme
  * (`redraw`) and the element's width. Its root element states the view for hosts, tests and
  * benchmarks: `data-x0`/`data-x1` (the x window), `data-y-max`, `data-matches` (highlighted
  * allocations) and `data-draw-ms` (the last frame's drawing time).
@@ -77,7 +83,18 @@ export function renderMemoryTimeline(
   const reset = doc.createElement("button");
   reset.type = "button";
   reset.textContent = "Reset zoom";
-  toolbar.append(title, summary, search, matches, reset);
+  const axis = doc.createElement("select");
+  axis.setAttribute("aria-label", "x axis");
+  for (const [value, text] of [
+    ["index", "x: event index"],
+    ["time", "x: time (ms)"],
+  ] as const) {
+    const option = doc.createElement("option");
+    option.value = value;
+    option.textContent = text;
+    axis.append(option);
+  }
+  toolbar.append(title, summary, search, matches, axis, reset);
   const plot = doc.createElement("div");
   plot.className = "tessera-memory-timeline-plot";
   const canvas = doc.createElement("canvas");
@@ -108,6 +125,10 @@ export function renderMemoryTimeline(
   let opTerm: string | null = null;
   let highlights: (Uint8Array | undefined)[] = [];
   let frame = 0;
+  /** What each run's raster shows: the view it was stacked for, and the hovered slot. */
+  let painted: ({ key: string; slot: number } | undefined)[] = [];
+  let highlightVersion = 0;
+  let colourVersion = 0;
 
   function load(next: MemoryTimelineV2Payload, keepView: boolean): void {
     data = next;
@@ -116,6 +137,7 @@ export function renderMemoryTimeline(
     const hi = Math.max(...runs.map((r) => (r.n > 0 ? r.xs[r.n]! : -Infinity)));
     domain = Number.isFinite(lo) && hi > lo ? [lo, hi] : [0, 1];
     view = keepView ? clampView(view) : [...domain];
+    axis.value = next.xAxis ?? "index";
     title.textContent = next.title ?? "Memory timeline";
     summary.textContent = describeRuns(next, runs);
     canvas.setAttribute("aria-label", `${title.textContent}: ${summary.textContent}`);
@@ -140,6 +162,7 @@ export function renderMemoryTimeline(
     const plotW = Math.round((width - MARGIN.left - MARGIN.right) * dpr);
     const plotH = Math.round(panel * dpr);
     rasters = runs.map(() => createRaster(plotW, plotH));
+    painted = [];
     images = rasters.map(
       (r) => new ImageData(new Uint8ClampedArray(r.pixels.buffer), r.width, r.height),
     );
@@ -212,7 +235,8 @@ export function renderMemoryTimeline(
     ctx!.fillRect(0, 0, canvas.width, canvas.height);
     runs.forEach((run, r) => {
       const raster = rasters[r]!;
-      paintRun(run, raster, {
+      const slot = hovered?.run === r ? hovered.slot : -1;
+      const paint: PaintOptions = {
         x0: view[0],
         x1: view[1],
         yMax,
@@ -220,10 +244,17 @@ export function renderMemoryTimeline(
         faded: colours.faded,
         background: colours.background,
         highlight: highlights[r],
-        hovered: hovered?.run === r ? hovered.slot : -1,
+        hovered: slot,
         // The hovered allocation keeps its hue, darkened (lightened in the dark theme).
-        hoverColour: hovered?.run === r ? colours.hover[hovered.slot % PALETTE.length]! : 0,
-      });
+        hoverColour: slot >= 0 ? colours.hover[slot % PALETTE.length]! : 0,
+      };
+      // When only the hovered allocation changed, recolour its pixels instead of restacking.
+      const last = painted[r];
+      const key = `${view[0]},${view[1]},${yMax},${highlightVersion},${colourVersion},${raster.width}`;
+      if (last?.key === key) {
+        if (last.slot !== slot) recolourSlots(raster, [last.slot, slot], paint);
+      } else paintRun(run, raster, paint);
+      painted[r] = { key, slot };
       ctx!.putImageData(images[r]!, Math.round(MARGIN.left * dpr), Math.round(panelTop(r) * dpr));
     });
     ctx!.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -431,6 +462,7 @@ export function renderMemoryTimeline(
   }
 
   function computeHighlights(): void {
+    highlightVersion++;
     const term = searchTerm.toLowerCase();
     let total = 0;
     highlights = runs.map((run) => {
@@ -583,6 +615,8 @@ export function renderMemoryTimeline(
   canvas.addEventListener("dblclick", resetView);
   reset.addEventListener("click", resetView);
   search.addEventListener("input", onSearch);
+  const onAxis = () => load({ ...data, xAxis: axis.value === "time" ? "time" : "index" }, false);
+  axis.addEventListener("change", onAxis);
   const observer = new ResizeObserver(() => layout());
   observer.observe(element);
 
@@ -595,6 +629,7 @@ export function renderMemoryTimeline(
     },
     redraw() {
       colours = readColours();
+      colourVersion++;
       schedule();
     },
     highlightOp(op) {

@@ -14,8 +14,10 @@ export const MEMORY_TIMELINE_V2_LIMITS = {
   runs: 4,
   /** Events per run. */
   events: 1_000_000,
-  /** Distinct strings per run (labels, ops, nodes, stack traces). */
-  strings: 200_000,
+  /** Distinct strings per run (labels, ops, nodes, stack traces): one per event at most. */
+  strings: 1_000_000,
+  /** Characters in all of a run's strings together. */
+  stringCharacters: 50_000_000,
   predictedPoints: 10_000,
   /** Characters in the title, a run's name, a label, an op or a node name. */
   text: 200,

@@ -102,9 +102,18 @@ function checkColumns(e: unknown, path: string, p: Problems): MemoryEventColumns
     );
     return undefined;
   }
+  let characters = 0;
   e.strings.forEach((s, i) => {
     ok = p.text(s, join(join(path, "strings"), i), LIMITS.detail) && ok;
+    if (typeof s === "string") characters += s.length;
   });
+  if (characters > LIMITS.stringCharacters) {
+    p.add(
+      join(path, "strings"),
+      `${characters} characters in all exceed the limit of ${LIMITS.stringCharacters}`,
+    );
+    return undefined;
+  }
   if (!ok) return undefined;
   try {
     return unpackMemoryEvents(e as never, path);
