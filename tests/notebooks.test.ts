@@ -477,10 +477,16 @@ const CHECKS: Record<string, (nb: () => Notebook) => void> = {
         });
         assert.equal(r.code, 0, tail(r.output));
         const html = readFileSync(path.join(out, "02-autochunk.html"), "utf8");
-        // nbconvert inlines each image/svg+xml output in a div marked with its MIME type.
-        const svgs = html.split('data-mime-type="image/svg+xml"').slice(1);
+        // nbconvert's lab template shows each image/svg+xml output as an <img> of a base64 data URI.
+        const svgs = [...html.matchAll(/src="data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)"/g)].map(
+          (m) => Buffer.from(m[1]!, "base64").toString("utf8"),
+        );
+        assert.ok(
+          svgs.every((svg) => svg.startsWith("<svg ")),
+          "each image is an SVG document",
+        );
         const titled = (title: string) =>
-          svgs.filter((s) => s.slice(0, 6000).includes(title)).length;
+          svgs.filter((svg) => svg.slice(0, 6000).includes(title)).length;
         assert.equal(titled("GPT prefill, 2 layers, 512 tokens"), 1, "the plan's SVG");
         assert.equal(titled("GPT prefill: the plan and its runs"), 1, "the plan with its runs");
         assert.equal(titled("GPT prefill, unchunked"), 1, "the unchunked timeline");

@@ -67,6 +67,7 @@ function renderChunkPlan(
   const title = html("div", "tessera-chunk-plan-title", header);
   const summary = html("div", "tessera-chunk-plan-summary", header);
   summary.dataset.role = "summary";
+  const legend = html("div", "tessera-chunk-plan-legend", header);
   const controls = html("div", "tessera-chunk-plan-controls", header);
   const sliderLabel = html("label", "", controls);
   sliderLabel.textContent = "Budget ";
@@ -182,6 +183,7 @@ function renderChunkPlan(
   /** The graph and the strip, from a fresh layout (after a collapse, a new plan or a theme change). */
   function draw(): void {
     layout = chunkPlanLayout(plan, blocks, collapsed);
+    drawLegend();
     const top = plan.peakBytes.before || 1;
     const width = layout.width;
     const height = layout.height + AXIS;
@@ -259,6 +261,18 @@ function renderChunkPlan(
    * The memory strip, in its own pane left of the graph: its rows are at the graph's heights
    * and it scrolls vertically with the graph (not sideways, so a wide graph never hides it).
    */
+  /** The node colours' scale: live memory after chunking, 0 to the unchunked peak. */
+  function drawLegend(): void {
+    const stops = [0, 0.25, 0.5, 0.75, 1].map((f) => memoryColor(f, colors.dark));
+    const low = document.createElement("span");
+    low.textContent = "live memory 0";
+    const bar = html("span", "tessera-chunk-plan-legend-bar");
+    bar.style.background = `linear-gradient(to right, ${stops.join(", ")})`;
+    const high = document.createElement("span");
+    high.textContent = formatBytes(plan.peakBytes.before);
+    legend.replaceChildren(low, bar, high);
+  }
+
   function drawStrip(top: number): void {
     const x0 = GAP;
     const canvas = svg("svg", {
