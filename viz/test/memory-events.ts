@@ -42,7 +42,8 @@ export function syntheticEvents(count: number, seed = 1): PackableEvent[] {
     });
   const allocations = Math.floor(count / 2);
   for (let i = 0; events.length < count; i++) {
-    const layer = Math.floor(i / 24);
+    // 48 layers of 24 ops, run again and again (training steps): names repeat, as in real logs.
+    const layer = Math.floor(i / 24) % 48;
     const op = OPS[i % OPS.length]!;
     const node = `h${layer}.${op}_${i % 24}`;
     // Sizes spread over four orders of magnitude, as activations and workspaces do.

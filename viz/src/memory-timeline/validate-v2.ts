@@ -130,76 +130,85 @@ function checkColumns(e: unknown, path: string, p: Problems): MemoryEventColumns
 function checkEvents(c: MemoryEventColumns, path: string, p: Problems): void {
   const nStrings = c.strings.length;
   const named = new Uint8Array(nStrings);
-  // Where each allocation was allocated (event position), and whether it was freed.
-  const allocatedAt = new Map<number, number>();
-  const freed = new Set<number>();
+  // Where each allocation was allocated (event position + 1; 0: not allocated), and whether
+  // it was freed. Allocation ids are usually dense: an array; a Map when they are not.
+  const maxId = c.count === 0 ? 0 : c.allocation.reduce((m, a) => (a > m ? a : m), 0);
+  const dense = maxId < 4 * c.count + 1024;
+  const allocatedAt = dense ? new Float64Array(maxId + 1) : undefined;
+  const sparse = dense ? undefined : new Map<number, number>();
+  const freed = new Uint8Array(dense ? maxId + 1 : 0);
+  const freedSparse = dense ? undefined : new Set<number>();
+  const names = [
+    ["label", c.label],
+    ["op", c.op],
+    ["node", c.node],
+  ] as const;
+  // Paths are built only for a message: a million string joins would cost more than the checks.
+  const at = (k: number, key?: string) => (key ? join(join(path, k), key) : join(path, k));
   for (let k = 0; k < c.count; k++) {
-    const at = join(path, k);
     if (c.kind[k]! > 1) {
-      p.add(join(at, "kind"), `expected 0 (alloc) or 1 (free), got ${c.kind[k]}`);
+      p.add(at(k, "kind"), `expected 0 (alloc) or 1 (free), got ${c.kind[k]}`);
       return;
     }
     const b = c.bytes[k]!;
     if (!(Number.isSafeInteger(b) && b >= 0)) {
-      p.add(join(at, "bytes"), `expected a non-negative integer, got ${b}`);
+      p.add(at(k, "bytes"), `expected a non-negative integer, got ${b}`);
       return;
     }
     const t = c.timeMs[k]!;
     if (!(Number.isFinite(t) && t >= 0)) {
-      p.add(join(at, "timeMs"), `expected a non-negative number, got ${t}`);
+      p.add(at(k, "timeMs"), `expected a non-negative number, got ${t}`);
       return;
     }
     if (k > 0 && !(c.index[k]! > c.index[k - 1]!)) {
       p.add(
-        join(at, "index"),
+        at(k, "index"),
         `${c.index[k]} does not follow ${c.index[k - 1]}; indexes must strictly increase`,
       );
       return;
     }
     if (k > 0 && t < c.timeMs[k - 1]!) {
       p.add(
-        join(at, "timeMs"),
+        at(k, "timeMs"),
         `${t} is earlier than the previous event's ${c.timeMs[k - 1]}; times must not decrease`,
       );
       return;
     }
-    for (const [name, col] of [
-      ["label", c.label],
-      ["op", c.op],
-      ["node", c.node],
-    ] as const) {
+    for (const [name, col] of names) {
       const s = col[k]!;
       if (s >= nStrings) {
-        p.add(join(at, name), `string ${s} is not in strings (${nStrings} of them)`);
+        p.add(at(k, name), `string ${s} is not in strings (${nStrings} of them)`);
         return;
       }
       named[s] = 1;
     }
     const d = c.detail[k]!;
     if (d !== NO_DETAIL && d >= nStrings) {
-      p.add(join(at, "detail"), `string ${d} is not in strings (${nStrings} of them)`);
+      p.add(at(k, "detail"), `string ${d} is not in strings (${nStrings} of them)`);
       return;
     }
     const a = c.allocation[k]!;
-    const first = allocatedAt.get(a);
+    const first = (allocatedAt ? allocatedAt[a]! : (sparse!.get(a) ?? 0)) - 1;
     if (c.kind[k] === 0) {
-      if (first !== undefined) {
-        p.add(at, `allocation ${a} is allocated again (first at ${join(path, first)})`);
+      if (first >= 0) {
+        p.add(at(k), `allocation ${a} is allocated again (first at ${at(first)})`);
         return;
       }
-      allocatedAt.set(a, k);
-    } else if (first === undefined) {
-      p.add(at, `allocation ${a} is freed but not allocated earlier in the run`);
+      if (allocatedAt) allocatedAt[a] = k + 1;
+      else sparse!.set(a, k + 1);
+    } else if (first < 0) {
+      p.add(at(k), `allocation ${a} is freed but not allocated earlier in the run`);
       return;
-    } else if (freed.has(a)) {
-      p.add(at, `allocation ${a} is freed again`);
+    } else if (freedSparse ? freedSparse.has(a) : freed[a]) {
+      p.add(at(k), `allocation ${a} is freed again`);
       return;
     } else {
-      freed.add(a);
+      if (freedSparse) freedSparse.add(a);
+      else freed[a] = 1;
       if (b !== c.bytes[first]) {
         p.add(
-          join(at, "bytes"),
-          `${b} differs from the ${c.bytes[first]} bytes allocation ${a} has (${join(path, first)})`,
+          at(k, "bytes"),
+          `${b} differs from the ${c.bytes[first]} bytes allocation ${a} has (${at(first)})`,
         );
         return;
       }
