@@ -193,6 +193,68 @@ class TesseraKernelTests(jkt.KernelTests):
         self.assertLess(time.monotonic() - sent, 1.0, "the awaited cell took over a second to stop")
         self.flush_channels()
 
+    def ask(self, code, answer):
+        """Runs `code`, checks that it asks on stdin, answers, and returns (request, reply, outputs)."""
+        self.flush_channels()
+        msg_id = self.kc.execute(code, allow_stdin=True)
+        request = self.kc.get_stdin_msg(timeout=jkt.TIMEOUT)
+        self.assertEqual(request["msg_type"], "input_request")
+        self.assertEqual(request["parent_header"]["msg_id"], msg_id)
+        self.kc.input(answer)
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+        validate_message(reply, "execute_reply", msg_id)
+        return request["content"], reply["content"], self.iopub_until_idle(msg_id)
+
+    def test_input_and_prompt_read_the_front_end_s_answer(self):
+        results = lambda outputs: [
+            m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"
+        ]
+        request, reply, outputs = self.ask(
+            'const said = await input("Your name: ");\nsaid.toUpperCase()', "ada"
+        )
+        self.assertEqual(request, {"prompt": "Your name: ", "password": False})
+        self.assertEqual(reply["status"], "ok")
+        self.assertEqual(results(outputs), ["'ADA'"])
+
+        request, reply, outputs = self.ask('(await input("Token: ", { password: true })).length', "s3cret")
+        self.assertEqual(request, {"prompt": "Token: ", "password": True})
+        self.assertEqual(results(outputs), ["6"])
+
+        # prompt() blocks, as in browsers and Deno; an empty answer takes the default.
+        request, reply, outputs = self.ask('const n = prompt("How many?", "10");\nNumber(n) * 2', "")
+        self.assertEqual(request, {"prompt": "How many? [10] ", "password": False})
+        self.assertEqual(results(outputs), ["20"])
+
+    def test_input_without_stdin_fails_clearly(self):
+        self.flush_channels()
+        msg_id = self.kc.execute('const never = await input("Name: ");', allow_stdin=False)
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+        validate_message(reply, "execute_reply", msg_id)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "StdinNotImplementedError")
+        self.assertIn("allow_stdin: false", reply["content"]["evalue"])
+        self.flush_channels()
+
+    def test_interrupt_ends_a_wait_for_input(self):
+        reply, _ = self.execute_helper("let beforeInput = 3;")
+        self.assertEqual(reply["content"]["status"], "ok")
+        for code in ('const a = await input("Waiting: ");', 'const b = prompt("Waiting: ");'):
+            with self.subTest(code):
+                self.flush_channels()
+                msg_id = self.kc.execute(code, allow_stdin=True)
+                request = self.kc.get_stdin_msg(timeout=jkt.TIMEOUT)
+                self.assertEqual(request["msg_type"], "input_request")
+                sent = time.monotonic()
+                self.interrupt()
+                reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+                validate_message(reply, "execute_reply", msg_id)
+                self.assertEqual(reply["content"]["ename"], "KeyboardInterrupt")
+                self.assertLess(time.monotonic() - sent, 1.0, "the wait took over a second to end")
+        self.flush_channels()
+        reply, outputs = self.execute_helper("beforeInput + 1")
+        results = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertEqual(results, ["4"])
+
     def test_failures_leave_the_kernel_alive_with_its_variables(self):
         reply, _ = self.execute_helper("const kept = 7;")
         self.assertEqual(reply["content"]["status"], "ok")

@@ -1,6 +1,6 @@
 /**
  * The API of Tessera's kernel for notebook cells. `display`, `clearOutput`, `progress`,
- * `openComm` and `registerCommTarget` are also variables in every cell.
+ * `openComm`, `registerCommTarget`, `input` and `prompt` are also variables in every cell.
  *
  * @example
  * import { display, progress } from "@tessera/kernel";
@@ -11,6 +11,8 @@ export type { DisplayHandle, DisplayOptions } from "./api/display.js";
 export { progress } from "./api/progress.js";
 export type { ProgressBar, ProgressOptions } from "./api/progress.js";
 export { openComm, registerCommTarget } from "./api/comms.js";
+export { input, prompt } from "./api/input.js";
+export type { InputOptions } from "./api/input.js";
 export type { Comm, CommData, CommMessage, CommTargetHandler } from "./comms/manager.js";
 export { JUPYTER_DISPLAY } from "./display/bundle.js";
 export type { Displayable, MimeBundle } from "./display/bundle.js";

@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { clearOutput, display } from "./api/display.js";
 import { openComm, registerCommTarget } from "./api/comms.js";
 import { progress } from "./api/progress.js";
+import { bindStdin, input, prompt } from "./api/input.js";
 import { bindKernel } from "./api/context.js";
 import { CellExecutor } from "./cells/executor.js";
 import type { InterruptState } from "./cells/interrupts.js";
@@ -18,9 +19,18 @@ import { replyType } from "./protocol/messages.js";
 import { newHeader } from "./protocol/wire.js";
 import { History } from "./session/history.js";
 import { Outputs } from "./session/outputs.js";
+import { Stdin, type StdinOptions } from "./session/stdin.js";
 
 /** The cell API every cell sees as variables; its types come from this package. */
-const CELL_GLOBALS = { display, clearOutput, progress, openComm, registerCommTarget };
+const CELL_GLOBALS = {
+  display,
+  clearOutput,
+  progress,
+  openComm,
+  registerCommTarget,
+  input,
+  prompt,
+};
 const CELL_GLOBALS_DECLARATION =
   `import type * as __tessera from "@tessera/kernel";\n` +
   Object.keys(CELL_GLOBALS)
@@ -36,6 +46,8 @@ export interface KernelOptions {
   root: string;
   /** Shared with the transport thread, which counts interrupt requests in it. */
   interrupts?: InterruptState;
+  /** How input() reaches the front end; without it, input() fails with a clear error. */
+  input?: Pick<StdinOptions, "signal" | "send">;
 }
 
 export interface KernelState {
@@ -46,6 +58,7 @@ export interface KernelState {
   readonly history: History;
   readonly comms: CommManager;
   readonly outputs: Outputs;
+  readonly stdin: Stdin;
   abortQueuedExecutions(): void;
 }
 
@@ -62,6 +75,7 @@ export class Kernel implements KernelState {
   readonly history = new History(1);
   readonly comms: CommManager;
   readonly outputs: Outputs;
+  readonly stdin: Stdin;
   readonly #send: KernelOptions["send"];
   readonly #queue: Queued[] = [];
   readonly #session = randomUUID();
@@ -80,6 +94,19 @@ export class Kernel implements KernelState {
       this.outputs.publish(msgType, content, buffers),
     );
     bindKernel({ outputs: this.outputs, comms: this.comms });
+    this.stdin = new Stdin(
+      options.input && {
+        signal: options.input.signal,
+        // The prompt comes after what the cell printed before asking.
+        send: (request) => {
+          this.outputs.flush();
+          options.input!.send(request);
+        },
+        message: (msgType, content, parent) =>
+          this.#message(msgType, content, parent, parent.identities, []),
+      },
+    );
+    bindStdin(this.stdin);
     this.executor = new CellExecutor({
       cwd: options.cwd,
       fallbackRoot: options.root,
@@ -97,7 +124,7 @@ export class Kernel implements KernelState {
 
   /** Interrupts the running cell; see CellExecutor.interrupt for `upTo`. */
   interrupt(upTo?: number): void {
-    this.executor.interrupt(upTo);
+    if (this.executor.interrupt(upTo)) this.stdin.interrupt();
   }
 
   /** After a failing cell, queued cells are not run (JupyterLab's "run all" relies on this). */
@@ -145,6 +172,8 @@ export class Kernel implements KernelState {
     }
     this.#publishStatus("busy", msg);
     this.outputs.parent = msg;
+    // input() asks the front end of the running execute_request (on its stdin socket).
+    this.stdin.parent = type === "execute_request" ? msg : undefined;
     try {
       const content = await handler(this, msg);
       if (content !== undefined) this.#send(channel, this.#reply(msg, content));
@@ -163,6 +192,7 @@ export class Kernel implements KernelState {
         );
       }
     } finally {
+      this.stdin.parent = undefined;
       this.outputs.flush();
       this.#publishStatus("idle", msg);
     }

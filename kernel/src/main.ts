@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker } from "node:worker_threads";
 import { runtimeError } from "./cells/errors.js";
 import { installKernelspec } from "./install.js";
 import { Kernel } from "./kernel.js";
@@ -47,8 +47,16 @@ function readConnection(file: string): ConnectionInfo {
 function start(connectionFile: string): void {
   const info = readConnection(connectionFile);
   const interrupts = new InterruptState();
+  const answers = new Int32Array(new SharedArrayBuffer(4));
+  const inputs = new MessageChannel();
   const worker = new Worker(new URL("./protocol/transport-worker.js", import.meta.url), {
-    workerData: { connection: info, interrupts: interrupts.buffer } satisfies TransportData,
+    workerData: {
+      connection: info,
+      interrupts: interrupts.buffer,
+      inputAnswers: answers,
+      inputPort: inputs.port2,
+    } satisfies TransportData,
+    transferList: [inputs.port2],
     stdout: false,
     stderr: false,
   });
@@ -65,6 +73,14 @@ function start(connectionFile: string): void {
     cwd: process.cwd(),
     root: ROOT,
     interrupts,
+    input: {
+      signal: { port: inputs.port1, answers },
+      // Posted at once, after the batch: a synchronous prompt() blocks this thread next.
+      send: (request) => {
+        if (batch.length > 0) flush();
+        worker.postMessage({ kind: "input", request } satisfies ToTransport);
+      },
+    },
   });
   worker.on("message", (m: FromTransport) => {
     if (m.kind === "message") kernel.receive(m.channel, m.msg);
@@ -96,8 +112,9 @@ function start(connectionFile: string): void {
     kernel.outputs.stream("stderr", `Uncaught exception: ${describe(e)}\n`);
   });
   exitWithParent(() => worker.postMessage({ kind: "close" } satisfies ToTransport));
-  // A signal from outside (Ctrl-C, or a front end that sends SIGINT) interrupts too.
-  process.on("SIGINT", () => kernel.interrupt());
+  // A signal from outside (Ctrl-C, or a front end that sends SIGINT) interrupts too. One the
+  // transport raised that arrives after the loop it was for has ended stops nothing newer.
+  process.on("SIGINT", () => kernel.interrupt(interrupts.takeSignal()));
 }
 
 /**

@@ -143,9 +143,12 @@ export class CellExecutor {
    * Interrupts the running cell: counts the request, and ends the awaited part of the cell
    * (SIGINT ends its synchronous part). `upTo`, the request count of an interrupt sent
    * from another thread, keeps a late-arriving request from stopping a newer cell.
+   * Returns whether it applies to the running cell.
    */
-  interrupt(upTo = this.#interrupts.request()): void {
-    if (this.#startedAt < upTo) this.#interrupt?.();
+  interrupt(upTo = this.#interrupts.request()): boolean {
+    if (this.#startedAt >= upTo) return false;
+    this.#interrupt?.();
+    return true;
   }
 
   async complete(code: string, position: number): Promise<Completion> {

@@ -4,13 +4,16 @@
  * - `requested` counts interrupt requests; a cell notes the count when it starts and stops
  *   as soon as it sees a larger one (it may be compiling when the request arrives);
  * - `runningSync` is 1 while a cell's synchronous part runs: only then does the worker
- *   raise SIGINT, the one thing that stops a busy loop (vm's breakOnSigint).
+ *   raise SIGINT, the one thing that stops a busy loop (vm's breakOnSigint);
+ * - `signalled` is the request count the worker raised SIGINT for, so that a signal that
+ *   reaches the main thread's handler late (the loop had ended) is not taken for a new
+ *   request that would stop the next cell.
  */
 export class InterruptState {
   readonly #cells: Int32Array;
 
   /** @param buffer share one buffer between threads; a fresh one by default. */
-  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(8)) {
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(12)) {
     this.#cells = new Int32Array(buffer);
   }
 
@@ -29,5 +32,16 @@ export class InterruptState {
 
   set runningSync(on: boolean) {
     Atomics.store(this.#cells, 1, on ? 1 : 0);
+  }
+
+  /** Notes that SIGINT is raised for request `upTo`. */
+  signal(upTo: number): void {
+    Atomics.store(this.#cells, 2, upTo);
+  }
+
+  /** The request a raised SIGINT stands for (once), or undefined for a signal from outside. */
+  takeSignal(): number | undefined {
+    const upTo = Atomics.exchange(this.#cells, 2, 0);
+    return upTo === 0 ? undefined : upTo;
   }
 }

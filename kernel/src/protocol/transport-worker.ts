@@ -3,10 +3,11 @@
  * that must work while the main thread is busy (interrupt, shutdown), and forwards
  * everything else to the main thread.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import type { Channel, ConnectionInfo, Message } from "./messages.js";
 import { replyType } from "./messages.js";
 import { InterruptState } from "../cells/interrupts.js";
+import { InputRelay } from "./input-relay.js";
 import { openTransport } from "./transport.js";
 import { newHeader } from "./wire.js";
 
@@ -16,28 +17,44 @@ export type FromTransport =
   | { kind: "interrupt"; upTo: number }
   | { kind: "shutdown"; restart: boolean };
 
-/** Main → worker: messages to send, in order (batched per microtask to save wake-ups), or a request to close. */
+/**
+ * Main → worker: messages to send, in order (batched per microtask to save wake-ups), a
+ * cell's input_request (its reply comes back through the input relay), or a request to close.
+ */
 export type ToTransport =
-  { kind: "send"; messages: { channel: Channel; msg: Message<unknown> }[] } | { kind: "close" };
+  | { kind: "send"; messages: { channel: Channel; msg: Message<unknown> }[] }
+  | { kind: "input"; request: Message<unknown> }
+  | { kind: "close" };
 
 /** What the main thread passes to the worker. */
 export interface TransportData {
   connection: ConnectionInfo;
   interrupts: SharedArrayBuffer;
+  /** input()'s answers: the counter and the port of protocol/input-relay.ts. */
+  inputAnswers: Int32Array;
+  inputPort: MessagePort;
 }
 
 const port = parentPort!;
-const { connection: info, interrupts: shared } = workerData as TransportData;
-const interrupts = new InterruptState(shared);
+const data = workerData as TransportData;
+const info = data.connection;
+const interrupts = new InterruptState(data.interrupts);
+const inputs = new InputRelay(data.inputPort, data.inputAnswers);
 
 const transport = await openTransport(info, (channel, msg) => {
   if (channel === "control" && msg.header.msg_type === "interrupt_request") return interrupt(msg);
   if (channel === "control" && msg.header.msg_type === "shutdown_request") return shutdown(msg);
+  // The main thread may be blocked in prompt(): the answer goes to it through the relay.
+  if (channel === "stdin" && inputs.reply(msg)) return;
   port.postMessage({ kind: "message", channel, msg } satisfies FromTransport);
 });
 
 port.on("message", (m: ToTransport) => {
   if (m.kind === "close") return close(false);
+  if (m.kind === "input") {
+    inputs.request(m.request);
+    return void transport.send("stdin", revive(m.request));
+  }
   for (const { channel, msg } of m.messages) void transport.send(channel, revive(msg));
 });
 
@@ -66,9 +83,14 @@ function reply(request: Message, channel: Channel, content: unknown) {
 
 function interrupt(msg: Message) {
   const upTo = interrupts.request();
+  // A cell waiting for input (prompt() blocks the main thread) wakes with the relay's answer.
+  const waited = inputs.interrupt();
   // A synchronous cell blocks the main thread: a signal is the one thing that reaches it
   // there (vm's breakOnSigint). Awaited work ends through the message.
-  if (interrupts.runningSync) process.kill(process.pid, "SIGINT");
+  if (!waited && interrupts.runningSync) {
+    interrupts.signal(upTo);
+    process.kill(process.pid, "SIGINT");
+  }
   port.postMessage({ kind: "interrupt", upTo } satisfies FromTransport);
   void reply(msg, "control", { status: "ok" });
 }
