@@ -64,6 +64,13 @@ type Unit =
       readonly blocks: readonly number[];
     };
 
+/**
+ * Inner layouts by unit shape, kept across calls: a budget slider's re-plans change a few
+ * regions, so most blocks are laid out already. Bounded; the oldest shape goes first.
+ */
+const innerLayouts = new Map<string, Inner>();
+const INNER_LAYOUTS_KEPT = 256;
+
 /** The layout of an expanded unit, relative to its top-left corner. */
 interface Inner {
   readonly width: number;
@@ -112,10 +119,7 @@ export function chunkPlanLayout(
     else if (u.kind === "block") unitOf.fill(k, u.block.start, u.block.end + 1);
     else unitOf.fill(k, u.start, u.end + 1);
   });
-  const cache = new Map<string, Inner>();
-  const inner = units.map((u) =>
-    u.kind === "open" ? innerLayout(plan, blocks, u, cache) : undefined,
-  );
+  const inner = units.map((u) => (u.kind === "open" ? innerLayout(plan, blocks, u) : undefined));
 
   const g = new dagre.graphlib.Graph({ multigraph: false });
   g.setGraph({ rankdir: "TB", ...SPACING, marginx: MARGIN, marginy: MARGIN });
@@ -275,13 +279,12 @@ function regionOrder(plan: ChunkPlan, start: number, end: number): number[] {
 /**
  * An expanded unit's layout: its nodes with regions (and the frames of merged blocks) as
  * clusters. Units with the same structure (edges, regions, blocks, relative to the unit) share
- * one layout through `cache`: a model's repeated layers are laid out once.
+ * one layout (`innerLayouts`): a model's repeated layers are laid out once.
  */
 function innerLayout(
   plan: ChunkPlan,
   blocks: readonly Block[],
   unit: Extract<Unit, { kind: "open" }>,
-  cache: Map<string, Inner>,
 ): Inner {
   const { start, end } = unit;
   const regions = regionOrder(plan, start, end);
@@ -294,7 +297,7 @@ function innerLayout(
     shape.push(`${reads.join(",")}|${regions.indexOf(plan.region[i]!)}|${merged ? blockIn(i) : 0}`);
   }
   const key = shape.join(";");
-  const hit = cache.get(key);
+  const hit = innerLayouts.get(key);
   if (hit) return hit;
 
   const g = new dagre.graphlib.Graph({ compound: true, multigraph: false });
@@ -345,7 +348,10 @@ function innerLayout(
       return { from: u - start, to: i - start, points };
     }),
   };
-  cache.set(key, result);
+  if (innerLayouts.size >= INNER_LAYOUTS_KEPT) {
+    innerLayouts.delete(innerLayouts.keys().next().value!);
+  }
+  innerLayouts.set(key, result);
   return result;
 }
 

@@ -9,42 +9,22 @@ import { defaultCollapsed, planBlocks, type Block } from "./blocks.js";
 import { inkOn, memoryColor } from "./colors.js";
 import { decodeChunkPlan, type ChunkPlan } from "./decode.js";
 import { blockLabel, nodeLabel, planSummary, regionLabel } from "./labels.js";
-import { chunkPlanLayout, itemBytes, stripRows, type ChunkPlanLayout } from "./layout.js";
+import { chunkPlanLayout, itemBytes, type ChunkPlanLayout } from "./layout.js";
+import { nodeDetails } from "./details.js";
+import { html, svg } from "./dom.js";
 import { budgetScale, requestPlans } from "./slider.js";
+import { memoryStrip } from "./strip.js";
 import { MIME_CHUNK_PLAN, type ChunkPlanPayload } from "./types.js";
 import { validateChunkPlan } from "./validate.js";
 
-const SVG = "http://www.w3.org/2000/svg";
-const STRIP = 170;
-const GAP = 14;
+/** Room under the graph, where the strip writes the budget and its caption. */
 const AXIS = 32;
 
-function svg<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string | number>,
-  parent?: Element,
-): SVGElementTagNameMap[K] {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  parent?.append(el);
-  return el;
-}
-
-function html<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className: string,
-  parent?: Element,
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  el.className = className;
-  parent?.append(el);
-  return el;
-}
-
 /**
- * Draws a chunk plan: header (summary, budget slider, live status), the layered graph with
- * the memory strip beside it (one SVG, so they stay aligned while scrolling), the pseudocode,
- * and a details box for the clicked node. All user text goes in as text nodes.
+ * Draws a chunk plan: header (summary, colour legend, budget slider, live status), the memory
+ * strip and the layered graph side by side (the strip scrolls vertically with the graph), the
+ * pseudocode, a details box for the clicked node, and measured runs' timelines when the payload
+ * has them. All user text goes in as text nodes.
  */
 function renderChunkPlan(
   element: HTMLElement,
@@ -253,14 +233,10 @@ function renderChunkPlan(
       el.addEventListener("mouseleave", () => hover(index, false));
     });
     graphPane.replaceChildren(canvas);
-    drawStrip(top);
+    stripPane.replaceChildren(memoryStrip(plan, layout, colors.dark));
     stripPane.scrollTop = graphPane.scrollTop;
   }
 
-  /**
-   * The memory strip, in its own pane left of the graph: its rows are at the graph's heights
-   * and it scrolls vertically with the graph (not sideways, so a wide graph never hides it).
-   */
   /** The node colours' scale: live memory after chunking, 0 to the unchunked peak. */
   function drawLegend(): void {
     const stops = [0, 0.25, 0.5, 0.75, 1].map((f) => memoryColor(f, colors.dark));
@@ -271,74 +247,6 @@ function renderChunkPlan(
     const high = document.createElement("span");
     high.textContent = formatBytes(plan.peakBytes.before);
     legend.replaceChildren(low, bar, high);
-  }
-
-  function drawStrip(top: number): void {
-    const x0 = GAP;
-    const canvas = svg("svg", {
-      width: STRIP + 2 * GAP,
-      height: layout.height + AXIS,
-      role: "img",
-      "aria-label": "memory per node before and after chunking, and the budget",
-    });
-    const most = Math.max(plan.peakBytes.before, plan.budgetBytes) * 1.05;
-    const sx = (b: number) => x0 + (b / most) * STRIP;
-    const strip = svg("g", { class: "tessera-chunk-plan-strip" }, canvas);
-    strip.dataset.role = "strip";
-    for (const row of stripRows(layout)) {
-      const item = layout.items[row.item]!;
-      const before = itemBytes(plan, item, plan.beforeBytes);
-      const after = itemBytes(plan, item, plan.afterBytes);
-      const h = Math.max(1, row.height - 2);
-      const bar = svg("g", {}, strip);
-      bar.dataset.item = String(row.item);
-      svg(
-        "rect",
-        {
-          x: x0,
-          y: row.y + 1,
-          width: sx(before) - x0,
-          height: h,
-          class: "tessera-chunk-plan-before",
-        },
-        bar,
-      );
-      svg(
-        "rect",
-        {
-          x: x0,
-          y: row.y + 1,
-          width: sx(after) - x0,
-          height: h,
-          fill: memoryColor(after / top, colors.dark),
-        },
-        bar,
-      );
-    }
-    const b = sx(plan.budgetBytes);
-    svg(
-      "line",
-      { x1: b, x2: b, y1: 0, y2: layout.height, class: "tessera-chunk-plan-budget-line" },
-      strip,
-    );
-    const label = svg(
-      "text",
-      {
-        x: Math.max(48, Math.min(b, STRIP + 2 * GAP - 48)),
-        y: layout.height + 12,
-        "text-anchor": "middle",
-        class: "tessera-chunk-plan-budget-label",
-      },
-      strip,
-    );
-    label.textContent = `budget ${formatBytes(plan.budgetBytes)}`;
-    const caption = svg(
-      "text",
-      { x: x0, y: layout.height + 26, class: "tessera-chunk-plan-caption" },
-      strip,
-    );
-    caption.textContent = "grey: before · colour: after";
-    stripPane.replaceChildren(canvas);
   }
 
   /**
@@ -430,29 +338,7 @@ function renderChunkPlan(
     graphPane
       .querySelector(`g.tessera-chunk-plan-node[data-node="${node}"]`)
       ?.classList.add("tessera-selected");
-    const region = plan.region[node]!;
-    const rows: [string, string][] = [
-      ["node", plan.name[node]!],
-      ["op", plan.op[node]!],
-      ["type", plan.type[node]!],
-      ["output", formatBytes(plan.outputBytes[node]!)],
-      [
-        "live",
-        `${formatBytes(plan.beforeBytes[node]!)} before chunking, ${formatBytes(plan.afterBytes[node]!)} after`,
-      ],
-      ["region", region >= 0 ? regionLabel(plan.regions[region]!) : "none"],
-      ["why", plan.reason[node]!],
-    ];
-    const list = document.createElement("dl");
-    for (const [k, v] of rows) {
-      const dt = document.createElement("dt");
-      dt.textContent = k;
-      const dd = document.createElement("dd");
-      dd.textContent = v;
-      dd.dataset.field = k;
-      list.append(dt, dd);
-    }
-    details.replaceChildren(list);
+    details.replaceChildren(nodeDetails(plan, node));
   }
 
   const resize = new ResizeObserver(() => {
