@@ -163,3 +163,35 @@ test("theme changes and resizes redraw; dispose empties the element", async () =
   });
   assert.equal(left, 0);
 });
+
+test("a graph without edges in the payload asks the kernel for a node's edges", async () => {
+  const big = fixturePayload({ nodes: 400, edges: false });
+  const info = await wp.page.evaluate(async (p) => {
+    const viz = (window as unknown as { tesseraViz: typeof import("../dom.js") }).tesseraViz;
+    const root = document.getElementById("root")!;
+    const asked: unknown[] = [];
+    const u32 = (a: number[]) => new DataView(new Uint32Array(a).buffer);
+    const channel = {
+      state: "live" as const,
+      reason: "",
+      request: (method: string, params?: Record<string, unknown>) => {
+        asked.push({ method, params });
+        return Promise.resolve({ data: {}, buffers: [u32([1, 2, 3]), u32([9, 8])] });
+      },
+      onState: () => () => {},
+    };
+    const w = window as unknown as { handle?: { dispose(): void } };
+    w.handle?.dispose();
+    const spec = viz.WIDGETS.find(
+      (s) => s.mimeType === "application/vnd.tessera.proximity-graph.v1+json",
+    )!;
+    w.handle = viz.mountWidget(root, spec, p, { live: channel });
+    const find = root.querySelector<HTMLInputElement>(".tessera-proximity-graph-toolbar input")!;
+    find.value = "7";
+    find.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+    await new Promise((r) => setTimeout(r, 50));
+    return { asked, text: root.querySelector(".tessera-proximity-graph-info")!.textContent };
+  }, big);
+  assert.deepEqual(info.asked, [{ method: "edges", params: { graph: 0, node: 7 } }]);
+  assert.match(info.text ?? "", /ring: 3 out-edges \(blue\), 2 in-edges \(orange\)/);
+});

@@ -317,7 +317,8 @@ function mount(
     hoodButton.disabled = live === undefined;
     hoodButton.title = live ? "ask the kernel for the nodes within two hops" : "needs the kernel";
     views.forEach((v, i) => {
-      if (!v.table && live) void fetchEdges(live, v, i, node);
+      // Large graphs: ask once per node (the reply calls select() again to show the edges).
+      if (!v.table && live && v.fetched?.node !== node) void fetchEdges(live, v, i, node);
     });
     relines();
     requestDraw();
@@ -483,15 +484,25 @@ function span(text: string, className?: string): HTMLSpanElement {
   return s;
 }
 
+/** CSS colour → RGB bytes, kept per colour string (a theme has a handful). */
+const parsed = new Map<string, Rgb>();
+
 /** A CSS colour as RGB bytes, read back through a 2-D canvas (any CSS colour syntax works). */
 function rgbOf(css: string): Rgb {
+  const known = parsed.get(css);
+  if (known) return known;
   const ctx = document.createElement("canvas").getContext("2d");
   if (!ctx) return [128, 128, 128];
   ctx.fillStyle = "#808080";
   ctx.fillStyle = css;
   const v = ctx.fillStyle;
   const hex = /^#([0-9a-f]{6})$/i.exec(v);
-  if (hex) return [0, 2, 4].map((i) => parseInt(hex[1]!.slice(i, i + 2), 16)) as unknown as Rgb;
   const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(v);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [128, 128, 128];
+  const rgb: Rgb = hex
+    ? ([0, 2, 4].map((i) => parseInt(hex[1]!.slice(i, i + 2), 16)) as unknown as Rgb)
+    : m
+      ? [Number(m[1]), Number(m[2]), Number(m[3])]
+      : [128, 128, 128];
+  parsed.set(css, rgb);
+  return rgb;
 }

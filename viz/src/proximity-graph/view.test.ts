@@ -36,3 +36,39 @@ test("edgeTable gives out-edges without empty slots and in-edges by reverse inde
   assert.deepEqual([...t.in(2)], [0, 1]);
   assert.deepEqual([...t.in(0)], [2]);
 });
+
+test("nodeColours: ramps degrees, colours classes and components, dims outside a highlight", async () => {
+  const { nodeColours, PALETTE, ramp } = await import("./colours.js");
+  const { decodeProximityGraph } = await import("./decode.js");
+  const { fixturePayload } = await import("../../test/proximity-graph-fixture.js");
+  const { pack } = await import("../common/packed.js");
+  const p = fixturePayload({ nodes: 4, second: true, trace: false });
+  p.graphs[0]!.inDegree = pack("u32", new Uint32Array([0, 1, 2, 4]));
+  p.classes = { names: ["a", "b"], of: pack("u8", new Uint8Array([0, 1, 1, 0])) };
+  const data = decodeProximityGraph(p);
+  const muted = [1, 2, 3] as const;
+  const rgb = (c: Uint8Array, i: number) => [...c.subarray(4 * i, 4 * i + 3)];
+  const byDegree = nodeColours(data, "in-degree", { graph: 0, trace: 0, muted });
+  assert.deepEqual(rgb(byDegree, 0), [...ramp(0)]);
+  assert.deepEqual(rgb(byDegree, 3), [...ramp(1)]);
+  const byClass = nodeColours(data, "class", { graph: 0, trace: 0, muted });
+  assert.deepEqual(rgb(byClass, 1), [...PALETTE[1]!]);
+  const byComponent = nodeColours(data, "component", { graph: 1, trace: 0, muted });
+  assert.deepEqual(
+    rgb(byComponent, 2),
+    [...PALETTE[1]!],
+    "the pairs graph: node 2 is in component 1",
+  );
+  const lit = nodeColours(
+    data,
+    "visit-order",
+    { graph: 0, trace: 0, muted, emphasis: [9, 9, 9] },
+    new Uint8Array([1, 0, 0, 0]),
+  );
+  assert.deepEqual(
+    [...lit.subarray(0, 4)],
+    [9, 9, 9, 230],
+    "a highlighted node the mode mutes takes the emphasis colour",
+  );
+  assert.deepEqual([...lit.subarray(4, 8)], [1, 2, 3, 40], "the rest is dimmed");
+});
