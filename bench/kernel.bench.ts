@@ -18,6 +18,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { JupyterClient, newConnectionInfo } from "./jupyter-client.ts";
+import { NODE_FLAGS } from "../kernel/src/install.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const TESSERA_MAIN = path.join(ROOT, "kernel/dist/main.js");
@@ -131,7 +132,8 @@ function tesseraSpec(main: string): KernelSpec {
   };
   return {
     name: `Tessera ${pkg.version}`,
-    argv: (file) => [main, "--connection-file", file],
+    // Node's options as the installed kernelspec gives them.
+    argv: (file) => [...NODE_FLAGS, main, "--connection-file", file],
   };
 }
 

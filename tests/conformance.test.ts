@@ -43,6 +43,7 @@ const TESSERA = [
   "test_input_without_stdin_fails_clearly",
   "test_interrupt_ends_a_wait_for_input",
   "test_interrupt_stops_a_busy_loop_and_keeps_variables",
+  "test_interrupt_stops_a_busy_loop_after_an_await",
   "test_interrupt_stops_an_awaited_promise",
   "test_interrupt_while_the_cell_compiles",
   "test_messages_with_a_wrong_signature_are_ignored",

@@ -160,6 +160,47 @@ class TesseraKernelTests(jkt.KernelTests):
         ]
         self.assertEqual(results, ["42"])
 
+    def test_interrupt_stops_a_busy_loop_after_an_await(self):
+        reply, _ = self.execute_helper("let beforeLoop = 10;\nlet ticks = 0;")
+        self.assertEqual(reply["content"]["status"], "ok")
+        loops = {
+            "in the cell": "await new Promise((r) => setTimeout(r, 10));\nwhile (true) ticks++;",
+            "in an async function": (
+                "async function spin() { await null; for (;;) ticks++; }\nawait spin();"
+            ),
+            "in a timer the cell waits for": (
+                "await new Promise(() => setTimeout(() => { for (;;) ticks++; }, 10));"
+            ),
+        }
+        for what, code in loops.items():
+            with self.subTest(what):
+                self.flush_channels()
+                msg_id = self.kc.execute('console.log("before");\n' + code)
+                self.wait_for_execute_input(msg_id)
+                time.sleep(1)
+                sent = time.monotonic()
+                self.interrupt()
+                reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)
+                elapsed = time.monotonic() - sent
+                validate_message(reply, "execute_reply", msg_id)
+                self.assertEqual(reply["content"]["ename"], "KeyboardInterrupt")
+                self.assertLess(elapsed, 1.0, "the loop took over a second to stop")
+                outputs = self.iopub_until_idle(msg_id)
+                printed = "".join(m["content"]["text"] for m in outputs if m["msg_type"] == "stream")
+                self.assertIn("before", printed)
+        # The kernel works on, with its variables, outputs and displays.
+        self.flush_channels()
+        reply, outputs = self.execute_collect(
+            'display("shown");\nawait new Promise((r) => setTimeout(r, 5));\n'
+            "console.log(ticks > 0);\nbeforeLoop + 1"
+        )
+        self.assertEqual(reply["content"]["status"], "ok")
+        self.assertEqual(
+            [m["msg_type"] for m in outputs], ["display_data", "stream", "execute_result"]
+        )
+        self.assertEqual(outputs[1]["content"]["text"], "true\n")
+        self.assertEqual(outputs[2]["content"]["data"]["text/plain"], "11")
+
     def test_interrupt_while_the_cell_compiles(self):
         # Stop pressed before the cell's code starts (it is still compiling) stops it too.
         self.flush_channels()

@@ -127,6 +127,14 @@ export class Kernel implements KernelState {
     if (this.executor.interrupt(upTo)) this.stdin.interrupt();
   }
 
+  /**
+   * After the transport terminated a busy cell (protocol/stop-main-thread.ts): V8 dropped
+   * the microtasks queued then, so output work they would have finished never settles.
+   */
+  recoverFromTermination(): void {
+    this.outputs.abandonPending();
+  }
+
   /** After a failing cell, queued cells are not run (JupyterLab's "run all" relies on this). */
   abortQueuedExecutions(): void {
     const kept: Queued[] = [];

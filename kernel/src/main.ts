@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, Worker } from "node:worker_threads";
 import { runtimeError } from "./cells/errors.js";
-import { installKernelspec } from "./install.js";
+import { installKernelspec, NODE_FLAGS } from "./install.js";
 import { Kernel } from "./kernel.js";
 import { log } from "./log.js";
 import type { ConnectionInfo } from "./protocol/messages.js";
@@ -55,6 +55,7 @@ function start(connectionFile: string): void {
       interrupts: interrupts.buffer,
       inputAnswers: answers,
       inputPort: inputs.port2,
+      canStop: NODE_FLAGS.every((flag) => process.execArgv.includes(flag)),
     } satisfies TransportData,
     transferList: [inputs.port2],
     stdout: false,
@@ -84,8 +85,14 @@ function start(connectionFile: string): void {
   });
   worker.on("message", (m: FromTransport) => {
     if (m.kind === "message") kernel.receive(m.channel, m.msg);
-    else if (m.kind === "interrupt") kernel.interrupt(m.upTo);
-    else if (m.kind === "shutdown") process.exit(0);
+    else if (m.kind === "interrupt") {
+      interrupts.acknowledge(m.upTo);
+      kernel.interrupt(m.upTo);
+    } else if (m.kind === "terminated") {
+      // The flush queued as a microtask may be among those V8 dropped.
+      if (batch.length > 0) flush();
+      kernel.recoverFromTermination();
+    } else if (m.kind === "shutdown") process.exit(0);
   });
   worker.on("error", (e) => {
     log(`transport failed: ${e.stack ?? e}`);

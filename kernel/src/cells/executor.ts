@@ -77,6 +77,7 @@ export class CellExecutor {
     try {
       return await this.#execute(code);
     } finally {
+      this.#interrupts.cellRunning = false;
       this.#startedAt = Infinity;
       this.#interrupt = undefined;
     }
@@ -105,6 +106,7 @@ export class CellExecutor {
       ]);
       // An interrupt that came while the cell compiled stops it before it runs.
       if (this.#interrupts.requested > this.#startedAt) throw new Interrupted();
+      this.#interrupts.cellRunning = true;
       const cell = vm.runInThisContext(wrapped, {
         filename: "cell.js",
         displayErrors: false,

@@ -7,13 +7,17 @@
  *   raise SIGINT, the one thing that stops a busy loop (vm's breakOnSigint);
  * - `signalled` is the request count the worker raised SIGINT for, so that a signal that
  *   reaches the main thread's handler late (the loop had ended) is not taken for a new
- *   request that would stop the next cell.
+ *   request that would stop the next cell;
+ * - `cellRunning` is 1 from the start of a cell's code to the end of its execution, and
+ *   `acknowledged` the last request the main thread has taken: a request not taken while a
+ *   cell runs means the cell keeps the thread busy after an await, where only V8's
+ *   TerminateExecution reaches it (protocol/stop-main-thread.ts).
  */
 export class InterruptState {
   readonly #cells: Int32Array;
 
   /** @param buffer share one buffer between threads; a fresh one by default. */
-  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(12)) {
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(20)) {
     this.#cells = new Int32Array(buffer);
   }
 
@@ -32,6 +36,23 @@ export class InterruptState {
 
   set runningSync(on: boolean) {
     Atomics.store(this.#cells, 1, on ? 1 : 0);
+  }
+
+  get cellRunning(): boolean {
+    return Atomics.load(this.#cells, 3) === 1;
+  }
+
+  set cellRunning(on: boolean) {
+    Atomics.store(this.#cells, 3, on ? 1 : 0);
+  }
+
+  /** The main thread has taken request `upTo`. */
+  acknowledge(upTo: number): void {
+    Atomics.store(this.#cells, 4, upTo);
+  }
+
+  get acknowledged(): number {
+    return Atomics.load(this.#cells, 4);
   }
 
   /** Notes that SIGINT is raised for request `upTo`. */

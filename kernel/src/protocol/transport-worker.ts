@@ -8,6 +8,14 @@ import type { Channel, ConnectionInfo, Message } from "./messages.js";
 import { replyType } from "./messages.js";
 import { InterruptState } from "../cells/interrupts.js";
 import { InputRelay } from "./input-relay.js";
+import { log } from "../log.js";
+import { releaseMainThread, stopMainThread } from "./stop-main-thread.js";
+
+/**
+ * How long the main thread has to take an interrupt before a cell that keeps it busy is
+ * terminated: ample for any step of the kernel's own, short against the 1 s a user waits.
+ */
+const BUSY_MS = 200;
 import { openTransport } from "./transport.js";
 import { newHeader } from "./wire.js";
 
@@ -15,6 +23,7 @@ import { newHeader } from "./wire.js";
 export type FromTransport =
   | { kind: "message"; channel: Channel; msg: Message }
   | { kind: "interrupt"; upTo: number }
+  | { kind: "terminated" }
   | { kind: "shutdown"; restart: boolean };
 
 /**
@@ -33,6 +42,8 @@ export interface TransportData {
   /** input()'s answers: the counter and the port of protocol/input-relay.ts. */
   inputAnswers: Int32Array;
   inputPort: MessagePort;
+  /** Node runs with the options (install.ts) that let a busy cell be terminated. */
+  canStop: boolean;
 }
 
 const port = parentPort!;
@@ -93,6 +104,25 @@ function interrupt(msg: Message) {
   }
   port.postMessage({ kind: "interrupt", upTo } satisfies FromTransport);
   void reply(msg, "control", { status: "ok" });
+  if (!waited && interrupts.cellRunning) setTimeout(() => stopIfBusy(upTo), BUSY_MS);
+}
+
+/** Terminates a cell that keeps the main thread from taking interrupt `upTo`. */
+function stopIfBusy(upTo: number) {
+  // Taken, finished, or in the synchronous part (which SIGINT stops): nothing to do.
+  if (interrupts.acknowledged >= upTo || !interrupts.cellRunning || interrupts.runningSync) return;
+  if (!data.canStop) {
+    return log(
+      "a cell is busy after an await; start Node with --no-force-async-hooks-checks to stop it",
+    );
+  }
+  try {
+    stopMainThread();
+  } catch (e) {
+    return log(`could not stop the main thread: ${e}`);
+  }
+  // Taken by the main thread once it is free again, after the interrupt itself.
+  port.postMessage({ kind: "terminated" } satisfies FromTransport);
 }
 
 function shutdown(msg: Message) {
@@ -103,6 +133,7 @@ function shutdown(msg: Message) {
 /** Sockets close here before the process exits: zeromq aborts if they are still open. */
 function close(restart: boolean) {
   transport.close();
+  releaseMainThread();
   port.postMessage({ kind: "shutdown", restart } satisfies FromTransport);
 }
 

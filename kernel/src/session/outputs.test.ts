@@ -158,4 +158,24 @@ describe("Outputs", () => {
     const { outputs } = recording();
     await outputs.settled();
   });
+
+  test("abandonPending ends a wait for work that will never settle, and ordering restarts", async () => {
+    const { outputs, published } = recording();
+    // As after V8 dropped the microtask that would have finished it.
+    outputs.inOrder(
+      new Promise<never>(() => {}),
+      () => {},
+      () => {},
+    );
+    const settled = outputs.settled();
+    outputs.abandonPending();
+    await settled;
+    outputs.inOrder("next", (text) => outputs.stream("stdout", text), assert.fail);
+    outputs.flush();
+    assert.deepEqual(
+      published.map((p) => p.content),
+      [{ name: "stdout", text: "next" }],
+      "a new output does not queue behind the abandoned one",
+    );
+  });
 });

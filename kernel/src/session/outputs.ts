@@ -23,6 +23,7 @@ export class Outputs {
   #ordered: Promise<void> | undefined;
   #stream: { name: "stdout" | "stderr"; text: string; since: number } | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #abandon: (() => void) | undefined;
 
   constructor(publish: Publish) {
     this.#publish = publish;
@@ -90,9 +91,23 @@ export class Outputs {
     this.#pending.add(tracked);
   }
 
-  /** Resolves when tracked work has finished and streams are flushed. */
+  /** Resolves when tracked work has finished (or is abandoned) and streams are flushed. */
   async settled(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    while (this.#pending.size > 0) {
+      const abandoned = new Promise<void>((resolve) => (this.#abandon = resolve));
+      await Promise.race([Promise.allSettled([...this.#pending]), abandoned]);
+    }
+    this.#abandon = undefined;
     this.flush();
+  }
+
+  /**
+   * Stops waiting for tracked work: after V8 terminated a busy cell, work whose next step
+   * was a dropped microtask never settles, and the reply must not wait for it.
+   */
+  abandonPending(): void {
+    this.#pending.clear();
+    this.#ordered = undefined;
+    this.#abandon?.();
   }
 }
