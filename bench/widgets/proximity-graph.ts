@@ -48,6 +48,8 @@ interface Measured {
   hover: number;
   /** Explorer only: a zoom step's frame until the GPU finished it (readPixels), median. */
   synced?: number;
+  /** Explorer only: a pan step (mouse drag) until the GPU finished its frame, median. */
+  syncedPan?: number;
 }
 
 export async function run(): Promise<Row[]> {
@@ -86,7 +88,15 @@ export async function run(): Promise<Row[]> {
         metric: "zoom frame until drawn on the GPU (median)",
         value: round(explorer.synced!),
         unit: "ms",
-        note: "wheel event → explorer's frame → readPixels (SwiftShader); target ≤ 33 ms at 100k",
+        note: "wheel event → explorer's frame → readPixels (SwiftShader): every point drawn again",
+      });
+      rows.push({
+        widget: WIDGET,
+        case: label,
+        metric: "pan step until drawn on the GPU (median)",
+        value: round(explorer.syncedPan!),
+        unit: "ms",
+        note: "mouse move → explorer's frame → readPixels, timed in Node (two DevTools round trips included); target ≤ 33 ms at 100k",
       });
       rows.push({
         widget: WIDGET,
@@ -145,7 +155,12 @@ async function measureExplorer(page: Page, payload: ProximityGraphPayload): Prom
     return performance.now() - start;
   }, MIME);
   const box = (await page.locator("#root .tessera-proximity-graph-stage").first().boundingBox())!;
-  return { firstRender, ...(await gestures(page, box)), synced: await syncedFrame(page) };
+  return {
+    firstRender,
+    ...(await gestures(page, box)),
+    synced: await syncedFrame(page),
+    syncedPan: await syncedPan(page, box),
+  };
 }
 
 async function measureD3(page: Page, payload: ProximityGraphPayload): Promise<Measured> {
@@ -237,6 +252,33 @@ async function syncedFrame(page: Page): Promise<number> {
     times.sort((a, b) => a - b);
     return times[times.length >> 1]!;
   });
+}
+
+/**
+ * A drag step with the real mouse until the GPU has drawn its frame (the explorer's next
+ * animation frame, then readPixels), timed in Node: includes two DevTools round trips.
+ */
+async function syncedPan(
+  page: Page,
+  box: { x: number; y: number; width: number; height: number },
+): Promise<number> {
+  const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+  await page.mouse.move(cx, cy);
+  await page.mouse.down();
+  const times: number[] = [];
+  for (let i = 1; i <= 20; i++) {
+    const start = performance.now();
+    await page.mouse.move(cx + (i % 2 ? 15 : -15), cy + (i % 3) * 4);
+    await page.evaluate(async () => {
+      await new Promise((r) => requestAnimationFrame(r));
+      const gl = document.querySelector(".tessera-proximity-graph-stage canvas")!;
+      const ctx = (gl as HTMLCanvasElement).getContext("webgl2")!;
+      ctx.readPixels(0, 0, 1, 1, ctx.RGBA, ctx.UNSIGNED_BYTE, new Uint8Array(4));
+    });
+    times.push(performance.now() - start);
+  }
+  await page.mouse.up();
+  return median(times);
 }
 
 /** Median frame intervals while dragging (pan) and while moving the mouse (hover). */

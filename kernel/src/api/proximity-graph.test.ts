@@ -126,6 +126,21 @@ test("the live object serves a node's edges both ways and its 2-hop neighbourhoo
   view.dispose();
 });
 
+test("the UMAP layout is seeded, reports progress and is kept with the index", async () => {
+  const stages = new Set<string>();
+  const onProgress = ({ stage }: { stage: string }) => stages.add(stage);
+  const a = await proximityGraph(index, { layout: "umap", seed: 3, onProgress });
+  assert.equal(a.payload.layout, "umap");
+  assert.deepEqual([...stages].sort(), ["knn", "umap"]);
+  stages.clear();
+  const b = await proximityGraph(index, { layout: "umap", seed: 3, onProgress });
+  assert.equal(stages.size, 0, "the second view reuses the layout");
+  assert.equal(a.payload.positions.base64, b.payload.positions.base64);
+  const pca = await proximityGraph(index);
+  assert.notEqual(a.payload.positions.base64, pca.payload.positions.base64);
+  for (const v of [a, b, pca]) v.dispose();
+});
+
 test("bad classes and trace rows are named", async () => {
   await assert.rejects(
     proximityGraph(index, { classes: { of: new Uint8Array(1500).fill(3), names: ["a", "b"] } }),

@@ -20,6 +20,9 @@ import { tracePlayer, type TracePlayer } from "./trace-player.js";
 import { PROXIMITY_GRAPH_METHODS, type ProximityGraphPayload } from "./types.js";
 import { centreOn, fitView, type View } from "./view.js";
 
+/** How long the view must rest after a pan before the points are drawn afresh. */
+const SETTLE_MS = 150;
+
 const MODES: readonly [ColourMode, string][] = [
   ["in-degree", "in-degree"],
   ["out-degree", "out-degree"],
@@ -30,7 +33,7 @@ const MODES: readonly [ColourMode, string][] = [
 
 /** What is highlighted, in every panel (linked selection). */
 type Highlight =
-  | { kind: "degree"; graph: number; range: [number, number] }
+  | { kind: "degree"; graph: number; which: "in" | "out"; range: [number, number] }
   | { kind: "component"; graph: number; id: number }
   | { kind: "neighbourhood"; graph: number; node: number; ids: Uint32Array; edges: Uint32Array };
 
@@ -91,6 +94,7 @@ function mount(
   let trace = 0;
   let step = 0;
   let frame = 0;
+  let settle: ReturnType<typeof setTimeout> | undefined;
 
   // Toolbar: title, colour mode, find a node, the live note.
   const toolbar = div("tessera-proximity-graph-toolbar");
@@ -141,8 +145,7 @@ function mount(
       {
         view: (next) => {
           view = next;
-          viewMoved = true;
-          requestDraw();
+          moved();
         },
         hover: (node) => hoverText(data, node),
         click: (node) => select(node),
@@ -153,10 +156,21 @@ function mount(
       },
     );
     const side = div("tessera-proximity-graph-side");
+    let which: "in" | "out" = "in";
     const histogram = degreeHistogram((range) =>
-      setHighlight(range && { kind: "degree", graph: i, range }),
+      setHighlight(range && { kind: "degree", graph: i, which, range }),
     );
     histogram.show(g.inDegree, "in-degree");
+    // In- or out-degree: CAGRA's out-degree is fixed, a pruned or filtered graph's is not.
+    const degreeKind = document.createElement("select");
+    degreeKind.setAttribute("aria-label", "histogram of");
+    degreeKind.append(new Option("in-degree", "in"), new Option("out-degree", "out"));
+    degreeKind.addEventListener("change", () => {
+      which = degreeKind.value as "in" | "out";
+      histogram.show(which === "in" ? g.inDegree : g.outDegree, `${which}-degree`);
+      if (highlight?.kind === "degree" && highlight.graph === i) setHighlight(undefined);
+    });
+    histogram.element.prepend(degreeKind);
     const components = componentList(g.componentCount, g.componentSizes, (id) =>
       setHighlight(id === undefined ? undefined : { kind: "component", graph: i, id }),
     );
@@ -183,6 +197,17 @@ function mount(
     element.append(player.element);
   }
   element.append(info);
+
+  /** After a pan or zoom: draw now, and draw the points afresh once the view rests. */
+  function moved(): void {
+    viewMoved = true;
+    requestDraw();
+    clearTimeout(settle);
+    settle = setTimeout(() => {
+      views.forEach((v) => v.panel.invalidate());
+      requestDraw();
+    }, SETTLE_MS);
+  }
 
   function requestDraw(): void {
     if (frame === 0) frame = requestAnimationFrame(draw);
@@ -398,7 +423,7 @@ function mount(
     const [w, h] = views[0]!.panel.size();
     if (view) {
       view = centreOn(view, data.positions[2 * node]!, data.positions[2 * node + 1]!, w / 2, h / 2);
-      viewMoved = true;
+      moved();
     }
     select(node);
   });
@@ -419,6 +444,7 @@ function mount(
 
   return () => {
     if (frame !== 0) cancelAnimationFrame(frame);
+    clearTimeout(settle);
     element.removeEventListener("tessera-theme", onTheme);
     status.dispose();
     player?.dispose();
@@ -433,8 +459,8 @@ function maskOf(data: ExplorerData, h: Highlight | undefined): Uint8Array | unde
   const g = data.graphs[h.graph]!;
   if (h.kind === "degree") {
     const [lo, hi] = h.range;
-    for (let i = 0; i < data.nodes; i++)
-      mask[i] = g.inDegree[i]! >= lo && g.inDegree[i]! <= hi ? 1 : 0;
+    const degree = h.which === "in" ? g.inDegree : g.outDegree;
+    for (let i = 0; i < data.nodes; i++) mask[i] = degree[i]! >= lo && degree[i]! <= hi ? 1 : 0;
   } else if (h.kind === "component") {
     for (let i = 0; i < data.nodes; i++) mask[i] = g.component[i] === h.id ? 1 : 0;
   } else {

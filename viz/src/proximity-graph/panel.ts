@@ -33,6 +33,8 @@ export interface Panel {
   setColours(rgba: Uint8Array): void;
   setLines(xy: Float32Array, rgba: Uint8Array): void;
   draw(view: View, markers: readonly Marker[], pointSize: number): void;
+  /** The view settled: draw the points afresh (a pan only moved their picture). */
+  invalidate(): void;
   dispose(): void;
 }
 
@@ -146,6 +148,7 @@ export function graphPanel(
       scene.draw(view, width, height, dpr, pointSize);
       drawMarkers(overlay, view, markers, width, height, dpr);
     },
+    invalidate: () => scene.invalidate(),
     dispose() {
       resize.disconnect();
       scene.dispose();
