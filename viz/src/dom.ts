@@ -31,4 +31,5 @@ export { MIME_MEMORY_TIMELINE_V2 } from "./memory-timeline/types-v2.js";
 export type { MemoryTimelineV2Payload } from "./memory-timeline/types-v2.js";
 export { chunkPlanWidget } from "./chunk-plan/widget.js";
 export { budgetScale, requestPlans } from "./chunk-plan/slider.js";
+export { forgetLayouts } from "./chunk-plan/layout.js";
 export { decodeProximityGraph } from "./proximity-graph/decode.js";

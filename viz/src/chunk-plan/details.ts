@@ -3,7 +3,8 @@ import type { ChunkPlan } from "./decode.js";
 import { regionLabel } from "./labels.js";
 
 /**
- * What the widget shows for a clicked node: its name, op, type, output bytes, live bytes
+ * What the widget shows for a clicked node: its name, op, type, the values it reads (with their
+ * types: the input shapes), output bytes, live bytes
  * before and after chunking, its region, and why it is or is not chunked (the reason the
  * search recorded). Each value is text, in a `dd` marked with its field.
  *
@@ -18,6 +19,7 @@ export function nodeDetails(plan: ChunkPlan, node: number): HTMLDListElement {
     ["node", plan.name[node]!],
     ["op", plan.op[node]!],
     ["type", plan.type[node]!],
+    ["reads", reads(plan, node)],
     ["output", formatBytes(plan.outputBytes[node]!)],
     ["live", `${before} before chunking, ${after} after`],
     ["region", region >= 0 ? regionLabel(plan.regions[region]!) : "none"],
@@ -33,4 +35,12 @@ export function nodeDetails(plan: ChunkPlan, node: number): HTMLDListElement {
     list.append(dt, dd);
   }
   return list;
+}
+
+/** "h0.attn.q f32[1,4,512,64], h0.attn.k f32[1,4,64,512]" (parameters are not in the plan). */
+function reads(plan: ChunkPlan, node: number): string {
+  const inputs = plan.inputs[node]!;
+  return inputs.length === 0
+    ? "no activations (a graph input, or parameters only)"
+    : inputs.map((u) => `${plan.name[u]} ${plan.type[u]}`).join(", ");
 }

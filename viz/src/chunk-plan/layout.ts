@@ -71,6 +71,17 @@ type Unit =
 const innerLayouts = new Map<string, Inner>();
 const INNER_LAYOUTS_KEPT = 256;
 
+/**
+ * Forgets the kept inner layouts, so the next layout is computed from scratch (what a
+ * benchmark's cold figure needs).
+ *
+ * @example
+ * forgetLayouts(); chunkPlanLayout(plan, blocks, new Set()); // cold
+ */
+export function forgetLayouts(): void {
+  innerLayouts.clear();
+}
+
 /** The layout of an expanded unit, relative to its top-left corner. */
 interface Inner {
   readonly width: number;

@@ -130,6 +130,10 @@ test("hovering a node lights its pseudocode line, and hovering a line lights its
     await page.locator('#root [data-role=details] dd[data-field="type"]').textContent(),
     "f32[1,4,512,512]",
   );
+  assert.equal(
+    await page.locator('#root [data-role=details] dd[data-field="reads"]').textContent(),
+    "h0.attn.q f32[1,512,256], h0.attn.k f32[1,512,256]",
+  );
 });
 
 test("a block collapses into one box and expands again", async () => {
@@ -269,4 +273,47 @@ test("measured timelines under the plan are linked both ways by node name", asyn
   await page
     .locator("#root")
     .screenshot({ path: new URL("chunk-plan-widget-timelines.png", ARTIFACTS).pathname });
+});
+
+test("the live note follows the channel: busy says it waits, offline turns the slider off", async () => {
+  const payload = chunkPlanFixture({ layers: 1 });
+  await wp.page.evaluate(
+    ({ mime, payload }) => {
+      type State = "connecting" | "live" | "busy" | "offline";
+      const w = window as unknown as {
+        tesseraViz: Viz;
+        handle?: { dispose(): void };
+        setState: (s: State) => void;
+      };
+      w.handle?.dispose();
+      const listeners = new Set<(s: State) => void>();
+      const channel = {
+        state: "live" as State,
+        reason: "",
+        onState: (f: (s: State) => void) => (listeners.add(f), () => listeners.delete(f)),
+        request: () => new Promise<never>(() => {}),
+      };
+      w.setState = (s) => {
+        channel.state = s;
+        channel.reason = s === "offline" ? "the kernel was restarted" : "";
+        for (const f of listeners) f(s);
+      };
+      const root = document.getElementById("root")!;
+      const spec = w.tesseraViz.WIDGETS.find((s) => s.mimeType === mime)!;
+      w.handle = w.tesseraViz.mountWidget(root, spec, payload, { live: channel });
+    },
+    { mime: MIME_CHUNK_PLAN, payload },
+  );
+  const page = wp.page;
+  const status = page.locator("#root .tessera-live-status");
+  const slider = page.locator("#root .tessera-chunk-plan-slider");
+  assert.equal(await status.isVisible(), false, "hidden while live");
+  await page.evaluate(() => (window as unknown as { setState(s: string): void }).setState("busy"));
+  assert.match((await status.textContent()) ?? "", /Waiting for the kernel: a cell is running/);
+  assert.equal(await slider.isDisabled(), false, "moves wait in the kernel's queue");
+  await page.evaluate(() =>
+    (window as unknown as { setState(s: string): void }).setState("offline"),
+  );
+  assert.match((await status.textContent()) ?? "", /need the kernel.*restarted/);
+  assert.equal(await slider.isDisabled(), true);
 });
