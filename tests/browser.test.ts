@@ -48,7 +48,8 @@ test(
     try {
       await runCell(page, 0);
       const outputs = page.locator(`.jp-OutputArea-output.${WIDGET_CLASS}`);
-      await outputs.first().locator("svg").waitFor({ timeout: 30_000 });
+      // memoryTimeline() sends v2, drawn on a canvas (v1 outputs still render as SVG).
+      await outputs.first().locator("canvas").waitFor({ timeout: 30_000 });
       assert.match((await outputs.first().textContent()) ?? "", /peak 144 MiB/);
       // JupyterLab's own SVG renderer marks its outputs with data-mime-type: not used here.
       assert.equal(

@@ -84,7 +84,11 @@ function replay(c: MemoryEventColumns) {
   const n = c.count;
   const live = new Float64Array(n);
   const slotOf = new Int32Array(n);
-  const slotByAllocation = new Map<number, number>();
+  // Allocation id → slot: an array when ids are dense (a tracker's are 0, 1, 2, …), else a Map.
+  let maxId = 0;
+  for (let k = 0; k < n; k++) if (c.allocation[k]! > maxId) maxId = c.allocation[k]!;
+  const dense = maxId < 4 * n + 1024 ? new Int32Array(maxId + 1) : undefined;
+  const sparse = dense ? undefined : new Map<number, number>();
   const from: number[] = [];
   const to: number[] = [];
   let total = 0;
@@ -94,14 +98,14 @@ function replay(c: MemoryEventColumns) {
     const a = c.allocation[k]!;
     if (c.kind[k] === 0) {
       const slot = from.length;
-      slotByAllocation.set(a, slot);
+      if (dense) dense[a] = slot;
+      else sparse!.set(a, slot);
       from.push(k);
       to.push(n);
       slotOf[k] = slot;
       total += c.bytes[k]!;
     } else {
-      const slot = slotByAllocation.get(a)!;
-      slotByAllocation.delete(a);
+      const slot = dense ? dense[a]! : sparse!.get(a)!;
       to[slot] = k;
       slotOf[k] = slot;
       total -= c.bytes[k]!;

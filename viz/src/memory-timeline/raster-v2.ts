@@ -218,10 +218,25 @@ function fenwick(run: RunModel): LiveTree {
     for (let i = slot; i > 0; i -= i & -i) sum += sums[i]!;
     return sum;
   };
+  const { from, to, slotOf } = run;
+  // An allocation made and freed between the two states changes nothing: both of its events
+  // are skipped, so a move costs a read per event and tree work only for allocations that
+  // outlive it (a pan over a million events mostly skips).
   const moveTo = (step: number): void => {
     lowest = Infinity;
-    while (applied < step) change(++applied, 1);
-    while (applied > step) change(applied--, -1);
+    const a = applied;
+    if (step > a) {
+      for (let k = a + 1; k <= step; k++) {
+        const slot = slotOf[k]!;
+        if (kind[k] === 0 ? to[slot]! > step : from[slot]! <= a) change(k, 1);
+      }
+    } else {
+      for (let k = a; k > step; k--) {
+        const slot = slotOf[k]!;
+        if (kind[k] === 0 ? to[slot]! > a : from[slot]! <= step) change(k, -1);
+      }
+    }
+    applied = step;
   };
   /** The slot holding height `h`: the first whose top is above it (a descent of the tree); its bytes below go to `located`. */
   let located = 0;

@@ -177,6 +177,16 @@ test("the x-axis menu switches between event index and time", async () => {
   assert.deepEqual([t.x0, t.x1], [0, 10 + 10 / 6]);
 });
 
+test("the canvas follows its element's width", async () => {
+  await mount(payload([["run", small]]));
+  const width = () => wp.page.evaluate(() => document.querySelector("#root canvas")!.clientWidth);
+  assert.equal(await width(), 900);
+  await wp.page.evaluate(() => (document.getElementById("root")!.style.width = "600px"));
+  await wp.page.waitForFunction(() => document.querySelector("#root canvas")!.clientWidth === 600);
+  await wp.page.evaluate(() => (document.getElementById("root")!.style.width = ""));
+  await wp.page.waitForFunction(() => document.querySelector("#root canvas")!.clientWidth === 900);
+});
+
 test("two runs compare one above the other, aligned by node", async () => {
   const plain: PackableEvent[] = [
     ev(0, "alloc", 0, 8, "a"),

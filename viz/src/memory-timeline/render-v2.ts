@@ -150,7 +150,7 @@ export function renderMemoryTimeline(
   /** Sizes the canvas to the element's width; the height follows the number of runs. */
   function layout(force = false): void {
     const width = Math.max(320, Math.floor(plot.clientWidth || element.clientWidth || 800));
-    const panel = runs.length > 1 ? 190 : 280;
+    const panel = panelHeight();
     const height = runs.length * (PANEL_TITLE + panel) + AXIS + OVERVIEW + 8;
     const dpr = Math.max(1, Math.min(3, doc.defaultView?.devicePixelRatio ?? 1));
     if (!force && width === size.width && height === size.height && dpr === size.dpr) return;
@@ -170,6 +170,7 @@ export function renderMemoryTimeline(
     schedule();
   }
 
+  /** Each run's panel: shorter when several share the canvas. */
   function panelHeight(): number {
     return runs.length > 1 ? 190 : 280;
   }
