@@ -27,6 +27,16 @@ describe("CellExecutor", () => {
     await executor.warmUp();
   });
 
+  test("a package that is not installed fails with the command that adds it", async () => {
+    const typed = failed(await executor.execute('import { x } from "no-such-package-tessera";'));
+    assert.match(typed.traceback.join("\n"), /`npm install no-such-package-tessera`/);
+    // Untyped (a dynamic import the cell does not catch): Node's error gets the hint too.
+    const untyped = failed(
+      await executor.execute('const name = "no-such-package-tessera";\nawait import(name);'),
+    );
+    assert.match(untyped.traceback.join("\n"), /`npm install no-such-package-tessera`/);
+  });
+
   test("a declaration gives no value", async () => {
     assert.deepEqual(await executor.execute("const x = 40;"), { status: "ok", hasValue: false });
   });

@@ -7,6 +7,7 @@ import vm from "node:vm";
 import { CellConverter, SCOPE_MODULE, type Completion } from "./convert.js";
 import { diagnosticsError, runtimeError, type CellError } from "./errors.js";
 import { InterruptState } from "./interrupts.js";
+import { missingPackageHint, missingSpecifier } from "./missing-package.js";
 import { isComplete, type Completeness } from "./is-complete.js";
 import { createCellRequire, requiredSpecifiers, type CellRequire } from "./require.js";
 import { RUNTIME } from "./transform.js";
@@ -86,7 +87,13 @@ export class CellExecutor {
   async #execute(code: string): Promise<CellResult> {
     const { converter } = await this.#load();
     const converted = converter.convert(code);
-    if (!converted.ok) return { status: "error", ...diagnosticsError(converted.diagnostics, code) };
+    if (!converted.ok) {
+      const error = diagnosticsError(converted.diagnostics, code);
+      const missing = converted.diagnostics
+        .filter((d) => d.code === CANNOT_FIND_MODULE)
+        .map((d) => missingSpecifier(d.messageText));
+      return { status: "error", ...this.#withHints(error, missing) };
+    }
     const interrupted = new Promise<never>((_, reject) => {
       this.#interrupt = () => reject(new Interrupted());
     });
@@ -117,12 +124,25 @@ export class CellExecutor {
       const result = this.#runSync(() => cell(exports, require, { exports }, runtime));
       if (converted.hasTopLevelAwait) await Promise.race([result, interrupted]);
     } catch (e) {
-      return { status: "error", ...runtimeError(interruptedError(e), { code, compiled: wrapped }) };
+      const error = runtimeError(interruptedError(e), { code, compiled: wrapped });
+      const missing = isModuleNotFound(e) ? [missingSpecifier((e as Error).message)] : [];
+      return { status: "error", ...this.#withHints(error, missing) };
     }
     const value = runtime.last;
     return value === undefined
       ? { status: "ok", hasValue: false }
       : { status: "ok", hasValue: true, value };
+  }
+
+  /** Adds to an error how to install the packages it could not find. */
+  #withHints(error: CellError, specifiers: readonly (string | undefined)[]): CellError {
+    const folders = { cwd: this.#options.cwd, root: this.#options.fallbackRoot };
+    const hints = [
+      ...new Set(
+        specifiers.map((s) => (s === undefined ? undefined : missingPackageHint(s, folders))),
+      ),
+    ].filter((h) => h !== undefined);
+    return hints.length === 0 ? error : { ...error, traceback: [...error.traceback, ...hints] };
   }
 
   /**
@@ -225,6 +245,14 @@ type CellFunction = (
 
 const RUN = "__tesseraRunCell";
 const RUN_SCRIPT = new vm.Script(`globalThis.${RUN}()`, { filename: "run-cell.js" });
+
+/** TypeScript's "Cannot find module 'x' or its corresponding type declarations." */
+const CANNOT_FIND_MODULE = 2307;
+
+function isModuleNotFound(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND";
+}
 
 function interruptedError(e: unknown): unknown {
   const code = (e as { code?: string } | null)?.code;
