@@ -81,13 +81,18 @@ export async function chunkPlanView(
   const minimumBytes = await lowestPeak(plan.graph, plan.costModel);
   const title = options.title;
   let latest = plan;
+  // Re-plans may finish out of order (each yields while it searches); the view's plan is the
+  // one of the latest request that succeeded, as the widget shows the latest reply.
+  let asked = 0;
+  let shown = 0;
   const live =
     options.live === false
       ? undefined
       : liveWidget({
           plan: async (params) => {
-            const reply = await replan(latest, Number(params["budget"]), minimumBytes, title);
-            if (reply.reply.ok) latest = reply.plan!;
+            const order = ++asked;
+            const reply = await replan(plan, Number(params["budget"]), minimumBytes, title);
+            if (reply.reply.ok && order > shown) [latest, shown] = [reply.plan!, order];
             return { result: { ...reply.reply } };
           },
         });
