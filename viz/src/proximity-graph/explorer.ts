@@ -20,7 +20,7 @@ import { tracePlayer, type TracePlayer } from "./trace-player.js";
 import { PROXIMITY_GRAPH_METHODS, type ProximityGraphPayload } from "./types.js";
 import { centreOn, fitView, type View } from "./view.js";
 
-/** How long the view must rest after a pan before the points are drawn afresh. */
+/** How long the view must rest after a pan or zoom before the points are drawn afresh. */
 const SETTLE_MS = 150;
 
 const MODES: readonly [ColourMode, string][] = [

@@ -1,7 +1,8 @@
 /**
  * The explorer's WebGL2 layer: one buffer of node positions and one of colours, uploaded
- * when they change; edges as a small line buffer. Zoom changes a uniform only (one draw
- * call for the points); a pan moves a picture of the points drawn once (one rectangle).
+ * when they change; edges as a small line buffer. While the user pans or zooms, a frame moves
+ * and scales a picture of the points drawn once (one rectangle); when the view rests, the
+ * points are drawn again at the new scale (one draw call).
  */
 import type { View } from "./view.js";
 
@@ -53,9 +54,9 @@ void main() {
 
 /**
  * The points are drawn into a texture a margin larger than the canvas on each side; a pan
- * only moves that picture (one rectangle, whatever the node count) until the explorer says
- * the view has settled, or the zoom, size or colours change. Lines (a few edges) are drawn
- * live on top.
+ * or zoom only moves and scales that picture (one rectangle, whatever the node count) until
+ * the explorer says the view has rested, or the size or colours change, and the points are
+ * drawn afresh. Lines (a few edges) are drawn live on top.
  */
 const MARGIN = 0.5;
 
@@ -146,8 +147,9 @@ export function createScene(canvas: HTMLCanvasElement): Scene {
     gl.bindTexture(gl.TEXTURE_2D, texture);
     if (cached?.tw !== tw || cached?.th !== th) {
       gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, tw, th, 0, gl.RGBA, gl.UNSIGNED_BYTE, null);
-      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
-      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+      // Linear: a zoom shows the picture scaled until the view rests and it is drawn afresh.
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR);
       gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
       gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
       gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
@@ -194,7 +196,7 @@ export function createScene(canvas: HTMLCanvasElement): Scene {
       gl.enable(gl.BLEND);
       gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
       const [mx, my] = [width * MARGIN, height * MARGIN];
-      if (!cached || cached.view.a !== view.a || cached.w !== w || cached.h !== h) {
+      if (!cached || cached.w !== w || cached.h !== h) {
         cached = renderPoints(view, width, height, dpr, pointSize, mx, my);
       }
       // The picture, moved by how far the view panned since it was drawn.
@@ -202,8 +204,11 @@ export function createScene(canvas: HTMLCanvasElement): Scene {
       gl.viewport(0, 0, w, h);
       gl.clearColor(0, 0, 0, 0);
       gl.clear(gl.COLOR_BUFFER_BIT);
-      const left = -mx + (view.b - cached.view.b);
-      const top = -my + (view.c - cached.view.c);
+      // Where the picture lands under the current view: moved by a pan, scaled by a zoom
+      // (a texture pixel u shows data x = (u − mx − b₀)/a₀, now at a·x + b).
+      const k = view.a / cached.view.a;
+      const left = view.b - k * (mx + cached.view.b);
+      const top = view.c - k * (cached.view.c + my);
       const clipX = (x: number) => (x / width) * 2 - 1;
       const clipY = (y: number) => 1 - (y / height) * 2;
       gl.useProgram(blit);
@@ -213,8 +218,8 @@ export function createScene(canvas: HTMLCanvasElement): Scene {
         blitRect,
         clipX(left),
         clipY(top),
-        clipX(left + width + 2 * mx),
-        clipY(top + height + 2 * my),
+        clipX(left + k * (width + 2 * mx)),
+        clipY(top + k * (height + 2 * my)),
       );
       gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
       if (lines.count > 0) {

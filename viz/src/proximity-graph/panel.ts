@@ -33,7 +33,7 @@ export interface Panel {
   setColours(rgba: Uint8Array): void;
   setLines(xy: Float32Array, rgba: Uint8Array): void;
   draw(view: View, markers: readonly Marker[], pointSize: number): void;
-  /** The view settled: draw the points afresh (a pan only moved their picture). */
+  /** The view rested: draw the points afresh (a pan or zoom only moved their picture). */
   invalidate(): void;
   dispose(): void;
 }
