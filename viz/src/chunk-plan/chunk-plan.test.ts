@@ -4,6 +4,7 @@ import { chunkPlanFixture } from "../../test/chunk-plan-fixture.js";
 import { defaultCollapsed, planBlocks } from "./blocks.js";
 import { decodeChunkPlan } from "./decode.js";
 import { chunkPlanLayout, itemBytes, stripRows } from "./layout.js";
+import { chunkPlanSvg } from "./svg.js";
 import { validateChunkPlan } from "./validate.js";
 
 test("validateChunkPlan accepts a plan and names what is wrong in a bad one", () => {
@@ -136,4 +137,21 @@ test("a region that crosses two blocks takes its nodes out of them and encloses 
       `node ${i} ${inside ? "inside" : "outside"} the region`,
     );
   }
+});
+
+test("chunkPlanSvg draws the plan as a standalone, escaped SVG document", () => {
+  const svg = chunkPlanSvg(chunkPlanFixture({ layers: 2, label: "<img src=x onerror=alert(1)>" }));
+  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="\d+" height="\d+"/);
+  assert.match(svg, /<\/svg>$/);
+  assert.ok(!svg.includes("<img"), "the hostile name is escaped");
+  assert.ok(svg.includes("&lt;img src=x onerror=alert(1)&gt;"));
+  for (const caption of ["chunk0 · dim 2 · 128 × 4", "chunk1 · dim 2 · 128 × 4"]) {
+    assert.ok(svg.includes(caption), caption);
+  }
+  assert.equal(svg.split("▲ peak").length - 1, 1, "one peak");
+  assert.equal(svg.split("△ peak before chunking").length - 1, 1, "and where it was");
+  assert.match(svg, /budget 5\.00 MiB/);
+  assert.match(svg, /peak 12\.\d MiB → 4\.00 MiB \(budget 5\.00 MiB\), 2 regions/);
+  // One titled box per node (31): nothing is left out.
+  assert.equal(svg.split("<title>").length - 1, 31);
 });

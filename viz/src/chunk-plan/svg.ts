@@ -110,10 +110,13 @@ function graph(plan: ChunkPlan, layout: ChunkPlanLayout, blocks: readonly Block[
     const { x, y, width, height } = item.box;
     const bytes = itemBytes(plan, item, plan.afterBytes);
     const fill = memoryColor(bytes / top, false);
-    const peak =
+    const holds = (node: number) =>
       item.kind === "node"
-        ? item.node === plan.peakNode.after
-        : item.block.start <= plan.peakNode.after && plan.peakNode.after <= item.block.end;
+        ? item.node === node
+        : item.block.start <= node && node <= item.block.end;
+    const peak = holds(plan.peakNode.after);
+    // Where the peak was before chunking, when elsewhere: a dashed outline.
+    const before = !peak && holds(plan.peakNode.before);
     const label = item.kind === "node" ? nodeLabel(plan, item.node) : blockLabel(item.block);
     const tip =
       item.kind === "node"
@@ -121,7 +124,7 @@ function graph(plan: ChunkPlan, layout: ChunkPlanLayout, blocks: readonly Block[
         : `${item.block.label}: ${item.block.end - item.block.start + 1} nodes, up to ${formatBytes(bytes)} live`;
     out.push(
       `<g><title>${escapeXml(tip)}</title>`,
-      `<rect x="${r(x)}" y="${r(y)}" width="${r(width)}" height="${r(height)}" rx="${item.kind === "block" ? 8 : 3}" fill="${fill}" stroke="${peak ? BUDGET : "#7b8794"}" stroke-width="${peak ? 2.5 : 0.8}"/>`,
+      `<rect x="${r(x)}" y="${r(y)}" width="${r(width)}" height="${r(height)}" rx="${item.kind === "block" ? 8 : 3}" fill="${fill}" stroke="${peak || before ? BUDGET : "#7b8794"}" stroke-width="${peak ? 2.5 : before ? 1.5 : 0.8}"${before ? ' stroke-dasharray="4 2"' : ""}/>`,
       text(x + 6, y + height / 2 + 4, label, { fill: inkOn(fill) }),
       peak
         ? text(x + width + 3, y + height / 2 + 4, "▲ peak", {
@@ -129,7 +132,12 @@ function graph(plan: ChunkPlan, layout: ChunkPlanLayout, blocks: readonly Block[
             size: 10,
             weight: "600",
           })
-        : "",
+        : before
+          ? text(x + width + 3, y + height / 2 + 4, "△ peak before chunking", {
+              fill: BUDGET,
+              size: 10,
+            })
+          : "",
       `</g>`,
     );
   });

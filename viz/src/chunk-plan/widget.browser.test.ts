@@ -91,6 +91,10 @@ test("draws every node, the regions with their chunk size, the strip and the pse
     payload.pseudocode.split("\n").length,
   );
   assert.equal(await page.locator("#root g.tessera-chunk-plan-peak").count(), 1);
+  // The peak before chunking is elsewhere (layer 1's scores): marked apart.
+  const before = page.locator("#root g.tessera-chunk-plan-peak-before");
+  assert.equal(await before.getAttribute("data-node"), "21");
+  assert.match((await before.textContent()) ?? "", /△ peak before chunking/);
   assert.match(
     (await page.locator("#root [data-role=summary]").textContent()) ?? "",
     /peak 12\.\d MiB → 4\.00 MiB \(budget 5\.00 MiB\), 2 regions/,

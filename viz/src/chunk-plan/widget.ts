@@ -206,18 +206,24 @@ function renderChunkPlan(
       el.dataset.item = String(index);
       svg("rect", { x, y, width: w, height: h, rx: item.kind === "block" ? 8 : 3, fill }, el);
       const text = svg("text", { x: x + 6, y: y + h / 2 + 4, fill: inkOn(fill) }, el);
-      const peak =
+      const holds = (node: number) =>
         item.kind === "node"
-          ? item.node === plan.peakNode.after
-          : item.block.start <= plan.peakNode.after && plan.peakNode.after <= item.block.end;
-      if (peak) {
-        el.classList.add("tessera-chunk-plan-peak");
-        const mark = svg(
+          ? item.node === node
+          : item.block.start <= node && node <= item.block.end;
+      // The chunked program's peak, and where the peak was before chunking when elsewhere.
+      const mark = holds(plan.peakNode.after)
+        ? { cls: "tessera-chunk-plan-peak", text: "▲ peak" }
+        : holds(plan.peakNode.before)
+          ? { cls: "tessera-chunk-plan-peak-before", text: "△ peak before chunking" }
+          : undefined;
+      if (mark) {
+        el.classList.add(mark.cls);
+        const label = svg(
           "text",
-          { x: x + w + 3, y: y + h / 2 + 4, class: "tessera-chunk-plan-peak-label" },
+          { x: x + w + 3, y: y + h / 2 + 4, class: `${mark.cls}-label` },
           el,
         );
-        mark.textContent = "▲ peak";
+        label.textContent = mark.text;
       }
       if (item.kind === "node") {
         el.dataset.node = String(item.node);
