@@ -8,6 +8,7 @@ import type { KernelState } from "./kernel.js";
 import type { Message } from "./protocol/messages.js";
 import { newHeader } from "./protocol/wire.js";
 import { History } from "./session/history.js";
+import { Stdin } from "./session/stdin.js";
 import { Outputs } from "./session/outputs.js";
 
 interface Published {
@@ -51,6 +52,7 @@ function fakeKernel(results: CellResult[] = []) {
       outputs.publish(msgType, content, buffers),
     ),
     outputs,
+    stdin: new Stdin(),
     abortQueuedExecutions() {
       aborted++;
     },

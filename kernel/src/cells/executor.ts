@@ -11,7 +11,7 @@ import { missingPackageHint, missingSpecifier } from "./missing-package.js";
 import { isComplete, type Completeness } from "./is-complete.js";
 import { createCellRequire, requiredSpecifiers, type CellRequire } from "./require.js";
 import { RUNTIME } from "./transform.js";
-import { loadTypeScript, type TS } from "./typescript.js";
+import { loadTypeScript, saveCompiledTypeScript, type TS } from "./typescript.js";
 
 export type { Completion } from "./convert.js";
 
@@ -87,6 +87,8 @@ export class CellExecutor {
   async #execute(code: string): Promise<CellResult> {
     const { converter } = await this.#load();
     const converted = converter.convert(code);
+    // The compiler has now run every phase a cell needs: its code is worth keeping.
+    setImmediate(saveCompiledTypeScript);
     if (!converted.ok) {
       const error = diagnosticsError(converted.diagnostics, code);
       const missing = converted.diagnostics

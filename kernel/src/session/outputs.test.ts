@@ -170,7 +170,11 @@ describe("Outputs", () => {
     const settled = outputs.settled();
     outputs.abandonPending();
     await settled;
-    outputs.inOrder("next", (text) => outputs.stream("stdout", text), assert.fail);
+    outputs.inOrder(
+      "next",
+      (text) => outputs.stream("stdout", text),
+      (e) => assert.fail(String(e)),
+    );
     outputs.flush();
     assert.deepEqual(
       published.map((p) => p.content),

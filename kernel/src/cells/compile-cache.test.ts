@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { requireCached } from "./compile-cache.js";
+
+describe("requireCached", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tessera-cache-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, "lib.js");
+  // A CommonJS file that uses require, module.exports and __dirname, as TypeScript's does.
+  writeFileSync(
+    file,
+    'const path = require("node:path");\n' +
+      "function square(x) { return x * x; }\n" +
+      "module.exports = { square, folder: path.basename(__dirname) };\n",
+  );
+  const cache = path.join(dir, "cache");
+
+  test("the first load compiles and saves; the next one starts from V8's cached code", () => {
+    const first = requireCached<{ square(x: number): number; folder: string }>(file, cache);
+    assert.equal(first.fromCache, false);
+    assert.equal(first.exports.square(7), 49);
+    assert.equal(first.exports.folder, path.basename(dir));
+    first.save();
+    assert.equal(readdirSync(cache).length, 1);
+
+    const second = requireCached<{ square(x: number): number }>(file, cache);
+    assert.equal(second.fromCache, true);
+    assert.equal(second.exports.square(8), 64);
+  });
+
+  test("a damaged cache is rejected by V8 and the file still loads", () => {
+    const [name] = readdirSync(cache);
+    writeFileSync(path.join(cache, name!), "not V8's code");
+    // In a fresh process: this one's V8 keeps the compiled file in memory and would not
+    // look at the cache at all.
+    const script =
+      `import { requireCached } from ${JSON.stringify(path.join(import.meta.dirname, "compile-cache.ts"))};\n` +
+      `const m = requireCached(${JSON.stringify(file)}, ${JSON.stringify(cache)});\n` +
+      "console.log(JSON.stringify([m.fromCache, m.exports.square(3)]));";
+    const out = execFileSync(process.execPath, [
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      script,
+    ]);
+    assert.deepEqual(JSON.parse(out.toString()), [false, 9]);
+  });
+
+  test("a changed file does not use the old cache", () => {
+    writeFileSync(file, "module.exports = { square: (x) => x * x * 1 };\n");
+    const loaded = requireCached<{ square(x: number): number }>(file, cache);
+    assert.equal(loaded.fromCache, false);
+    assert.equal(loaded.exports.square(5), 25);
+  });
+});
