@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { autochunk as ac } from "@tessera/gpu";
 import {
   decodeChunkPlan,
+  memoryEventsOf,
   MIME_CHUNK_PLAN,
   validateChunkPlan,
   type ChunkPlanPayload,
@@ -151,4 +152,33 @@ test("measured runs come with the plan as linked timelines, named by the plan's 
   // The static picture shows the plan and, below it, both runs.
   const svg = (view[JUPYTER_DISPLAY]() as Record<string, string>)["image/svg+xml"]!;
   assert.match(svg, /<svg y="\d+" xmlns=[^]*: unchunked<[^]*: chunked</);
+});
+
+test("with the model, the view runs both programs itself; the chunked run fits the budget", async () => {
+  const estimate = ac.estimateMemory(model.graph);
+  const plan = await ac.autochunk(model.graph, {
+    budget: Math.floor(0.3 * estimate.peakBytes),
+    costModel: FLAT,
+  });
+  const view = await chunkPlanView(plan, { live: false, model });
+  const runs = view.payload.timelines!.runs;
+  assert.deepEqual(
+    runs.map((r) => r.name),
+    ["unchunked", "chunked"],
+  );
+  const peakOf = (run: (typeof runs)[number]) => {
+    let live = 0;
+    let peak = 0;
+    for (const e of memoryEventsOf(run.events)) {
+      live += e.kind === "alloc" ? e.bytes : -e.bytes;
+      peak = Math.max(peak, live);
+    }
+    return peak;
+  };
+  assert.equal(peakOf(runs[0]!), plan.peakBytes.before, "measured = predicted, unchunked");
+  assert.ok(peakOf(runs[1]!) <= plan.budget, "the chunked run fits the budget");
+  await assert.rejects(
+    chunkPlanView(plan, { live: false, model: {} as never }),
+    /model must be the model the plan was made for/,
+  );
 });

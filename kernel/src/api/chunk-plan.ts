@@ -27,6 +27,12 @@ export interface ChunkPlanViewOptions {
    * per-node prediction drawn with them).
    */
   timelines?: Readonly<Record<string, MemoryEventSource>>;
+  /**
+   * The model the plan was made for (`autochunk.gptPrefill(…)` and the others): when given and
+   * `timelines` is not, the view runs the program and the chunked program once on the CPU
+   * executor with `model.makeInputs()` and shows their measured timelines.
+   */
+  model?: { makeInputs(): Record<string, ac.Tensor> };
 }
 
 /** A displayable plan; `plan` is the latest one (the slider's, once it moved). */
@@ -63,11 +69,13 @@ export function lowestPeak(graph: ac.Graph, table: ac.CostTable): Promise<number
  * chunked regions, the memory strip before and after chunking with the budget, and the
  * chunked program as pseudocode linked to the graph. Its budget slider re-plans in the kernel
  * (the cost model and the budget-independent search results are reused, so a re-plan takes
- * milliseconds); an impossible budget shows the lowest reachable one.
+ * milliseconds); an impossible budget shows the lowest reachable one. With measured runs
+ * (`timelines`, or `model` to run them here) their memory timelines come under the plan,
+ * linked to its nodes.
  *
  * @example
  * const plan = await autochunk.autochunk(model.graph, { budget });
- * chunkPlanView(plan, { title: "GPT prefill" })
+ * await chunkPlanView(plan, { title: "GPT prefill", model })
  */
 export async function chunkPlanView(
   plan: ac.Plan,
@@ -80,6 +88,8 @@ export async function chunkPlanView(
   }
   const minimumBytes = await lowestPeak(plan.graph, plan.costModel);
   const title = options.title;
+  const runs =
+    options.timelines ?? (options.model ? await measuredRuns(plan, options.model) : undefined);
   let latest = plan;
   // Re-plans may finish out of order (each yields while it searches); the view's plan is the
   // one of the latest request that succeeded, as the widget shows the latest reply.
@@ -98,7 +108,7 @@ export async function chunkPlanView(
         });
   const payload: ChunkPlanPayload = {
     ...chunkPlanPayload(plan, { title, minimumBytes }),
-    ...(options.timelines ? { timelines: planTimelines(plan, options.timelines) } : {}),
+    ...(runs ? { timelines: planTimelines(plan, runs) } : {}),
     ...(live ? { live: live.ref } : {}),
   };
   checked(payload);
@@ -114,6 +124,22 @@ export async function chunkPlanView(
       "text/plain": chunkPlanText(plan),
     }),
   };
+}
+
+/** The program and the chunked program run once on the model's inputs, with their memory records. */
+async function measuredRuns(
+  plan: ac.Plan,
+  model: NonNullable<ChunkPlanViewOptions["model"]>,
+): Promise<Record<string, MemoryEventSource>> {
+  if (typeof model?.makeInputs !== "function") {
+    throw new TypeError(
+      "chunkPlanView(plan, { model }): model must be the model the plan was made for, e.g. autochunk.gptPrefill({ seq: 512 }).",
+    );
+  }
+  const inputs = model.makeInputs();
+  const unchunked = await ac.execute(plan.graph, inputs);
+  const chunked = await plan.run(inputs);
+  return { unchunked: unchunked.memory, chunked: chunked.memory };
 }
 
 /** The runs as one v2 timeline payload: the budget line, and the plan's prediction per node. */
