@@ -40,7 +40,14 @@ export function plotlySvg(figure: PlotlyFigure, options: PlotlySvgOptions = {}):
     (t) => t.type === undefined || t.type === "scatter" || t.type === "scattergl",
   );
   const skipped = traces.filter((t) => !bars.includes(t) && !lines.includes(t));
-  const box = { l: 64, r: 150, t: title ? 36 : 14, b: 48 };
+  // The legend's column fits the longest name (at ~6.5 px a character), within limits.
+  const longest = Math.max(0, ...traces.map((t) => (t.name ?? "").length));
+  const box = {
+    l: 64,
+    r: Math.min(width / 3, Math.max(60, 36 + 6.5 * longest)),
+    t: title ? 36 : 14,
+    b: 48,
+  };
   const plot = { x: box.l, y: box.t, w: width - box.l - box.r, h: height - box.t - box.b };
   // Bars are placed by category (x values as labels); lines by number.
   const categories = [...new Set(bars.flatMap((t) => (t.x ?? []).map(String)))];

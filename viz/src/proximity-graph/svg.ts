@@ -58,24 +58,38 @@ export function proximityGraphSvg(
   }
   data.graphs.forEach((g, i) => {
     const y = height - 8 - 16 * (statsLines - 1 - i);
-    parts.push(`<text x="8" y="${y}" fill="#333">${escapeXml(graphSummary(data, i))}</text>`);
+    parts.push(
+      `<text x="8" y="${y}" fill="#333" font-size="11">${escapeXml(shortSummary(data, i))}</text>`,
+    );
   });
   parts.push("</svg>");
   return parts.join("\n");
 }
 
-/** One line about graph `i`: nodes, degree, in-degree range, components, 2-hop reach. */
-export function graphSummary(data: ExplorerData, i: number): string {
+/** The static image's line about graph `i`, short enough for its width. */
+function shortSummary(data: ExplorerData, i: number): string {
   const g = data.graphs[i]!;
-  let min = Infinity;
+  const { min, max, zero } = inDegreeRange(g.inDegree);
+  const reach = g.twoHopMean === undefined ? "" : `, 2-hop reach ${g.twoHopMean.toFixed(0)}`;
+  return `${g.name}: in-degree ${min}–${max} (${zero} none), ${g.componentCount.toLocaleString("en-US")} SCCs, largest ${(g.componentSizes[0] ?? 0).toLocaleString("en-US")}${reach}`;
+}
+
+function inDegreeRange(inDegree: Uint32Array): { min: number; max: number; zero: number } {
+  let min = inDegree.length ? Infinity : 0;
   let max = 0;
   let zero = 0;
-  for (const v of g.inDegree) {
+  for (const v of inDegree) {
     if (v < min) min = v;
     if (v > max) max = v;
     if (v === 0) zero++;
   }
-  if (data.nodes === 0) min = 0;
+  return { min, max, zero };
+}
+
+/** One line about graph `i`: nodes, degree, in-degree range, components, 2-hop reach. */
+export function graphSummary(data: ExplorerData, i: number): string {
+  const g = data.graphs[i]!;
+  const { min, max, zero } = inDegreeRange(g.inDegree);
   const reach = g.twoHopMean === undefined ? "" : `, mean 2-hop reach ${g.twoHopMean.toFixed(0)}`;
   return `${g.name}: ${data.nodes.toLocaleString("en-US")} nodes, in-degree ${min}–${max} (${zero} with none), ${g.componentCount.toLocaleString("en-US")} strongly connected components, largest ${(g.componentSizes[0] ?? 0).toLocaleString("en-US")}${reach}`;
 }
