@@ -1,10 +1,10 @@
 import { byteTicks, formatBytes } from "../common/bytes.js";
-import { niceTicks } from "../common/ticks.js";
 import { liveStatus } from "../widget/live-status.js";
 import { parseColor, themeColors, type ThemeColors } from "../widget/theme.js";
 import type { WidgetHandle, WidgetOptions } from "../widget/types.js";
 import { hoverText } from "./hover-v2.js";
 import { argmaxLive, buildRunModels, stepAt, type RunModel } from "./model-v2.js";
+import { columnMaxima, drawOverview, drawPanel, drawXAxis, type PlotFrame } from "./overlay-v2.js";
 import {
   createRaster,
   paintRun,
@@ -259,9 +259,21 @@ export function renderMemoryTimeline(
       ctx!.putImageData(images[r]!, Math.round(MARGIN.left * dpr), Math.round(panelTop(r) * dpr));
     });
     ctx!.setTransform(dpr, 0, 0, dpr, 0, 0);
-    runs.forEach((run, r) => drawPanelOverlay(run, r, ticks, yMax));
-    drawXAxis();
-    drawOverview();
+    const f = plotFrame();
+    runs.forEach((run, r) => {
+      const peak = run.peakStep >= 0 ? `peak ${formatBytes(run.peakBytes)}` : "no memory events";
+      const title = runs.length > 1 ? `${run.name}  ${peak}` : peak;
+      drawPanel(
+        f,
+        { top: panelTop(r), height: panelHeight(), title },
+        run,
+        ticks,
+        data.budgetBytes,
+      );
+    });
+    drawXAxis(f, runs.length * (PANEL_TITLE + panelHeight()), data.xAxis ?? "index", axisLabel());
+    const peak = Math.max(...runs.map((r) => r.peakBytes));
+    drawOverview(f, { top: overviewTop(), height: OVERVIEW - 8 }, overview, peak, PALETTE);
     root.dataset.x0 = String(view[0]);
     root.dataset.x1 = String(view[1]);
     root.dataset.yMax = String(yMax);
@@ -269,183 +281,22 @@ export function renderMemoryTimeline(
     root.dataset.drawMs = (performance.now() - started).toFixed(2);
   }
 
-  function sx(x: number): number {
-    return MARGIN.left + ((x - view[0]) / (view[1] - view[0])) * plotWidth();
-  }
-
-  function drawPanelOverlay(
-    run: RunModel,
-    r: number,
-    ticks: ReturnType<typeof byteTicks>,
-    yMax: number,
-  ): void {
-    const c = ctx!;
-    const t = colours.theme;
-    const top = panelTop(r);
-    const h = panelHeight();
-    const w = plotWidth();
-    const sy = (b: number) => top + h - (b / yMax) * h;
-    c.font = `11px ${t.font}`;
-    c.textBaseline = "middle";
-    c.lineWidth = 1;
-    // Gridlines over the bands, faint, so the stack stays readable.
-    ticks.values.forEach((v, i) => {
-      const y = Math.round(sy(v)) + 0.5;
-      c.strokeStyle = t.grid;
-      c.globalAlpha = 0.6;
-      c.beginPath();
-      c.moveTo(MARGIN.left, y);
-      c.lineTo(MARGIN.left + w, y);
-      c.stroke();
-      c.globalAlpha = 1;
-      c.fillStyle = t.muted;
-      c.textAlign = "right";
-      c.fillText(ticks.labels[i] ?? "", MARGIN.left - 6, y);
-    });
-    c.textAlign = "left";
-    c.textBaseline = "alphabetic";
-    c.fillStyle = t.foreground;
-    c.font = `600 12px ${t.font}`;
-    const peak = run.peakStep >= 0 ? `  peak ${formatBytes(run.peakBytes)}` : "  no memory events";
-    c.fillText(
-      runs.length > 1 || data.runs.length > 1 ? run.name + peak : peak.trim(),
-      MARGIN.left,
-      top - 5,
-    );
-    c.save();
-    c.beginPath();
-    c.rect(MARGIN.left, top, w, h);
-    c.clip();
-    if (run.predicted) drawPredicted(run.predicted, sy);
-    if (data.budgetBytes !== undefined) {
-      const y = Math.round(sy(data.budgetBytes)) + 0.5;
-      c.strokeStyle = t.error;
-      c.lineWidth = 1.5;
-      c.setLineDash([3, 3]);
-      c.beginPath();
-      c.moveTo(MARGIN.left, y);
-      c.lineTo(MARGIN.left + w, y);
-      c.stroke();
-      c.setLineDash([]);
-      c.fillStyle = t.error;
-      c.font = `11px ${t.font}`;
-      c.textAlign = "right";
-      c.fillText(`budget ${formatBytes(data.budgetBytes)}`, MARGIN.left + w - 4, y - 4);
-      c.textAlign = "left";
-    }
-    if (run.peakStep >= 0) {
-      const x0 = run.xs[run.peakStep]!;
-      const x1 = run.xs[run.peakStep + 1]!;
-      if (x1 >= view[0] && x0 <= view[1]) {
-        const px = sx((Math.max(x0, view[0]) + Math.min(x1, view[1])) / 2);
-        const py = sy(run.peakBytes);
-        c.fillStyle = t.foreground;
-        c.beginPath();
-        c.moveTo(px, py - 1);
-        c.lineTo(px - 5, py - 9);
-        c.lineTo(px + 5, py - 9);
-        c.closePath();
-        c.fill();
-      }
-    }
-    c.restore();
-    c.strokeStyle = t.muted;
-    c.lineWidth = 1;
-    c.strokeRect(MARGIN.left + 0.5, top + 0.5, w - 1, h - 1);
-  }
-
-  function drawPredicted(p: NonNullable<RunModel["predicted"]>, sy: (b: number) => number): void {
-    const c = ctx!;
-    c.strokeStyle = colours.theme.foreground;
-    c.lineWidth = 1.5;
-    c.setLineDash([6, 4]);
-    c.beginPath();
-    let started = false;
-    for (let i = 0; i < p.xs.length; i++) {
-      const a = p.xs[i]!;
-      const b = i + 1 < p.xs.length ? p.xs[i + 1]! : domain[1];
-      if (b < view[0] || a > view[1]) continue;
-      const y = sy(p.bytes[i]!);
-      const xa = sx(Math.max(a, view[0] - (view[1] - view[0])));
-      if (!started) c.moveTo(xa, y);
-      else c.lineTo(xa, y);
-      c.lineTo(sx(Math.min(b, view[1] + (view[1] - view[0]))), y);
-      started = true;
-    }
-    c.stroke();
-    c.setLineDash([]);
-  }
-
-  function drawXAxis(): void {
-    const c = ctx!;
-    const t = colours.theme;
-    const y = runs.length * (PANEL_TITLE + panelHeight());
-    const ticks = niceTicks(view[0], view[1], Math.max(2, Math.floor(plotWidth() / 90)));
-    const kind = data.xAxis ?? "index";
-    const values = kind === "index" ? ticks.values.filter(Number.isInteger) : ticks.values;
-    c.font = `11px ${t.font}`;
-    c.fillStyle = t.muted;
-    c.strokeStyle = t.muted;
-    c.textAlign = "center";
-    c.textBaseline = "top";
-    for (const v of values) {
-      const x = Math.round(sx(v)) + 0.5;
-      c.beginPath();
-      c.moveTo(x, y);
-      c.lineTo(x, y + 4);
-      c.stroke();
-      c.fillText(
-        v.toLocaleString("en-US", { maximumFractionDigits: kind === "index" ? 0 : ticks.decimals }),
-        x,
-        y + 6,
-      );
-    }
-    c.textAlign = "right";
-    c.fillText(axisLabel(), MARGIN.left + plotWidth(), y + 18);
-    c.textAlign = "left";
+  /** The plot area and window the overlay functions draw into. */
+  function plotFrame(): PlotFrame {
+    return {
+      ctx: ctx!,
+      theme: colours.theme,
+      left: MARGIN.left,
+      width: plotWidth(),
+      view,
+      domain,
+    };
   }
 
   function axisLabel(): string {
     if ((data.xAxis ?? "index") === "time") return "time (ms)";
     const aligned = runs.length > 1 && data.align !== "none";
     return aligned ? `event of ${data.runs[0]!.name} (runs aligned by node)` : "event index";
-  }
-
-  function drawOverview(): void {
-    const c = ctx!;
-    const t = colours.theme;
-    const top = overviewTop();
-    const h = OVERVIEW - 8;
-    const w = plotWidth();
-    const peak = Math.max(1, ...runs.map((r) => r.peakBytes));
-    c.fillStyle = t.dark ? "rgba(255,255,255,0.04)" : "rgba(0,0,0,0.03)";
-    c.fillRect(MARGIN.left, top, w, h);
-    overview.forEach((cols, r) => {
-      c.strokeStyle = PALETTE[r % PALETTE.length]!;
-      c.lineWidth = 1.25;
-      c.beginPath();
-      cols.forEach((v, i) => {
-        const x = MARGIN.left + i + 0.5;
-        const y = top + h - (Math.max(0, v) / peak) * h;
-        if (i === 0) c.moveTo(x, y);
-        else c.lineTo(x, y);
-      });
-      c.stroke();
-    });
-    const span = domain[1] - domain[0];
-    const bx0 = MARGIN.left + ((view[0] - domain[0]) / span) * w;
-    const bx1 = MARGIN.left + ((view[1] - domain[0]) / span) * w;
-    c.fillStyle = t.dark ? "rgba(255,255,255,0.12)" : "rgba(0,0,0,0.10)";
-    c.fillRect(bx0, top, Math.max(2, bx1 - bx0), h);
-    c.strokeStyle = t.accent;
-    c.lineWidth = 1;
-    c.strokeRect(bx0 + 0.5, top + 0.5, Math.max(2, bx1 - bx0) - 1, h - 1);
-    c.fillStyle = t.muted;
-    c.font = `10px ${t.font}`;
-    c.textAlign = "right";
-    c.textBaseline = "middle";
-    c.fillText("overview", MARGIN.left - 6, top + h / 2);
-    c.textAlign = "left";
   }
 
   function readColours() {
@@ -647,22 +498,6 @@ export function renderMemoryTimeline(
       element.replaceChildren();
     },
   };
-}
-
-/** Per pixel column of the whole domain, the most live bytes of `run` there (the overview's curve). */
-function columnMaxima(run: RunModel, domain: [number, number], width: number): Float64Array {
-  const w = Math.max(1, Math.floor(width));
-  const out = new Float64Array(w).fill(-1);
-  if (run.n === 0) return out;
-  const dx = (domain[1] - domain[0]) / w;
-  for (let c = 0; c < w; c++) {
-    const xa = domain[0] + c * dx;
-    const lo = Math.max(0, stepAt(run.xs, run.n, xa));
-    const hi = stepAt(run.xs, run.n, xa + dx - 1e-12 * Math.abs(dx));
-    if (hi < 0 || xa >= run.xs[run.n]!) continue;
-    out[c] = run.live[argmaxLive(run, lo, Math.max(lo, hi))]!;
-  }
-  return out;
 }
 
 function describeRuns(payload: MemoryTimelineV2Payload, runs: readonly RunModel[]): string {
