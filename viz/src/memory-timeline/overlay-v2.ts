@@ -30,7 +30,7 @@ export function xOf(f: PlotFrame, x: number): number {
 /** One run's panel: y gridlines and labels, its title, the predicted curve, the budget line and the peak. */
 export function drawPanel(
   f: PlotFrame,
-  panel: { top: number; height: number; title: string },
+  panel: { top: number; height: number; title: string; swatch?: string },
   run: RunModel,
   ticks: ByteTicks,
   budgetBytes: number | undefined,
@@ -60,7 +60,12 @@ export function drawPanel(
   c.textBaseline = "alphabetic";
   c.fillStyle = t.foreground;
   c.font = `600 12px ${t.font}`;
-  c.fillText(panel.title, left, top - 5);
+  if (panel.swatch) {
+    c.fillStyle = panel.swatch;
+    c.fillRect(left, top - 14, 9, 9);
+    c.fillStyle = t.foreground;
+  }
+  c.fillText(panel.title, panel.swatch ? left + 14 : left, top - 5);
   c.save();
   c.beginPath();
   c.rect(left, top, w, h);

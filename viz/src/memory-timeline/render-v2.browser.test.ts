@@ -240,6 +240,22 @@ test("two runs compare one above the other, aligned by node", async () => {
   await wp.page.mouse.move(0, 0);
 });
 
+test("the hover shows an allocation's stack (its detail), a line a frame", async () => {
+  const stack = "malloc at ??:0\nfc1 at model.py:10\ntrain_step at train.py:42";
+  await mount(
+    payload([["run", small.map((e) => (e.label === "scores" ? { ...e, detail: stack } : e))]]),
+  );
+  const w = 900 - LEFT - 14;
+  const p = await at(LEFT + (2.5 / 6) * w, TOP + PANEL - 0.3 * PANEL);
+  await wp.page.mouse.move(p.x, p.y);
+  await nextFrame();
+  assert.match(
+    (await state()).tooltip,
+    /^scores\n[\s\S]*\nmalloc at \?\?:0\nfc1 at model\.py:10\ntrain_step at train\.py:42$/,
+  );
+  await wp.page.mouse.move(0, 0);
+});
+
 test("the search box highlights allocations by label; highlightOp by node; others fade", async () => {
   await mount(payload([["run", small]]));
   const w = 900 - LEFT - 14;

@@ -263,13 +263,15 @@ export function renderMemoryTimeline(
     runs.forEach((run, r) => {
       const peak = run.peakStep >= 0 ? `peak ${formatBytes(run.peakBytes)}` : "no memory events";
       const title = runs.length > 1 ? `${run.name}  ${peak}` : peak;
-      drawPanel(
-        f,
-        { top: panelTop(r), height: panelHeight(), title },
-        run,
-        ticks,
-        data.budgetBytes,
-      );
+      // With several runs, a swatch in the run's overview colour names its curve there.
+      const swatch = runs.length > 1 ? PALETTE[r % PALETTE.length] : undefined;
+      const panel = {
+        top: panelTop(r),
+        height: panelHeight(),
+        title,
+        ...(swatch ? { swatch } : {}),
+      };
+      drawPanel(f, panel, run, ticks, data.budgetBytes);
     });
     drawXAxis(f, runs.length * (PANEL_TITLE + panelHeight()), data.xAxis ?? "index", axisLabel());
     const peak = Math.max(...runs.map((r) => r.peakBytes));
