@@ -8,7 +8,15 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
-import { failure, notebook, runCell, screenshot, startLab, type Lab } from "./jupyterlab.js";
+import {
+  failure,
+  notebook,
+  runCell,
+  screenshot,
+  startLab,
+  switchTheme,
+  type Lab,
+} from "./jupyterlab.js";
 
 const PLAN = `import { autochunk } from "@tessera/gpu";
 import { chunkPlanView } from "@tessera/kernel";
@@ -107,11 +115,7 @@ test(
       await showPlan(page);
       const rect = page.locator(".tessera-chunk-plan-node[data-node] rect").first();
       const light = await rect.getAttribute("fill");
-      await page.mouse.move(0, 0);
-      await page.locator(".lm-MenuBar-itemLabel", { hasText: "Settings" }).click();
-      await page.locator(".lm-Menu-itemLabel", { hasText: /^Theme$/ }).click();
-      await page.locator(".lm-Menu-itemLabel", { hasText: /^JupyterLab Dark$/ }).click();
-      await page.keyboard.press("Escape");
+      await switchTheme(page, "JupyterLab Dark");
       // The extension calls redraw on a theme change: the node colours follow the background.
       const deadline = Date.now() + 30_000;
       while ((await rect.getAttribute("fill")) === light && Date.now() < deadline) {

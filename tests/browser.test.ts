@@ -2,9 +2,11 @@
  * Tessera in a real JupyterLab (tests/jupyterlab.ts): the widget layer as a user meets it.
  * A memory timeline displayed by a cell renders through the extension (not the SVG
  * fallback), and a payload that breaks the contract shows the error box naming the field.
- * Screenshots go to tests/artifacts/.
+ * Screenshots go to tests/artifacts/. First, JupyterLab itself must find the prebuilt
+ * extension compatible with its core packages (shared singletons), or it would not load it.
  */
 import assert from "node:assert/strict";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import {
   failure,
@@ -15,6 +17,7 @@ import {
   WIDGET_CLASS,
   type Lab,
 } from "./jupyterlab.js";
+import { run, VENV } from "./support.js";
 
 const TIMELINE = `import { MemoryTracker } from "@tessera/gpu";
 import { memoryTimeline } from "@tessera/kernel";
@@ -33,6 +36,15 @@ const INVALID = `display({
   "application/vnd.tessera.memory-timeline.v1+json": { version: 1, events: [{ index: 0, kind: "alloc", allocation: 0, bytes: -5, label: "x", op: "y", timeMs: 0 }] },
   "text/plain": "an invalid timeline",
 }, { raw: true })`;
+
+test("JupyterLab lists the extension as enabled and compatible", async () => {
+  const r = await run(path.join(VENV, "bin", "jupyter"), ["labextension", "list"], {
+    timeoutMs: 60_000,
+  });
+  // "X" instead of "OK" (and a "not compatible" section) when a dependency's range misses the core's.
+  assert.match(r.output, /@tessera\/jupyterlab v[\d.]+ \S*enabled\S* \S*OK/);
+  assert.doesNotMatch(r.output, /incompatible|not compatible/);
+});
 
 let lab: Lab;
 before(async () => {

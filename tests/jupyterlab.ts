@@ -43,7 +43,7 @@ export interface Lab {
   /** The folder JupyterLab serves (notebooks are written there). */
   readonly root: string;
   /** Opens `name` (a path under `root`) in a new page and waits for an idle Tessera kernel. */
-  open(name: string, options?: { theme?: "light" | "dark" }): Promise<Page>;
+  open(name: string): Promise<Page>;
   /** The server's log, for failure messages. */
   log(): string;
   stop(): Promise<void>;
@@ -134,10 +134,9 @@ export async function startLab(notebooks: Record<string, object>): Promise<Lab> 
     browser,
     root,
     log: () => output,
-    async open(name, options = {}) {
+    async open(name) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const theme = options.theme === "dark" ? "&theme=JupyterLab%20Dark" : "";
-      await page.goto(`${base}/lab/tree/${name}?token=${token}&reset${theme}`);
+      await page.goto(`${base}/lab/tree/${name}?token=${token}&reset`);
       await waitForIdleKernel(page, base, token);
       return page;
     },
@@ -168,6 +167,18 @@ export async function runCell(page: Page, index: number, timeoutMs = 120_000): P
   const error = cell.locator(`.jp-OutputArea-output[data-mime-type="${STDERR}"]`);
   if ((await error.count()) > 0)
     throw new Error(`cell ${index} failed:\n${await error.first().textContent()}`);
+}
+
+/** Switches JupyterLab's theme as a user does, from the Settings menu. */
+export async function switchTheme(
+  page: Page,
+  theme: "JupyterLab Dark" | "JupyterLab Light",
+): Promise<void> {
+  await page.mouse.move(0, 0);
+  await page.locator(".lm-MenuBar-itemLabel", { hasText: "Settings" }).click();
+  await page.locator(".lm-Menu-itemLabel", { hasText: /^Theme$/ }).click();
+  await page.locator(".lm-Menu-itemLabel", { hasText: new RegExp(`^${theme}$`) }).click();
+  await page.keyboard.press("Escape");
 }
 
 /** Saves a screenshot of the page (or of one element) to tests/artifacts/`name`.png. */
