@@ -3,8 +3,8 @@
  * a CAGRA index of SIFT-5k beside its kNN graph renders through the extension (not the SVG
  * fallback), hover names a node with its degrees (a label with markup stays text), a click
  * draws the node's edges, the 2-hop neighbourhood comes from the kernel over the comm, the
- * trace steps, a component chosen in one graph highlights in both, and a recall–QPS chart
- * renders with plotly.js. Screenshots go to tests/artifacts/.
+ * trace steps, a component chosen in one graph highlights in both, the dark theme redraws it,
+ * and a recall–QPS chart renders with plotly.js. Screenshots go to tests/artifacts/.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -140,6 +140,24 @@ test(
       const last = await trace.locator("input[type=range]").getAttribute("max");
       await trace.locator("input[type=range]").fill(last!);
       assert.match((await trace.textContent()) ?? "", /results: \d+ of 10 are exact neighbours/);
+
+      // JupyterLab's dark theme: the extension asks for a redraw, which reads the new colours.
+      const drawn = Number(await widget.getAttribute("data-drawn"));
+      await page.mouse.move(0, 0);
+      await page.locator(".lm-MenuBar-itemLabel", { hasText: "Settings" }).click();
+      await page.locator(".lm-Menu-itemLabel", { hasText: /^Theme$/ }).click();
+      await page.locator(".lm-Menu-itemLabel", { hasText: /^JupyterLab Dark$/ }).click();
+      await page.keyboard.press("Escape");
+      const deadline = Date.now() + 30_000;
+      while (Number(await widget.getAttribute("data-drawn")) === drawn && Date.now() < deadline) {
+        await page.waitForTimeout(100);
+      }
+      assert.ok(
+        Number(await widget.getAttribute("data-drawn")) > drawn,
+        "redrawn for the dark theme",
+      );
+      await page.waitForTimeout(500);
+      await screenshot(page, "browser-proximity-graph-dark", `.${WIDGET_CLASS}`);
 
       // The chart: plotly.js loads and draws two traces.
       await runCell(page, 1);

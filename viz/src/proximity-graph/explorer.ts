@@ -301,7 +301,9 @@ function mount(
         for (const id of s.top) at(id, "ring", theme.foreground, 4);
         for (const id of s.parents) at(id, "dot", "#9c27b0", 5);
       } else {
-        t.results.forEach((id, k) => at(id, "ring", t.hits[k] ? "#2e7d32" : theme.error, 6));
+        t.results.forEach((id, k) =>
+          at(id, "ring", t.hits[k] ? (theme.dark ? "#66bb6a" : "#2e7d32") : theme.error, 6),
+        );
       }
       out.push({
         x: t.position[0],
