@@ -93,6 +93,7 @@ function mount(
   let mask: Uint8Array | undefined;
   let trace = 0;
   let step = 0;
+  let activeGraph = 0;
   let frame = 0;
   let settle: ReturnType<typeof setTimeout> | undefined;
 
@@ -148,7 +149,10 @@ function mount(
           moved();
         },
         hover: (node) => hoverText(data, node),
-        click: (node) => select(node),
+        click: (node) => {
+          activeGraph = i;
+          select(node);
+        },
       },
       () => {
         if (!viewMoved) view = undefined;
@@ -370,7 +374,8 @@ function mount(
   async function neighbourhood(): Promise<void> {
     if (!live || selected < 0) return;
     const node = selected;
-    const graph = 0;
+    // The graph whose panel was clicked last (the first until then).
+    const graph = activeGraph;
     infoText.textContent = `asking the kernel for the 2-hop neighbourhood of node ${node}…`;
     element.dataset.neighbourhood = "pending";
     try {
