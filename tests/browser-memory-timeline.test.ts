@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { formatBytes } from "@tessera/viz";
 import {
@@ -45,9 +46,18 @@ memoryTimeline(
   },
 )`;
 
+// A PyTorch snapshot written by viz/test/fixtures/torch-snapshot.py (torch's own format).
+const SNAPSHOT = fileURLToPath(
+  new URL("../viz/test/fixtures/torch-snapshot-p5.pickle", import.meta.url),
+);
+const TORCH = `import { readFileSync } from "node:fs";
+import { memoryTimeline } from "@tessera/kernel";
+
+memoryTimeline.fromTorchSnapshot(readFileSync(${JSON.stringify(SNAPSHOT)}), { title: "a training step" })`;
+
 let lab: Lab;
 before(async () => {
-  lab = await startLab({ "timeline.ipynb": notebook([RUNS]) });
+  lab = await startLab({ "timeline.ipynb": notebook([RUNS, TORCH]) });
 });
 after(() => lab?.stop());
 
@@ -124,6 +134,38 @@ test(
           return Number(data.x1) - Number(data.x0) < (w as number) * 0.8;
         },
         [await root.elementHandle(), before] as const,
+      );
+
+      // A PyTorch snapshot in the same widget: hover an allocation for its stack.
+      await runCell(page, 1, 60_000);
+      const torch = page.locator(`.jp-OutputArea-output.${WIDGET_CLASS}`).nth(1);
+      const torchCanvas = torch.locator(".tessera-memory-timeline canvas");
+      await torchCanvas.waitFor({ timeout: 30_000 });
+      assert.match(
+        (await torch.locator(".tessera-memory-timeline-toolbar").textContent()) ?? "",
+        /a training step.*peak 25\.0 MiB, 6 allocations/,
+      );
+      await torchCanvas.scrollIntoViewIfNeeded();
+      const tbox = (await torchCanvas.boundingBox())!;
+      const yMax = Number(
+        await torch.locator(".tessera-memory-timeline").getAttribute("data-y-max"),
+      );
+      // After event 2 the stack is 2 + 3 MiB from before the trace, then fc1's 8 MiB.
+      const tw = tbox.width - LEFT - 14;
+      await page.mouse.move(
+        tbox.x + LEFT + tw * (2.5 / 10),
+        tbox.y + TITLE + 280 - ((9 * 2 ** 20) / yMax) * 280,
+      );
+      const tip = torch.locator(".tessera-memory-timeline-tooltip");
+      await tip.waitFor({ state: "visible", timeout: 5_000 });
+      assert.match(
+        (await tip.textContent()) ?? "",
+        /^fc1 \(model\.py:10\)\nc10::cuda::CUDACachingAllocator::malloc\n8\.00 MiB\n[\s\S]*\nfc1 at model\.py:10\ntrain_step at train\.py:42$/,
+      );
+      await screenshot(
+        page,
+        "browser-memory-timeline-v2-torch",
+        `.jp-OutputArea-output.${WIDGET_CLASS} >> nth=1`,
       );
 
       // Switch JupyterLab to its dark theme (the extension calls redraw): the plot follows.
