@@ -27,12 +27,17 @@ export function cacheFolder(): string {
 
 /**
  * Runs `file` as CommonJS with the cache in `folder`, keyed by the file's path, size and
- * modification time and Node's version: V8 itself checks only the source's length.
+ * modification time (V8 itself checks only the source's length), Node's version and its
+ * options (V8 rejects code compiled under other flags, so two sets would overwrite each
+ * other's cache).
  */
 export function requireCached<T>(file: string, folder = cacheFolder()): CachedModule<T> {
   const source = readFileSync(file, "utf8");
   const { size, mtimeMs } = statSync(file);
-  const key = `${path.basename(file)}-${hash(`${file}:${size}:${mtimeMs}`)}-${process.version}-${process.arch}`;
+  // Options only, not their values: `-e`'s would be a script's text.
+  const flags = process.execArgv.filter((a) => a.startsWith("-")).join(" ");
+  const id = `${file}:${size}:${mtimeMs}:${flags}`;
+  const key = `${path.basename(file)}-${hash(id)}-${process.version}-${process.arch}`;
   const cacheFile = path.join(folder, `${key}.v8cache`);
   let cachedData: Buffer | undefined;
   try {
