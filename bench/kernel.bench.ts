@@ -4,10 +4,10 @@
  *
  *   npm run bench:kernel -- [--runs N] [--iterations N] [--json FILE] [--kernel MAIN_JS]
  *
- * Three figures per kernel: start-up (spawn → first kernel_info_reply), spawn → first cell
+ * Four figures per kernel: start-up (spawn → first kernel_info_reply), spawn → first cell
  * done (what a user waits for: includes work a kernel defers past kernel_info), and the
- * round trip of a trivial cell. Prints a Markdown table with Tessera/tslab ratios of all
- * three and writes JSON (default bench/results/kernel.json). `--kernel` times another
+ * round trip of a trivial cell, run again unchanged and new each time. Prints a Markdown
+ * table with Tessera/tslab ratios of all four and writes JSON (default bench/results/kernel.json). `--kernel` times another
  * build of Tessera's kernel (default kernel/dist/main.js).
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
@@ -25,6 +25,11 @@ const TESSERA_MAIN = path.join(ROOT, "kernel/dist/main.js");
 
 /** The trivial cell; tslab prints its value on stdout instead of an execute_result. */
 const CELL = "1 + 1";
+/**
+ * Trivial cells that differ each time: Tessera reuses the compiled script of a cell run
+ * again unchanged, so the same cell over and over times its cache, not its compiler.
+ */
+const freshCell = (i: number) => `${i} + 1`;
 const POLL_MS = 20;
 const STARTUP_TIMEOUT_MS = 60_000;
 /** The first cell loads and type-checks with TypeScript, which can take seconds. */
@@ -59,7 +64,17 @@ interface KernelResult {
   startup_ms: { median: number; min: number; max: number; samples: number[] };
   /** Spawn → first cell done: shows start-up work a kernel defers past kernel_info. */
   first_cell_ms: { median: number; min: number; max: number; samples: number[] };
-  roundtrip_ms: { median: number; p10: number; p90: number; samples: number; lost_idle: number };
+  roundtrip_ms: RoundtripSummary;
+  /** The same with a different cell each time (no cached compile). */
+  roundtrip_uncached_ms: RoundtripSummary;
+}
+
+interface RoundtripSummary {
+  median: number;
+  p10: number;
+  p90: number;
+  samples: number;
+  lost_idle: number;
 }
 
 /** One started kernel: its process, client and the end of its output (for errors). */
@@ -217,6 +232,7 @@ interface RunResult {
   startup: number;
   firstCell: number;
   roundtrips?: Roundtrips;
+  uncached?: Roundtrips;
 }
 
 /** Timed cells, and how many of them never got their iopub idle (left out of `times`). */
@@ -238,7 +254,12 @@ async function runOnce(spec: KernelSpec, tmp: string, iterations: number): Promi
     const first = await k.client.execute(CELL, FIRST_CELL_TIMEOUT_MS, IDLE_GRACE_MS);
     const firstCell = first.doneAt - k.spawnedAt;
     if (iterations === 0) return { startup, firstCell };
-    return { startup, firstCell, roundtrips: await roundtrips(k.client, iterations) };
+    return {
+      startup,
+      firstCell,
+      roundtrips: await roundtrips(k.client, iterations, () => CELL),
+      uncached: await roundtrips(k.client, iterations, freshCell),
+    };
   } catch (e) {
     k.child.kill("SIGKILL");
     const tail = k.output();
@@ -252,12 +273,16 @@ async function runOnce(spec: KernelSpec, tmp: string, iterations: number): Promi
 }
 
 /** Sequential executions: the time from sending each request to its reply and idle. */
-async function roundtrips(client: JupyterClient, iterations: number): Promise<Roundtrips> {
+async function roundtrips(
+  client: JupyterClient,
+  iterations: number,
+  cell: (i: number) => string,
+): Promise<Roundtrips> {
   const times: number[] = [];
   let lostIdle = 0;
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
-    const run = await client.execute(CELL, CELL_TIMEOUT_MS, IDLE_GRACE_MS);
+    const run = await client.execute(cell(i), CELL_TIMEOUT_MS, IDLE_GRACE_MS);
     if (run.idleLost) lostIdle++;
     else times.push(run.doneAt - t0);
   }
@@ -317,10 +342,6 @@ function toResult(name: string, runs: RunResult[]): KernelResult {
   const firstCell = runs.map((r) => r.firstCell);
   const s = summarize(startup);
   const f = summarize(firstCell);
-  const times = runs.flatMap((r) => r.roundtrips?.times ?? []);
-  const lostIdle = runs.reduce((n, r) => n + (r.roundtrips?.lostIdle ?? 0), 0);
-  if (times.length === 0) throw new Error(`${name}: no round trip completed`);
-  const rt = summarize(times);
   return {
     name,
     startup_ms: {
@@ -335,13 +356,28 @@ function toResult(name: string, runs: RunResult[]): KernelResult {
       max: round(f.max),
       samples: firstCell.map((x) => round(x)),
     },
-    roundtrip_ms: {
-      median: round(rt.median, 3),
-      p10: round(rt.p10, 3),
-      p90: round(rt.p90, 3),
-      samples: times.length,
-      lost_idle: lostIdle,
-    },
+    roundtrip_ms: roundtripSummary(
+      name,
+      runs.map((r) => r.roundtrips),
+    ),
+    roundtrip_uncached_ms: roundtripSummary(
+      name,
+      runs.map((r) => r.uncached),
+    ),
+  };
+}
+
+function roundtripSummary(name: string, series: (Roundtrips | undefined)[]): RoundtripSummary {
+  const times = series.flatMap((r) => r?.times ?? []);
+  const lostIdle = series.reduce((n, r) => n + (r?.lostIdle ?? 0), 0);
+  if (times.length === 0) throw new Error(`${name}: no round trip completed`);
+  const rt = summarize(times);
+  return {
+    median: round(rt.median, 3),
+    p10: round(rt.p10, 3),
+    p90: round(rt.p90, 3),
+    samples: times.length,
+    lost_idle: lostIdle,
   };
 }
 
@@ -349,20 +385,21 @@ interface Ratios {
   startup: number;
   first_cell: number;
   roundtrip: number;
+  roundtrip_uncached: number;
 }
 
 function table(results: KernelResult[], ratios: Ratios): string {
   const ms = (x: number) => x.toFixed(1);
   const rt = (x: number) => x.toFixed(2);
   const lines = [
-    "| kernel | start-up median (ms) | spawn → first cell median (ms) | first cell min–max (ms) | round-trip median (ms) | p10 (ms) | p90 (ms) |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| kernel | start-up median (ms) | spawn → first cell median (ms) | first cell min–max (ms) | round trip, same cell: median (p10–p90) (ms) | round trip, new cell each time: median (p10–p90) (ms) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
     ...results.map(
       (k) =>
-        `| ${k.name} | ${ms(k.startup_ms.median)} | ${ms(k.first_cell_ms.median)} | ${ms(k.first_cell_ms.min)}–${ms(k.first_cell_ms.max)} | ${rt(k.roundtrip_ms.median)} | ${rt(k.roundtrip_ms.p10)} | ${rt(k.roundtrip_ms.p90)} |`,
+        `| ${k.name} | ${ms(k.startup_ms.median)} | ${ms(k.first_cell_ms.median)} | ${ms(k.first_cell_ms.min)}–${ms(k.first_cell_ms.max)} | ${rt(k.roundtrip_ms.median)} (${rt(k.roundtrip_ms.p10)}–${rt(k.roundtrip_ms.p90)}) | ${rt(k.roundtrip_uncached_ms.median)} (${rt(k.roundtrip_uncached_ms.p10)}–${rt(k.roundtrip_uncached_ms.p90)}) |`,
     ),
     "",
-    `Tessera/tslab: start-up ${ratios.startup.toFixed(2)}×, spawn → first cell ${ratios.first_cell.toFixed(2)}×, round trip ${ratios.roundtrip.toFixed(2)}×`,
+    `Tessera/tslab: start-up ${ratios.startup.toFixed(2)}×, spawn → first cell ${ratios.first_cell.toFixed(2)}×, round trip ${ratios.roundtrip.toFixed(2)}× (same cell), ${ratios.roundtrip_uncached.toFixed(2)}× (new cell each time)`,
     ...results
       .filter((k) => k.roundtrip_ms.lost_idle > 0)
       .map(
@@ -383,6 +420,10 @@ async function main(): Promise<void> {
     startup: round(tessera.startup_ms.median / tslab.startup_ms.median, 3),
     first_cell: round(tessera.first_cell_ms.median / tslab.first_cell_ms.median, 3),
     roundtrip: round(tessera.roundtrip_ms.median / tslab.roundtrip_ms.median, 3),
+    roundtrip_uncached: round(
+      tessera.roundtrip_uncached_ms.median / tslab.roundtrip_uncached_ms.median,
+      3,
+    ),
   };
   const cpus = os.cpus();
   const report = {
@@ -396,6 +437,7 @@ async function main(): Promise<void> {
     runs: opts.runs,
     iterations: opts.iterations,
     cell: CELL,
+    uncached_cells: `${freshCell(0)}, ${freshCell(1)}, …`,
     kernels: [tessera, tslab],
     ratios,
   };
