@@ -1,3 +1,4 @@
+import { packedArraySchema as packed } from "../common/packed-schema.js";
 import { CHUNK_PLAN_LIMITS as LIMITS, MIME_CHUNK_PLAN } from "./types.js";
 
 const count = { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
@@ -10,17 +11,6 @@ const pair = (item: object) =>
     required: ["before", "after"],
     additionalProperties: false,
     properties: { before: item, after: item },
-  }) as const;
-const packed = (dtype: string) =>
-  ({
-    type: "object",
-    required: ["dtype", "length", "base64"],
-    additionalProperties: false,
-    properties: {
-      dtype: { const: dtype },
-      length: count,
-      base64: { type: "string", pattern: "^[A-Za-z0-9+/]*={0,2}$" },
-    },
   }) as const;
 
 /**
@@ -72,14 +62,14 @@ export const chunkPlanSchema = {
         op: texts,
         type: texts,
         reason: texts,
-        outputBytes: packed("f32"),
-        beforeBytes: packed("f32"),
-        afterBytes: packed("f32"),
-        region: packed("u16"),
-        line: packed("u32"),
+        outputBytes: packed(["f32"]),
+        beforeBytes: packed(["f32"]),
+        afterBytes: packed(["f32"]),
+        region: packed(["u16"]),
+        line: packed(["u32"]),
       },
     },
-    edges: packed("u32"),
+    edges: packed(["u32"]),
     regions: {
       type: "array",
       maxItems: LIMITS.regions,

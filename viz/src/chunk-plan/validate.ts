@@ -1,4 +1,4 @@
-import { packedLength, type PackedArray, type PackedDType } from "../common/packed.js";
+import type { PackedArray } from "../common/packed.js";
 import { join, Problems, type Validation } from "../common/problems.js";
 import { validateMemoryTimelineV2 } from "../memory-timeline/validate-v2.js";
 import { CHUNK_PLAN_LIMITS as LIMITS, type ChunkPlanPayload } from "./types.js";
@@ -76,7 +76,7 @@ export function validateChunkPlan(x: unknown): Validation<ChunkPlanPayload> {
     if (n !== undefined) {
       const index = (v: unknown, path: string) => nodeIndex(v, path, n, p);
       pair(x.peakNode, "peakNode", p, index);
-      packed(x.edges, "edges", "u32", undefined, p);
+      p.packedArray(x.edges, "edges", ["u32"]);
       const edges = x.edges as PackedArray | undefined;
       if (edges && typeof edges.length === "number" && edges.length % 2 !== 0) {
         p.add("edges.length", `expected an even count (from, to pairs), got ${edges.length}`);
@@ -139,7 +139,7 @@ function checkNodes(nodes: unknown, p: Problems): number | undefined {
     });
   }
   for (const [key, dtype] of Object.entries(NODE_PACKED)) {
-    if (!packed(nodes[key], join("nodes", key), dtype, n, p)) ok = false;
+    if (!p.packedArray(nodes[key], join("nodes", key), [dtype], n, "one per node")) ok = false;
   }
   return ok ? n : undefined;
 }
@@ -179,33 +179,4 @@ function checkRegions(regions: unknown, n: number, p: Problems): void {
       lastEnd = end;
     }
   });
-}
-
-/** A packed array of `dtype` with `length` elements when given. */
-function packed(
-  v: unknown,
-  path: string,
-  dtype: PackedDType,
-  length: number | undefined,
-  p: Problems,
-): v is PackedArray {
-  if (!p.record(v, path, ["dtype", "length", "base64"])) return false;
-  const okType = p.oneOf(v.dtype, join(path, "dtype"), [dtype]);
-  const okLength = p.count(v.length, join(path, "length"));
-  if (okLength && length !== undefined && v.length !== length) {
-    p.add(join(path, "length"), `expected ${length} (one per node), got ${String(v.length)}`);
-    return false;
-  }
-  if (typeof v.base64 !== "string") {
-    p.add(join(path, "base64"), v.base64 === undefined ? "is required" : "expected a string");
-    return false;
-  }
-  if (okType && okLength && v.base64.length !== packedLength(dtype, v.length as number)) {
-    p.add(
-      join(path, "base64"),
-      `${String(v.length)} ${dtype} values pack to ${packedLength(dtype, v.length as number)} characters, got ${v.base64.length}`,
-    );
-    return false;
-  }
-  return okType && okLength;
 }

@@ -1,3 +1,5 @@
+import { packedLength, type PackedArray, type PackedDType } from "./packed.js";
+
 /** What a payload validator returns: the payload, typed, or every problem found (up to a cap). */
 export type Validation<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
@@ -88,6 +90,46 @@ export class Problems {
   ): value is T {
     const list = options.map((o) => JSON.stringify(o)).join(" or ");
     return this.#expect(options.includes(value as T), value, path, list);
+  }
+
+  /**
+   * A packed typed array (`{ dtype, length, base64 }`, see packed.ts) of one of `dtypes`, with
+   * `length` elements when given (`per` says what one element stands for, e.g. "one per
+   * node"). The base64 is checked for the length it must have, not decoded.
+   */
+  packedArray(
+    value: unknown,
+    path: string,
+    dtypes: readonly PackedDType[],
+    length?: number,
+    per?: string,
+  ): value is PackedArray {
+    if (!this.record(value, path, ["dtype", "length", "base64"])) return false;
+    const okType = this.oneOf(value.dtype, join(path, "dtype"), dtypes);
+    const okLength = this.count(value.length, join(path, "length"));
+    if (okLength && length !== undefined && value.length !== length) {
+      const expected = per === undefined ? `${length}` : `${length} (${per})`;
+      this.add(join(path, "length"), `expected ${expected}, got ${String(value.length)}`);
+      return false;
+    }
+    if (typeof value.base64 !== "string") {
+      this.add(
+        join(path, "base64"),
+        value.base64 === undefined ? "is required" : "expected a string",
+      );
+      return false;
+    }
+    if (okType && okLength) {
+      const want = packedLength(value.dtype as PackedDType, value.length as number);
+      if (value.base64.length !== want) {
+        this.add(
+          join(path, "base64"),
+          `${String(value.length)} ${String(value.dtype)} values pack to ${want} characters, got ${value.base64.length}`,
+        );
+        return false;
+      }
+    }
+    return okType && okLength;
   }
 
   #expect(ok: boolean, value: unknown, path: string, expected: string): boolean {

@@ -1,7 +1,7 @@
+import { base64Schema as base64 } from "../common/packed-schema.js";
 import { MEMORY_TIMELINE_V2_LIMITS as LIMITS, MIME_MEMORY_TIMELINE_V2 } from "./types-v2.js";
 
 const text = { type: "string", maxLength: LIMITS.text } as const;
-const base64 = { type: "string", pattern: "^[A-Za-z0-9+/]*={0,2}$" } as const;
 
 /**
  * JSON Schema (draft 2020-12) of `application/vnd.tessera.memory-timeline.v2+json`.

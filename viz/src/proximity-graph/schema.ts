@@ -1,18 +1,8 @@
+import { packedArraySchema as packed } from "../common/packed-schema.js";
 import { MIME_PROXIMITY_GRAPH, PROXIMITY_GRAPH_LIMITS as LIMITS } from "./types.js";
 
 const count = { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const text = { type: "string", maxLength: LIMITS.text } as const;
-const packed = (dtypes: readonly string[]) =>
-  ({
-    type: "object",
-    required: ["dtype", "length", "base64"],
-    additionalProperties: false,
-    properties: {
-      dtype: { enum: dtypes },
-      length: count,
-      base64: { type: "string", pattern: "^[A-Za-z0-9+/]*={0,2}$" },
-    },
-  }) as const;
 const u32 = packed(["u32"]);
 
 /**

@@ -1,4 +1,3 @@
-import { packedLength, type PackedArray, type PackedDType } from "../common/packed.js";
 import { join, Problems, type Validation } from "../common/problems.js";
 import { PROXIMITY_GRAPH_LIMITS as LIMITS, type ProximityGraphPayload } from "./types.js";
 
@@ -48,7 +47,7 @@ export function validateProximityGraph(x: unknown): Validation<ProximityGraphPay
     if (p.count(nodes, "nodes") && nodes > LIMITS.nodes) {
       p.add("nodes", `${nodes} nodes exceed the limit of ${LIMITS.nodes}; show a sample`);
     } else if (typeof nodes === "number" && Number.isSafeInteger(nodes) && nodes >= 0) {
-      packed(x.positions, "positions", ["f32"], nodes * 2, p);
+      p.packedArray(x.positions, "positions", ["f32"], nodes * 2);
       const graphs = checkGraphs(x.graphs, nodes, p);
       if (x.labels !== undefined) checkLabels(x.labels, nodes, p);
       if (x.classes !== undefined) checkClasses(x.classes, nodes, p);
@@ -62,38 +61,6 @@ export function validateProximityGraph(x: unknown): Validation<ProximityGraphPay
   return p.empty
     ? { ok: true, value: x as ProximityGraphPayload }
     : { ok: false, errors: p.messages };
-}
-
-/** A packed array of one of `dtypes`, with `length` elements when given. */
-function packed(
-  v: unknown,
-  path: string,
-  dtypes: readonly PackedDType[],
-  length: number | undefined,
-  p: Problems,
-): v is PackedArray {
-  if (!p.record(v, path, ["dtype", "length", "base64"])) return false;
-  const okType = p.oneOf(v.dtype, join(path, "dtype"), dtypes);
-  const okLength = p.count(v.length, join(path, "length"));
-  if (okLength && length !== undefined && v.length !== length) {
-    p.add(join(path, "length"), `expected ${length}, got ${String(v.length)}`);
-    return false;
-  }
-  if (typeof v.base64 !== "string") {
-    p.add(join(path, "base64"), v.base64 === undefined ? "is required" : "expected a string");
-    return false;
-  }
-  if (okType && okLength) {
-    const want = packedLength(v.dtype as PackedDType, v.length as number);
-    if (v.base64.length !== want) {
-      p.add(
-        join(path, "base64"),
-        `${String(v.length)} ${String(v.dtype)} values pack to ${want} characters, got ${v.base64.length}`,
-      );
-      return false;
-    }
-  }
-  return okType && okLength;
 }
 
 function checkGraphs(graphs: unknown, nodes: number, p: Problems): number {
@@ -110,13 +77,13 @@ function checkGraphs(graphs: unknown, nodes: number, p: Problems): number {
       p.add(join(path, "degree"), `${String(g.degree)} exceeds the limit of ${LIMITS.degree}`);
     }
     for (const key of ["outDegree", "inDegree", "component"] as const) {
-      packed(g[key], join(path, key), ["u32"], nodes, p);
+      p.packedArray(g[key], join(path, key), ["u32"], nodes);
     }
     const countOk = p.count(g.componentCount, join(path, "componentCount"));
     const listed = countOk
       ? Math.min(g.componentCount as number, LIMITS.listedComponents)
       : undefined;
-    packed(g.componentSizes, join(path, "componentSizes"), ["u32"], listed, p);
+    p.packedArray(g.componentSizes, join(path, "componentSizes"), ["u32"], listed);
     if (g.twoHopMean !== undefined) p.number(g.twoHopMean, join(path, "twoHopMean"), 0);
     if (g.edges !== undefined) {
       if (nodes > LIMITS.fullEdgeNodes) {
@@ -125,7 +92,7 @@ function checkGraphs(graphs: unknown, nodes: number, p: Problems): number {
           `edges travel in the payload only up to ${LIMITS.fullEdgeNodes} nodes (this graph has ${nodes}); the widget asks the kernel for the rest`,
         );
       } else if (degreeOk) {
-        packed(g.edges, join(path, "edges"), ["u32"], nodes * (g.degree as number), p);
+        p.packedArray(g.edges, join(path, "edges"), ["u32"], nodes * (g.degree as number));
       }
     }
   });
@@ -151,7 +118,7 @@ function checkClasses(classes: unknown, nodes: number, p: Problems): void {
   } else {
     names.forEach((n, i) => p.text(n, join("classes.names", i), LIMITS.text));
   }
-  packed(classes.of, "classes.of", ["u8", "u16"], nodes, p);
+  p.packedArray(classes.of, "classes.of", ["u8", "u16"], nodes);
 }
 
 function checkTraces(traces: unknown, graphs: number, p: Problems): void {
@@ -168,12 +135,10 @@ function checkTraces(traces: unknown, graphs: number, p: Problems): void {
     const pos = t.position;
     if (!Array.isArray(pos) || pos.length !== 2) p.add(join(path, "position"), "expected [x, y]");
     else pos.forEach((c, j) => p.number(c, join(join(path, "position"), j)));
-    packed(t.seeds, join(path, "seeds"), ["u32"], undefined, p);
+    p.packedArray(t.seeds, join(path, "seeds"), ["u32"]);
     const results = t.results;
-    const k = packed(results, join(path, "results"), ["u32"], undefined, p)
-      ? results.length
-      : undefined;
-    packed(t.hits, join(path, "hits"), ["u8"], k, p);
+    const k = p.packedArray(results, join(path, "results"), ["u32"]) ? results.length : undefined;
+    p.packedArray(t.hits, join(path, "hits"), ["u8"], k);
     const steps = t.steps;
     if (!Array.isArray(steps) || steps.length > LIMITS.steps) {
       return p.add(join(path, "steps"), `expected an array of at most ${LIMITS.steps} steps`);
@@ -181,7 +146,7 @@ function checkTraces(traces: unknown, graphs: number, p: Problems): void {
     steps.forEach((s: unknown, j) => {
       const sp = join(join(path, "steps"), j);
       if (!p.record(s, sp, STEP_KEYS)) return;
-      for (const key of STEP_KEYS) packed(s[key], join(sp, key), ["u32"], undefined, p);
+      for (const key of STEP_KEYS) p.packedArray(s[key], join(sp, key), ["u32"]);
     });
   });
 }
