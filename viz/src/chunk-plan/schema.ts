@@ -1,4 +1,5 @@
 import { packedArraySchema as packed } from "../common/packed-schema.js";
+import { liveRefSchema } from "../widget/live-ref.js";
 import { CHUNK_PLAN_LIMITS as LIMITS, MIME_CHUNK_PLAN } from "./types.js";
 
 const count = { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
@@ -107,11 +108,6 @@ export const chunkPlanSchema = {
     pseudocode: { type: "string", maxLength: LIMITS.pseudocode },
     message: text,
     timelines: { $ref: "https://tessera.dev/schemas/memory-timeline.v2.json" },
-    live: {
-      type: "object",
-      required: ["target", "id"],
-      additionalProperties: false,
-      properties: { target: { const: "tessera" }, id: text },
-    },
+    live: liveRefSchema(LIMITS.text),
   },
 } as const;

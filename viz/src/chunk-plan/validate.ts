@@ -1,6 +1,7 @@
 import type { PackedArray } from "../common/packed.js";
 import { join, Problems, type Validation } from "../common/problems.js";
 import { validateMemoryTimelineV2 } from "../memory-timeline/validate-v2.js";
+import { checkLiveRef } from "../widget/live-ref.js";
 import { CHUNK_PLAN_LIMITS as LIMITS, type ChunkPlanPayload } from "./types.js";
 
 const PAYLOAD_KEYS = [
@@ -68,10 +69,7 @@ export function validateChunkPlan(x: unknown): Validation<ChunkPlanPayload> {
       const timelines = validateMemoryTimelineV2(x.timelines);
       if (!timelines.ok) for (const e of timelines.errors) p.add("timelines", e);
     }
-    if (x.live !== undefined && p.record(x.live, "live", ["target", "id"])) {
-      p.oneOf(x.live.target, "live.target", ["tessera"]);
-      p.text(x.live.id, "live.id", LIMITS.text);
-    }
+    if (x.live !== undefined) checkLiveRef(p, x.live, LIMITS.text);
     const n = checkNodes(x.nodes, p);
     if (n !== undefined) {
       const index = (v: unknown, path: string) => nodeIndex(v, path, n, p);

@@ -1,4 +1,5 @@
 import { base64Schema as base64 } from "../common/packed-schema.js";
+import { liveRefSchema } from "../widget/live-ref.js";
 import { MEMORY_TIMELINE_V2_LIMITS as LIMITS, MIME_MEMORY_TIMELINE_V2 } from "./types-v2.js";
 
 const text = { type: "string", maxLength: LIMITS.text } as const;
@@ -24,12 +25,7 @@ export const memoryTimelineV2Schema = {
     xAxis: { enum: ["index", "time"], default: "index" },
     align: { enum: ["node", "none"] },
     budgetBytes: { type: "number", minimum: 0 },
-    live: {
-      type: "object",
-      required: ["target", "id"],
-      additionalProperties: false,
-      properties: { target: { const: "tessera" }, id: text },
-    },
+    live: liveRefSchema(LIMITS.text),
     runs: {
       type: "array",
       minItems: 1,

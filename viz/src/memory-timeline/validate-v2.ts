@@ -1,5 +1,5 @@
 import { join, Problems, type Validation } from "../common/problems.js";
-import { LIVE_TARGET } from "../widget/live-messages.js";
+import { checkLiveRef } from "../widget/live-ref.js";
 import { unpackMemoryEvents } from "./pack.js";
 import {
   MEMORY_TIMELINE_V2_LIMITS as LIMITS,
@@ -45,10 +45,7 @@ export function validateMemoryTimelineV2(x: unknown): Validation<MemoryTimelineV
     if (x.xAxis !== undefined) p.oneOf(x.xAxis, "xAxis", ["index", "time"]);
     if (x.align !== undefined) p.oneOf(x.align, "align", ["node", "none"]);
     if (x.budgetBytes !== undefined) p.number(x.budgetBytes, "budgetBytes", 0);
-    if (x.live !== undefined && p.record(x.live, "live", ["target", "id"])) {
-      p.oneOf(x.live.target, "live.target", [LIVE_TARGET]);
-      p.text(x.live.id, "live.id", LIMITS.text);
-    }
+    if (x.live !== undefined) checkLiveRef(p, x.live, LIMITS.text);
     if (!Array.isArray(x.runs)) {
       p.add("runs", x.runs === undefined ? "is required" : "expected an array of runs");
     } else if (x.runs.length === 0 || x.runs.length > LIMITS.runs) {

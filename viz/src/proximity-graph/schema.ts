@@ -1,4 +1,5 @@
 import { packedArraySchema as packed } from "../common/packed-schema.js";
+import { liveRefSchema } from "../widget/live-ref.js";
 import { MIME_PROXIMITY_GRAPH, PROXIMITY_GRAPH_LIMITS as LIMITS } from "./types.js";
 
 const count = { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
@@ -91,11 +92,6 @@ export const proximityGraphSchema = {
         },
       },
     },
-    live: {
-      type: "object",
-      required: ["target", "id"],
-      additionalProperties: false,
-      properties: { target: { const: "tessera" }, id: text },
-    },
+    live: liveRefSchema(LIMITS.text),
   },
 } as const;

@@ -1,4 +1,5 @@
 import { join, Problems, type Validation } from "../common/problems.js";
+import { checkLiveRef } from "../widget/live-ref.js";
 import { PROXIMITY_GRAPH_LIMITS as LIMITS, type ProximityGraphPayload } from "./types.js";
 
 const PAYLOAD_KEYS = [
@@ -53,10 +54,7 @@ export function validateProximityGraph(x: unknown): Validation<ProximityGraphPay
       if (x.classes !== undefined) checkClasses(x.classes, nodes, p);
       if (x.traces !== undefined) checkTraces(x.traces, graphs, p);
     }
-    if (x.live !== undefined && p.record(x.live, "live", ["target", "id"])) {
-      p.oneOf(x.live.target, "live.target", ["tessera"]);
-      p.text(x.live.id, "live.id", LIMITS.text);
-    }
+    if (x.live !== undefined) checkLiveRef(p, x.live, LIMITS.text);
   }
   return p.empty
     ? { ok: true, value: x as ProximityGraphPayload }
