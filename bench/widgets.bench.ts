@@ -1,6 +1,6 @@
 /**
- * The widget benchmark: runs every module in bench/widgets/ (each exports
- * `run(): Promise<Row[]>`), writes bench/results/widgets.json and prints one Markdown table.
+ * The widget benchmark: runs every module in bench/widgets/ that exports `run(): Promise<Row[]>`
+ * (the others are shared helpers), writes bench/results/widgets.json and prints one Markdown table.
  * Each module measures its widget in headless Chromium (viz/test/page.ts) against a baseline
  * measured in the same run; `ratio` is baseline / value (above 1: the widget is faster).
  *
@@ -28,15 +28,19 @@ export interface Row {
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const filter = process.argv[2] ?? "";
-const modules = readdirSync(path.join(HERE, "widgets"))
+const files = readdirSync(path.join(HERE, "widgets"))
   .filter((f) => f.endsWith(".ts") && f.includes(filter))
   .sort();
+const modules: string[] = [];
 const rows: Row[] = [];
-for (const file of modules) {
-  process.stderr.write(`[bench:widgets] ${file}\n`);
+for (const file of files) {
   const mod = (await import(pathToFileURL(path.join(HERE, "widgets", file)).href)) as {
-    run(): Promise<Row[]>;
+    run?(): Promise<Row[]>;
   };
+  // A module without `run` is a helper the benchmarks share (widgets/measure.ts).
+  if (typeof mod.run !== "function") continue;
+  process.stderr.write(`[bench:widgets] ${file}\n`);
+  modules.push(file);
   rows.push(...(await mod.run()));
 }
 const result = {

@@ -20,15 +20,10 @@
  *   slider must rest. Baseline: the re-plan in Node with cold caches (a fresh graph object,
  *   so the estimate and the candidate regions are recomputed) against the warm re-plan.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import elkModule from "elkjs/lib/elk.bundled.js";
 import { autochunk as ac } from "@tessera/gpu";
 import type { Row } from "../widgets.bench.ts";
-import { JupyterClient, newConnectionInfo, parentId } from "../jupyter-client.ts";
+import { median, round, startKernel } from "./measure.ts";
 import { openWidgetPage, type WidgetPage } from "../../viz/test/page.ts";
 import { chunkPlanPayload } from "../../kernel/src/api/chunk-plan.ts";
 import { defaultCollapsed, planBlocks } from "../../viz/src/chunk-plan/blocks.ts";
@@ -41,16 +36,12 @@ import type { ChunkPlanPayload, ChunkPlanReply } from "../../viz/src/chunk-plan/
 // while its types describe an ES module whose default export is the constructor.
 const ELK = ((elkModule as unknown as { default?: unknown }).default ??
   elkModule) as unknown as typeof elkModule.default;
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const WIDGET = "chunk plan";
 const MIME = "application/vnd.tessera.chunk-plan.v1+json";
 const REPEATS = 3;
 /** GPT layers for ≈100, 1,000 and 2,000 activation nodes (25 per layer + 5). */
 const SIZES = [4, 40, 80] as const;
 const MOVES = 12;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const round = (v: number, digits = 1) => Number(v.toFixed(digits));
 
 function best(times: number[]): number {
   return Math.min(...times);
@@ -234,19 +225,9 @@ const plan = await autochunk.autochunk(model.graph, { budget: Math.floor(0.3 * p
 await chunkPlanView(plan, { title: "GPT benchmark model" })`;
 
 async function sliderRoundTrip(wp: WidgetPage): Promise<Row[]> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "tessera-bench-chunk-plan-"));
-  const info = await newConnectionInfo();
-  const file = path.join(tmp, "kernel.json");
-  writeFileSync(file, JSON.stringify(info));
-  const client = new JupyterClient(info);
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, "kernel/dist/main.js"), "--connection-file", file],
-    { cwd: tmp, stdio: "ignore" },
-  );
+  const kernelProcess = await startKernel("chunk-plan");
+  const { client } = kernelProcess;
   try {
-    await client.firstKernelInfo(20, 60_000);
-    await client.iopubReady(20, 10_000);
     const result = client.next(
       (ch, m) => ch === "iopub" && m.header.msg_type === "execute_result",
       180_000,
@@ -274,10 +255,7 @@ async function sliderRoundTrip(wp: WidgetPage): Promise<Row[]> {
       { mime: MIME, payload },
     );
     const comm = "bench-chunk-plan";
-    await client.send(
-      "shell",
-      client.request("comm_open", { comm_id: comm, target_name: "tessera", data: { widget: id } }),
-    );
+    await kernelProcess.openComm(comm, id);
     const peak = payload.peakBytes.before;
     // Budgets from 50 % down to 15 % of the peak and back: new plans, some impossible.
     const budgets = Array.from({ length: MOVES }, (_, k) =>
@@ -287,23 +265,7 @@ async function sliderRoundTrip(wp: WidgetPage): Promise<Row[]> {
     const total: number[] = [];
     let impossible = 0;
     for (const [k, budget] of budgets.entries()) {
-      const msg = client.request("comm_msg", {
-        comm_id: comm,
-        data: { request: k + 1, method: "plan", params: { budget } },
-      });
-      const reply = client.next(
-        (ch, m) =>
-          ch === "iopub" &&
-          m.header.msg_type === "comm_msg" &&
-          (m.content["data"] as { reply?: number }).reply === k + 1,
-        30_000,
-        `reply ${k + 1}`,
-      );
-      const start = performance.now();
-      await client.send("shell", msg);
-      const answer = await reply;
-      const replied = performance.now() - start;
-      void parentId(answer);
+      const { answer, ms: replied } = await kernelProcess.call(comm, k + 1, "plan", { budget });
       const data = answer.content["data"] as { result?: ChunkPlanReply; error?: string };
       if (data.result === undefined) throw new Error(`plan failed: ${data.error}`);
       let draw = 0;
@@ -349,11 +311,7 @@ async function sliderRoundTrip(wp: WidgetPage): Promise<Row[]> {
       inProcess,
     ];
   } finally {
-    client.send("control", client.request("shutdown_request", { restart: false })).catch(() => {});
-    await new Promise((r) => setTimeout(r, 500));
-    child.kill("SIGKILL");
-    client.close();
-    rmSync(tmp, { recursive: true, force: true });
+    await kernelProcess.close();
   }
 }
 

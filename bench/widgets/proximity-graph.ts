@@ -17,16 +17,13 @@
  *   (request → reply with its buffers); plus the widget's time to apply a reply (highlight,
  *   edges) and draw it. The JupyterLab server's websocket hop is not in it.
  */
-import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import type { Row } from "../widgets.bench.ts";
-import { JupyterClient, newConnectionInfo } from "../jupyter-client.ts";
+import { clear, frames, median, mountTimed, round, startKernel } from "./measure.ts";
 import { openWidgetPage, type WidgetPage } from "../../viz/test/page.ts";
 import { fixturePayload } from "../../viz/test/proximity-graph-fixture.ts";
 import { pack } from "../../viz/src/common/packed.ts";
@@ -145,25 +142,10 @@ function payloadOf(n: number): ProximityGraphPayload {
 }
 
 async function measureExplorer(page: Page, payload: ProximityGraphPayload): Promise<Measured> {
-  await clear(page);
-  await page.evaluate(
-    (json) => ((window as unknown as { payload: unknown }).payload = JSON.parse(json)),
-    JSON.stringify(payload),
-  );
-  const firstRender = await page.evaluate(async (mime) => {
-    const w = window as unknown as {
-      tesseraViz: typeof import("../../viz/src/dom.ts");
-      payload: unknown;
-      handle?: unknown;
-    };
-    const spec = w.tesseraViz.WIDGETS.find((s) => s.mimeType === mime)!;
-    const root = document.getElementById("root")!;
-    const start = performance.now();
-    w.handle = w.tesseraViz.mountWidget(root, spec, w.payload);
-    while (!root.dataset.drawn) await new Promise((r) => requestAnimationFrame(r));
-    await new Promise((r) => requestAnimationFrame(r));
-    return performance.now() - start;
-  }, MIME);
+  const firstRender = await mountTimed(page, MIME, JSON.stringify(payload), {
+    drawn: true,
+    frames: 1,
+  });
   const box = (await page.locator("#root .tessera-proximity-graph-stage").first().boundingBox())!;
   return {
     firstRender,
@@ -339,37 +321,6 @@ async function gestures(
   return { pan, hover };
 }
 
-/** The median requestAnimationFrame interval while `act` runs. */
-async function frames(page: Page, act: () => Promise<void>): Promise<number> {
-  await page.evaluate(() => {
-    const w = window as unknown as { frameTimes: number[]; recorder: number };
-    const generation = (w.recorder = (w.recorder ?? 0) + 1);
-    w.frameTimes = [];
-    const loop = (t: number) => {
-      if (w.recorder !== generation) return;
-      w.frameTimes.push(t);
-      requestAnimationFrame(loop);
-    };
-    requestAnimationFrame(loop);
-  });
-  await act();
-  const times = await page.evaluate(() => {
-    const w = window as unknown as { frameTimes: number[]; recorder: number };
-    w.recorder++;
-    return w.frameTimes;
-  });
-  return median(times.slice(1).map((t, i) => t - times[i]!));
-}
-
-async function clear(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { handle?: { dispose(): void } };
-    w.handle?.dispose();
-    w.handle = undefined;
-    document.getElementById("root")!.replaceChildren();
-  });
-}
-
 /** d3-selection and d3-zoom for the page, as one script. */
 async function d3Bundle(): Promise<string> {
   const out = await build({
@@ -405,16 +356,8 @@ await proximityGraph(index)`,
 
 /** The two measurements that need a real kernel: 1M positions to the widget, and neighbourhoods. */
 async function throughKernel(wp: WidgetPage): Promise<Row[]> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "tessera-bench-proximity-graph-"));
-  const info = await newConnectionInfo();
-  const file = path.join(tmp, "kernel.json");
-  writeFileSync(file, JSON.stringify(info));
-  const client = new JupyterClient(info);
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, "kernel/dist/main.js"), "--connection-file", file],
-    { cwd: tmp, stdio: "ignore" },
-  );
+  const kernelProcess = await startKernel("proximity-graph");
+  const { client } = kernelProcess;
   const show = async (cell: string) => {
     const result = client.next(
       (ch, m) => ch === "iopub" && m.header.msg_type === "execute_result",
@@ -426,8 +369,6 @@ async function throughKernel(wp: WidgetPage): Promise<Row[]> {
     return { msg, arrived: Date.now() };
   };
   try {
-    await client.firstKernelInfo(20, 60_000);
-    await client.iopubReady(20, 10_000);
     const rows: Row[] = [];
     // 1M positions: the kernel's packing and JSON, the wire, the page's parse and unpack.
     const positions = new Float32Array(2_000_000).map((_, i) => (i * 0.618) % 10);
@@ -457,34 +398,17 @@ async function throughKernel(wp: WidgetPage): Promise<Row[]> {
       MIME
     ] as ProximityGraphPayload;
     const comm = "bench-proximity-graph";
-    await client.send(
-      "shell",
-      client.request("comm_open", {
-        comm_id: comm,
-        target_name: "tessera",
-        data: { widget: siftPayload.live!.id },
-      }),
-    );
+    await kernelProcess.openComm(comm, siftPayload.live!.id);
     const kernel: number[] = [];
     let lastReply: { data: Record<string, unknown>; buffers: string[] } | undefined;
     for (let k = 0; k < ROUND_TRIPS; k++) {
       const node = (k * 997) % siftPayload.nodes;
-      const msgOut = client.request("comm_msg", {
-        comm_id: comm,
-        data: { request: k + 1, method: "neighbourhood", params: { graph: 0, node, hops: 2 } },
+      const { answer, ms } = await kernelProcess.call(comm, k + 1, "neighbourhood", {
+        graph: 0,
+        node,
+        hops: 2,
       });
-      const reply = client.next(
-        (ch, m) =>
-          ch === "iopub" &&
-          m.header.msg_type === "comm_msg" &&
-          (m.content["data"] as { reply?: number }).reply === k + 1,
-        30_000,
-        `reply ${k + 1}`,
-      );
-      const start = performance.now();
-      await client.send("shell", msgOut);
-      const answer = await reply;
-      kernel.push(performance.now() - start);
+      kernel.push(ms);
       const data = answer.content["data"] as { result?: Record<string, unknown>; error?: string };
       if (!data.result) throw new Error(`neighbourhood failed: ${data.error}`);
       lastReply = { data: data.result, buffers: answer.buffers.map((b) => b.toString("base64")) };
@@ -500,11 +424,7 @@ async function throughKernel(wp: WidgetPage): Promise<Row[]> {
     });
     return rows;
   } finally {
-    client.send("control", client.request("shutdown_request", { restart: false })).catch(() => {});
-    await new Promise((r) => setTimeout(r, 500));
-    child.kill("SIGKILL");
-    client.close();
-    rmSync(tmp, { recursive: true, force: true });
+    await kernelProcess.close();
   }
 }
 
@@ -595,13 +515,4 @@ async function applyInWidget(
     },
     { mime: MIME, payload, reply },
   );
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1] ?? NaN;
-}
-
-function round(v: number, digits = 1): number {
-  return Number(v.toFixed(digits));
 }
