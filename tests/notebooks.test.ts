@@ -106,12 +106,17 @@ function tableRows(c: Cell): string[][] {
   );
 }
 
-/** The memory timeline a cell shows as its result, validated against the MIME contract. */
-function shownTimeline(c: Cell) {
+/** The bundle of the one result a cell shows; the cell must not have failed. */
+function shownData(c: Cell): Record<string, unknown> {
   assert.deepEqual(outputs(c, "error"), [], "the cell failed");
   const shown = outputs(c, "execute_result");
   assert.equal(shown.length, 1, "the cell showed no result (an earlier cell failed?)");
-  const data = shown[0]!.data!;
+  return shown[0]!.data!;
+}
+
+/** The memory timeline a cell shows as its result, validated against the MIME contract. */
+function shownTimeline(c: Cell) {
+  const data = shownData(c);
   const payload = shownPayload(data);
   assert.match(joined(data["image/svg+xml"]), /^<svg[\s>]/);
   let live = 0;
@@ -423,10 +428,7 @@ const CHECKS: Record<string, (nb: () => Notebook) => void> = {
 
     test("chunkPlanView shows the plan widget (live), its SVG and text", () => {
       const c = cell(nb(), 'chunkPlanView(plan, { title: "GPT prefill, 2 layers');
-      assert.deepEqual(outputs(c, "error"), [], "the cell failed");
-      const shown = outputs(c, "execute_result");
-      assert.equal(shown.length, 1, "the cell showed no result (an earlier cell failed?)");
-      const data = shown[0]!.data!;
+      const data = shownData(c);
       const checked = validateChunkPlan(data[MIME_CHUNK_PLAN]);
       assert.ok(checked.ok, checked.ok ? "" : checked.errors.join("\n"));
       const plan = checked.value;
@@ -449,10 +451,7 @@ const CHECKS: Record<string, (nb: () => Notebook) => void> = {
 
     test("the plan with its runs: both timelines linked in the widget and drawn in its SVG", () => {
       const c = cell(nb(), "timelines: { unchunked: plain.memory");
-      assert.deepEqual(outputs(c, "error"), [], "the cell failed");
-      const shown = outputs(c, "execute_result");
-      assert.equal(shown.length, 1, "the cell showed no result (an earlier cell failed?)");
-      const data = shown[0]!.data!;
+      const data = shownData(c);
       const checked = validateChunkPlan(data[MIME_CHUNK_PLAN]);
       assert.ok(checked.ok, checked.ok ? "" : checked.errors.join("\n"));
       const timelines = checked.value.timelines!;
