@@ -114,6 +114,11 @@ test(
   },
 );
 
+test("a shutdown ends a kernel whose cell waits in prompt()", { timeout: 120_000 }, async (t) => {
+  const cwd = await mkdtemp(path.join(scratch, "notebooks-"));
+  await conformance(t, "ShutdownTests", cwd, ["test_shutdown_while_prompt_waits_ends_the_kernel"]);
+});
+
 test(
   "in a notebook folder with its own node_modules, its packages import and win",
   { timeout: 120_000 },

@@ -526,5 +526,28 @@ class NotebookFolderTests(unittest.TestCase):
         self.assertEqual(results, ["0"])
 
 
+class ShutdownTests(unittest.TestCase):
+    """A kernel of its own, for what ends it."""
+
+    def test_shutdown_while_prompt_waits_ends_the_kernel(self):
+        km, kc = start_new_kernel(kernel_name=TesseraKernelTests.kernel_name)
+        try:
+            kc.execute('const answer = prompt("Never answered: ");', allow_stdin=True)
+            request = kc.get_stdin_msg(timeout=jkt.TIMEOUT)
+            self.assertEqual(request["msg_type"], "input_request")
+            # prompt() blocks the main thread; the shutdown must still get through to it.
+            msg = kc.session.msg("shutdown_request", {"restart": False})
+            kc.control_channel.send(msg)
+            reply = kc.get_control_msg(timeout=jkt.TIMEOUT)
+            self.assertEqual(reply["msg_type"], "shutdown_reply")
+            deadline = time.monotonic() + 3
+            while km.is_alive() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertFalse(km.is_alive(), "the kernel still runs 3 s after its shutdown_reply")
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+
+
 if __name__ == "__main__":
     unittest.main()

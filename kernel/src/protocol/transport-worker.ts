@@ -127,6 +127,8 @@ function stopIfBusy(upTo: number) {
 
 function shutdown(msg: Message) {
   const restart = msg.content["restart"] === true;
+  // A main thread blocked in prompt() must wake to take the shutdown message.
+  inputs.interrupt();
   void reply(msg, "control", { status: "ok", restart }).then(() => close(restart));
 }
 
