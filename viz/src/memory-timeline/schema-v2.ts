@@ -1,5 +1,6 @@
 import { base64Schema as base64 } from "../common/packed-schema.js";
 import { liveRefSchema } from "../widget/live-ref.js";
+import { predictedSchema, xAxisSchema } from "./schema.js";
 import { MEMORY_TIMELINE_V2_LIMITS as LIMITS, MIME_MEMORY_TIMELINE_V2 } from "./types-v2.js";
 
 const text = { type: "string", maxLength: LIMITS.text } as const;
@@ -22,7 +23,7 @@ export const memoryTimelineV2Schema = {
   properties: {
     version: { const: 2 },
     title: text,
-    xAxis: { enum: ["index", "time"], default: "index" },
+    xAxis: xAxisSchema,
     align: { enum: ["node", "none"] },
     budgetBytes: { type: "number", minimum: 0 },
     live: liveRefSchema(LIMITS.text),
@@ -36,16 +37,7 @@ export const memoryTimelineV2Schema = {
         additionalProperties: false,
         properties: {
           name: text,
-          predicted: {
-            type: "array",
-            maxItems: LIMITS.predictedPoints,
-            items: {
-              type: "object",
-              required: ["x", "bytes"],
-              additionalProperties: false,
-              properties: { x: { type: "number" }, bytes: { type: "number", minimum: 0 } },
-            },
-          },
+          predicted: predictedSchema(LIMITS.predictedPoints),
           events: {
             type: "object",
             required: ["count", "kind", "allocation", "bytes", "timeMs", "label", "op", "strings"],

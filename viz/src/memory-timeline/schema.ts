@@ -3,6 +3,22 @@ import { MEMORY_TIMELINE_LIMITS as LIMITS, MIME_MEMORY_TIMELINE } from "./types.
 const count = { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const text = { type: "string", maxLength: LIMITS.text } as const;
 
+/** The x axis a timeline starts on (v1 and v2). */
+export const xAxisSchema = { enum: ["index", "time"], default: "index" } as const;
+
+/** A predicted live-bytes curve of at most `maxItems` points (v1, and v2's runs). */
+export const predictedSchema = (maxItems: number) =>
+  ({
+    type: "array",
+    maxItems,
+    items: {
+      type: "object",
+      required: ["x", "bytes"],
+      additionalProperties: false,
+      properties: { x: { type: "number" }, bytes: { type: "number", minimum: 0 } },
+    },
+  }) as const;
+
 /**
  * JSON Schema (draft 2020-12) of `application/vnd.tessera.memory-timeline.v1+json`.
  *
@@ -21,7 +37,7 @@ export const memoryTimelineSchema = {
   properties: {
     version: { const: 1 },
     title: text,
-    xAxis: { enum: ["index", "time"], default: "index" },
+    xAxis: xAxisSchema,
     events: {
       type: "array",
       maxItems: LIMITS.events,
@@ -40,19 +56,7 @@ export const memoryTimelineSchema = {
         },
       },
     },
-    predicted: {
-      type: "array",
-      maxItems: LIMITS.predictedPoints,
-      items: {
-        type: "object",
-        required: ["x", "bytes"],
-        additionalProperties: false,
-        properties: {
-          x: { type: "number" },
-          bytes: { type: "number", minimum: 0 },
-        },
-      },
-    },
+    predicted: predictedSchema(LIMITS.predictedPoints),
     budgetBytes: { type: "number", minimum: 0 },
   },
 } as const;

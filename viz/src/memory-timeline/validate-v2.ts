@@ -7,6 +7,7 @@ import {
   type MemoryEventColumns,
   type MemoryTimelineV2Payload,
 } from "./types-v2.js";
+import { checkPredicted } from "./validate.js";
 
 const PAYLOAD_KEYS = ["version", "title", "xAxis", "align", "budgetBytes", "runs", "live"] as const;
 const RUN_KEYS = ["name", "events", "predicted"] as const;
@@ -62,7 +63,9 @@ export function validateMemoryTimelineV2(x: unknown): Validation<MemoryTimelineV
 function checkRun(run: unknown, path: string, p: Problems): void {
   if (!p.record(run, path, RUN_KEYS)) return;
   p.text(run.name, join(path, "name"), LIMITS.text);
-  if (run.predicted !== undefined) checkPredicted(run.predicted, join(path, "predicted"), p);
+  if (run.predicted !== undefined) {
+    checkPredicted(run.predicted, join(path, "predicted"), LIMITS.predictedPoints, p);
+  }
   const columns = checkColumns(run.events, join(path, "events"), p);
   if (columns) checkEvents(columns, join(path, "events"), p);
 }
@@ -220,31 +223,5 @@ function checkEvents(c: MemoryEventColumns, path: string, p: Problems): void {
         `a label, op or node of at most ${LIMITS.text} characters, got ${text.length}`,
       );
     }
-  });
-}
-
-function checkPredicted(points: unknown, path: string, p: Problems): void {
-  if (!Array.isArray(points)) {
-    p.add(path, "expected an array of {x, bytes} points");
-    return;
-  }
-  if (points.length > LIMITS.predictedPoints) {
-    p.add(path, `${points.length} points exceed the limit of ${LIMITS.predictedPoints}`);
-    return;
-  }
-  let lastX = -Infinity;
-  points.forEach((point, i) => {
-    const at = join(path, i);
-    if (!p.record(point, at, ["x", "bytes"])) return;
-    const okX = p.number(point.x, join(at, "x"));
-    p.number(point.bytes, join(at, "bytes"), 0);
-    if (!okX) return;
-    if ((point.x as number) < lastX) {
-      p.add(
-        join(at, "x"),
-        `${point.x} is less than the previous point's x (${lastX}); x must not decrease`,
-      );
-    }
-    lastX = point.x as number;
   });
 }

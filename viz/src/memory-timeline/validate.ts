@@ -25,7 +25,9 @@ export function validateMemoryTimeline(x: unknown): Validation<MemoryTimelinePay
     if (x.xAxis !== undefined) p.oneOf(x.xAxis, "xAxis", ["index", "time"]);
     if (x.budgetBytes !== undefined) p.number(x.budgetBytes, "budgetBytes", 0);
     checkEvents(x.events, p);
-    if (x.predicted !== undefined) checkPredicted(x.predicted, p);
+    if (x.predicted !== undefined) {
+      checkPredicted(x.predicted, "predicted", LIMITS.predictedPoints, p);
+    }
   }
   return p.empty
     ? { ok: true, value: x as MemoryTimelinePayload }
@@ -118,26 +120,27 @@ class EventOrder {
   }
 }
 
-function checkPredicted(points: unknown, p: Problems): void {
+/** A predicted live-bytes curve at `path` (v1, v2's runs): at most `limit` points, x ascending. */
+export function checkPredicted(points: unknown, path: string, limit: number, p: Problems): void {
   if (!Array.isArray(points)) {
-    p.add("predicted", "expected an array of {x, bytes} points");
+    p.add(path, "expected an array of {x, bytes} points");
     return;
   }
-  if (points.length > LIMITS.predictedPoints) {
-    p.add("predicted", `${points.length} points exceed the limit of ${LIMITS.predictedPoints}`);
+  if (points.length > limit) {
+    p.add(path, `${points.length} points exceed the limit of ${limit}`);
     return;
   }
   let lastX = -Infinity;
   points.forEach((point, i) => {
-    const path = join("predicted", i);
-    if (!p.record(point, path, POINT_KEYS)) return;
+    const at = join(path, i);
+    if (!p.record(point, at, POINT_KEYS)) return;
     const { x } = point;
-    const okX = p.number(x, join(path, "x"));
-    p.number(point.bytes, join(path, "bytes"), 0);
+    const okX = p.number(x, join(at, "x"));
+    p.number(point.bytes, join(at, "bytes"), 0);
     if (!okX) return;
     if (x < lastX)
       p.add(
-        join(path, "x"),
+        join(at, "x"),
         `${x} is less than the previous point's x (${lastX}); x must not decrease`,
       );
     lastX = x;
