@@ -1,4 +1,5 @@
 import { byteTicks, formatBytes } from "../common/bytes.js";
+import { BUDGET, FONT, GRID, INK, MUTED } from "../common/svg-style.js";
 import { escapeXml } from "../common/xml.js";
 import { memoryTimelineV2Svg } from "../memory-timeline/svg-v2.js";
 import { defaultCollapsed, planBlocks, type Block } from "./blocks.js";
@@ -12,12 +13,7 @@ import type { ChunkPlanPayload } from "./types.js";
 export const STRIP_WIDTH = 180;
 const HEADER = 48;
 const GAP = 16;
-const INK = "#222";
-const MUTED = "#666";
-const GRID = "#e6e6e6";
-const BUDGET = "#c0392b";
 const REGION = "#6a51a3";
-const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif";
 
 /**
  * The plan as a standalone SVG document (no DOM, no script): the layered graph from

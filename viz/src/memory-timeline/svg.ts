@@ -1,5 +1,6 @@
 import { byteTicks, formatBytes } from "../common/bytes.js";
 import { stepArea, stepLine } from "../common/path.js";
+import { BUDGET, FONT, GRID, INK, MUTED } from "../common/svg-style.js";
 import { niceTicks } from "../common/ticks.js";
 import { escapeXml } from "../common/xml.js";
 import { memoryTimelineLayout, type MemoryTimelineLayout, type TimelineBand } from "./layout.js";
@@ -27,11 +28,6 @@ const PALETTE = [
 // Bands outside the legend: light neutral tints, alternating so neighbours stay apart.
 const UNLISTED = ["#ccd6e1", "#e0e6ed", "#bcc8d6"];
 const OTHER = "#b9b9b9";
-const INK = "#222";
-const MUTED = "#666";
-const GRID = "#e6e6e6";
-const BUDGET = "#c0392b";
-const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif";
 const LEGEND_WIDTH = 200;
 const LEGEND_BANDS = PALETTE.length;
 
