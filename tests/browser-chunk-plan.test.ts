@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
 import {
-  failure,
+  inPage,
   notebook,
   runCell,
   screenshot,
@@ -56,9 +56,8 @@ async function showPlan(page: Page): Promise<void> {
 test(
   "the budget slider re-plans through the kernel; an impossible budget shows the lowest reachable",
   { timeout: 400_000 },
-  async () => {
-    const page = await lab.open("plan.ipynb");
-    try {
+  () =>
+    inPage(lab, "plan.ipynb", "browser-chunk-plan", async (page) => {
       await showPlan(page);
       const first = await shown(page);
       assert.ok(first.peakAfter <= first.budget && first.budget > 0, JSON.stringify(first));
@@ -98,35 +97,21 @@ test(
       assert.match((await status.textContent()) ?? "", /Waiting for the kernel/);
       await page.locator('.tessera-chunk-plan[data-live="live"]').waitFor({ timeout: 30_000 });
       assert.equal(await status.isVisible(), false, "the note hides once the kernel is idle");
-    } catch (e) {
-      throw await failure(lab, page, "browser-chunk-plan", e);
-    } finally {
-      await page.close();
-    }
-  },
+    }),
 );
 
-test(
-  "switching JupyterLab to its dark theme recolours the plan",
-  { timeout: 300_000 },
-  async () => {
-    const page = await lab.open("plan.ipynb");
-    try {
-      await showPlan(page);
-      const rect = page.locator(".tessera-chunk-plan-node[data-node] rect").first();
-      const light = await rect.getAttribute("fill");
-      await switchTheme(page, "JupyterLab Dark");
-      // The extension calls redraw on a theme change: the node colours follow the background.
-      const deadline = Date.now() + 30_000;
-      while ((await rect.getAttribute("fill")) === light && Date.now() < deadline) {
-        await page.waitForTimeout(100);
-      }
-      assert.notEqual(await rect.getAttribute("fill"), light, "the node colours changed");
-      await screenshot(page, "browser-chunk-plan-dark");
-    } catch (e) {
-      throw await failure(lab, page, "browser-chunk-plan-dark", e);
-    } finally {
-      await page.close();
+test("switching JupyterLab to its dark theme recolours the plan", { timeout: 300_000 }, () =>
+  inPage(lab, "plan.ipynb", "browser-chunk-plan-dark", async (page) => {
+    await showPlan(page);
+    const rect = page.locator(".tessera-chunk-plan-node[data-node] rect").first();
+    const light = await rect.getAttribute("fill");
+    await switchTheme(page, "JupyterLab Dark");
+    // The extension calls redraw on a theme change: the node colours follow the background.
+    const deadline = Date.now() + 30_000;
+    while ((await rect.getAttribute("fill")) === light && Date.now() < deadline) {
+      await page.waitForTimeout(100);
     }
-  },
+    assert.notEqual(await rect.getAttribute("fill"), light, "the node colours changed");
+    await screenshot(page, "browser-chunk-plan-dark");
+  }),
 );

@@ -11,11 +11,12 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { formatBytes } from "@tessera/viz";
 import {
-  failure,
+  inPage,
   notebook,
   runCell,
   screenshot,
   startLab,
+  switchTheme,
   WIDGET_CLASS,
   type Lab,
 } from "./jupyterlab.js";
@@ -84,9 +85,8 @@ async function showTimeline(page: Page) {
 test(
   "a kernel cell shows an AutoChunk run unchunked and chunked in one timeline; hover, zoom and the dark theme work",
   { timeout: 400_000 },
-  async () => {
-    const page = await lab.open("timeline.ipynb");
-    try {
+  () =>
+    inPage(lab, "timeline.ipynb", "browser-memory-timeline", async (page) => {
       const { output, canvas, printed } = await showTimeline(page);
       const toolbar =
         (await output.locator(".tessera-memory-timeline-toolbar").textContent()) ?? "";
@@ -169,11 +169,7 @@ test(
       );
 
       // Switch JupyterLab to its dark theme (the extension calls redraw): the plot follows.
-      await page.mouse.move(0, 0);
-      await page.locator(".lm-MenuBar-itemLabel", { hasText: "Settings" }).click();
-      await page.locator(".lm-Menu-itemLabel", { hasText: /^Theme$/ }).click();
-      await page.locator(".lm-Menu-itemLabel", { hasText: /^JupyterLab Dark$/ }).click();
-      await page.keyboard.press("Escape");
+      await switchTheme(page, "JupyterLab Dark");
       await page.waitForFunction(
         (el) => {
           const c = el as unknown as {
@@ -194,10 +190,5 @@ test(
         "browser-memory-timeline-v2-dark",
         `.jp-OutputArea-output.${WIDGET_CLASS}`,
       );
-    } catch (e) {
-      throw await failure(lab, page, "browser-memory-timeline", e);
-    } finally {
-      await page.close();
-    }
-  },
+    }),
 );

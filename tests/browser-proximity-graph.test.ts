@@ -10,11 +10,12 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { SIFT_5K_DIR } from "../gpu/test/datasets.js";
 import {
-  failure,
+  inPage,
   notebook,
   runCell,
   screenshot,
   startLab,
+  switchTheme,
   WIDGET_CLASS,
   type Lab,
 } from "./jupyterlab.js";
@@ -53,9 +54,8 @@ after(() => lab?.stop());
 test(
   "the explorer renders SIFT-5k's graphs, hovers, draws edges, expands a neighbourhood, steps a trace; the chart renders",
   { timeout: 300_000 },
-  async () => {
-    const page = await lab.open("graph.ipynb");
-    try {
+  () =>
+    inPage(lab, "graph.ipynb", "browser-proximity-graph", async (page) => {
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
       await runCell(page, 0);
@@ -143,11 +143,7 @@ test(
 
       // JupyterLab's dark theme: the extension asks for a redraw, which reads the new colours.
       const drawn = Number(await widget.getAttribute("data-drawn"));
-      await page.mouse.move(0, 0);
-      await page.locator(".lm-MenuBar-itemLabel", { hasText: "Settings" }).click();
-      await page.locator(".lm-Menu-itemLabel", { hasText: /^Theme$/ }).click();
-      await page.locator(".lm-Menu-itemLabel", { hasText: /^JupyterLab Dark$/ }).click();
-      await page.keyboard.press("Escape");
+      await switchTheme(page, "JupyterLab Dark");
       const deadline = Date.now() + 30_000;
       while (Number(await widget.getAttribute("data-drawn")) === drawn && Date.now() < deadline) {
         await page.waitForTimeout(100);
@@ -170,10 +166,5 @@ test(
         errors.filter((e) => !/No active debugger session/.test(e)),
         [],
       );
-    } catch (e) {
-      throw await failure(lab, page, "browser-proximity-graph", e);
-    } finally {
-      await page.close();
-    }
-  },
+    }),
 );

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import {
-  failure,
+  inPage,
   notebook,
   runCell,
   screenshot,
@@ -55,9 +55,8 @@ after(() => lab?.stop());
 test(
   "widgets render through the extension; an invalid payload shows the error box",
   { timeout: 300_000 },
-  async () => {
-    const page = await lab.open("layer.ipynb");
-    try {
+  () =>
+    inPage(lab, "layer.ipynb", "browser-layer", async (page) => {
       await runCell(page, 0);
       const outputs = page.locator(`.jp-OutputArea-output.${WIDGET_CLASS}`);
       // memoryTimeline() sends v2, drawn on a canvas (v1 outputs still render as SVG).
@@ -77,10 +76,5 @@ test(
         (await alert.textContent()) ?? "",
         /events\[0\]\.bytes: expected a non-negative integer, got -5/,
       );
-    } catch (e) {
-      throw await failure(lab, page, "browser-layer", e);
-    } finally {
-      await page.close();
-    }
-  },
+    }),
 );

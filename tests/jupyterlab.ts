@@ -189,6 +189,29 @@ export async function screenshot(page: Page, name: string, selector?: string): P
   else await page.screenshot({ path: file });
 }
 
+/**
+ * Opens `name` in a new page, runs `body` on it and closes the page; a failure comes back
+ * with the end of JupyterLab's log and a screenshot (tests/artifacts/`artifact`-failure.png).
+ *
+ * @example
+ * test("a cell runs", () => inPage(lab, "a.ipynb", "browser-a", (page) => runCell(page, 0)));
+ */
+export async function inPage(
+  lab: Lab,
+  name: string,
+  artifact: string,
+  body: (page: Page) => Promise<void>,
+): Promise<void> {
+  const page = await lab.open(name);
+  try {
+    await body(page);
+  } catch (e) {
+    throw await failure(lab, page, artifact, e);
+  } finally {
+    await page.close();
+  }
+}
+
 /** A failure message with the end of JupyterLab's log, and a screenshot of the page. */
 export async function failure(lab: Lab, page: Page, name: string, e: unknown): Promise<Error> {
   await screenshot(page, `${name}-failure`).catch(() => {});
