@@ -260,6 +260,9 @@ function findIdentifier(
  * module, live (TypeScript's CommonJS output); the cell runs as a function body.
  */
 function toCommonJs(ts: TS, js: string): string {
+  // Without import or export (a cell that declares and imports nothing) the transform adds
+  // only the "use strict" of a CommonJS module: a second compile saved.
+  if (!/\b(?:import|export)\b/.test(js)) return `"use strict";\n${js}`;
   return ts.transpileModule(js, {
     fileName: "cell.js",
     compilerOptions: {

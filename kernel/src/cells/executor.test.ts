@@ -37,6 +37,17 @@ describe("CellExecutor", () => {
     assert.match(untyped.traceback.join("\n"), /`npm install no-such-package-tessera`/);
   });
 
+  test("cells run in strict mode, whether they import and declare or not", async () => {
+    const strict = "(function () { return this; })() === undefined";
+    assert.deepEqual(await executor.execute(strict), { status: "ok", hasValue: true, value: true });
+    const withImport = `import { sep } from "node:path";\nconst strictHere = ${strict};\nstrictHere && sep.length === 1`;
+    assert.deepEqual(await executor.execute(withImport), {
+      status: "ok",
+      hasValue: true,
+      value: true,
+    });
+  });
+
   test("a declaration gives no value", async () => {
     assert.deepEqual(await executor.execute("const x = 40;"), { status: "ok", hasValue: false });
   });
