@@ -12,7 +12,7 @@ import { blockLabel, nodeLabel, planSummary, regionLabel } from "./labels.js";
 import { chunkPlanLayout, itemBytes, type ChunkPlanLayout } from "./layout.js";
 import { nodeDetails } from "./details.js";
 import { html, svg } from "./dom.js";
-import { budgetScale, requestPlans } from "./slider.js";
+import { budgetScale, requestPlans, type BudgetScale } from "./slider.js";
 import { memoryStrip } from "./strip.js";
 import { MIME_CHUNK_PLAN, type ChunkPlanPayload } from "./types.js";
 import { validateChunkPlan } from "./validate.js";
@@ -31,13 +31,11 @@ function renderChunkPlan(
   first: ChunkPlanPayload,
   options: WidgetOptions = {},
 ): WidgetHandle<ChunkPlanPayload> {
-  let payload = first;
-  let plan: ChunkPlan = decodeChunkPlan(payload);
-  let blocks: Block[] = planBlocks(plan.name);
-  let collapsed = defaultCollapsed(blocks, plan.name.length, [
-    plan.peakNode.after,
-    plan.peakNode.before,
-  ]);
+  // Set by show(first, false) below, before anything reads them.
+  let plan!: ChunkPlan;
+  let blocks: Block[] = [];
+  let collapsed = new Set<string>();
+  let scale!: BudgetScale;
   let layout!: ChunkPlanLayout; // set by draw(), which show() calls before anything reads it
   let colors: ThemeColors = themeColors(element);
   let selected: number | null = null;
@@ -81,7 +79,6 @@ function renderChunkPlan(
   let nodeByName = new Map<string, number>();
   let linked: number | null = null;
 
-  let scale = budgetScale(plan);
   const live = options.live;
   slider.disabled = live === undefined;
   const requests = live
@@ -116,7 +113,6 @@ function renderChunkPlan(
   let nodeOfLine = new Map<number, number>();
 
   function show(next: ChunkPlanPayload, keepView: boolean): void {
-    payload = next;
     plan = decodeChunkPlan(next);
     const names = blocks.map((b) => b.key).join();
     blocks = planBlocks(plan.name);
