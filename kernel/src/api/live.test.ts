@@ -60,6 +60,15 @@ test("a method that throws replies with its message; an unknown method says so",
     reply: 2,
     error: 'the widget has no method "nope"',
   });
+  // Object's own methods are not the widget's.
+  await manager.handleMessage(
+    { comm_id: "c2", data: { request: 3, method: "toString", params: {} } },
+    [],
+  );
+  assert.deepEqual(sent.at(-1)?.content.data, {
+    reply: 3,
+    error: 'the widget has no method "toString"',
+  });
 });
 
 test("a widget this kernel did not make is closed with the reason", async () => {

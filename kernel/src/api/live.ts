@@ -60,7 +60,8 @@ function connect(comm: Comm, open: CommMessage): void {
   comm.onMessage(async ({ data, buffers }) => {
     const { request, method, params } = data as Partial<LiveRequest>;
     if (typeof request !== "number") return; // not a request: nothing to answer
-    const run = typeof method === "string" ? methods[method] : undefined;
+    const run =
+      typeof method === "string" && Object.hasOwn(methods, method) ? methods[method] : undefined;
     if (!run) {
       comm.send({ reply: request, error: `the widget has no method "${String(method)}"` });
       return;
