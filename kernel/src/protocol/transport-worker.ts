@@ -10,14 +10,14 @@ import { InterruptState } from "../cells/interrupts.js";
 import { InputRelay } from "./input-relay.js";
 import { log } from "../log.js";
 import { releaseMainThread, stopMainThread } from "./stop-main-thread.js";
+import { openTransport } from "./transport.js";
+import { newHeader } from "./wire.js";
 
 /**
  * How long the main thread has to take an interrupt before a cell that keeps it busy is
  * terminated: ample for any step of the kernel's own, short against the 1 s a user waits.
  */
 const BUSY_MS = 200;
-import { openTransport } from "./transport.js";
-import { newHeader } from "./wire.js";
 
 /** Worker → main. */
 export type FromTransport =
