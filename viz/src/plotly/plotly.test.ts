@@ -46,3 +46,9 @@ test("plotlySvg draws lines on a log axis and bars by category, escaping text", 
   assert.equal(bars.match(/<rect [^>]*><title>/g)!.length, 2);
   assert.match(bars, /not drawn in this static image: pie traces/);
 });
+
+test("plotlySvg draws a figure at the point limit (no spread of every value)", () => {
+  const x = Array.from({ length: 150_000 }, (_, i) => i);
+  const svg = plotlySvg({ data: [{ x, y: [1], mode: "markers" }] });
+  assert.match(svg, /<circle/);
+});

@@ -203,8 +203,12 @@ interface Scale {
 
 function scale(log: boolean, values: number[], from: number, to: number): Scale {
   const vs = log ? values.filter((v) => v > 0) : values;
-  let lo = vs.length ? Math.min(...vs) : 0;
-  let hi = vs.length ? Math.max(...vs) : 1;
+  // A loop, not Math.min(...vs): a figure within the limits can exceed the argument stack.
+  let [lo, hi] = vs.length ? [Infinity, -Infinity] : [0, 1];
+  for (const v of vs) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   if (log) {
     const [a, b] = [Math.floor(Math.log10(lo || 1)), Math.ceil(Math.log10(hi || 10))];
     const [l, h] = [a, b === a ? a + 1 : b];
