@@ -1,3 +1,5 @@
+import { parseColor } from "../widget/theme.js";
+
 /** Stops of the memory colour scale, low to high, for light and dark backgrounds. */
 const STOPS = {
   light: ["#e8eef7", "#9ecae1", "#fdd49e", "#fc8d59", "#d7301f"],
@@ -25,9 +27,9 @@ export function inkOn(fill: string): string {
   return 0.299 * r + 0.587 * g + 0.114 * b > 140 ? "#1a1a1a" : "#f5f5f5";
 }
 
+/** The stops and the fills made from them are all #rrggbb. */
 function rgb(hex: string): [number, number, number] {
-  const n = parseInt(hex.slice(1), 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+  return parseColor(hex) ?? [0, 0, 0];
 }
 
 function mix(a: string, b: string, t: number): string {
