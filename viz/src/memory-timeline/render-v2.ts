@@ -322,10 +322,12 @@ export function renderMemoryTimeline(
     highlights = runs.map((run) => {
       if (term === "" && opTerm === null) return undefined;
       const { strings, label, op, node } = run.columns;
+      // Labels are interned: match each string once, not once per allocation.
+      const found = term === "" ? undefined : strings.map((s) => s.toLowerCase().includes(term));
       const marks = new Uint8Array(run.slots);
       for (let s = 0; s < run.slots; s++) {
         const k = run.from[s]!;
-        const bySearch = term === "" || strings[label[k]!]!.toLowerCase().includes(term);
+        const bySearch = found === undefined || found[label[k]!]!;
         const byOp = opTerm === null || strings[node[k]!] === opTerm || strings[op[k]!] === opTerm;
         if (bySearch && byOp) {
           marks[s] = 1;
