@@ -299,7 +299,7 @@ export function pseudocodeLines(pseudocode: string): Map<string, number> {
  * region and chunk dim; the legality rule it broke in the regions tried around a peak; or that
  * the search never needed it (its memory was within the budget).
  */
-export function reasons(plan: ac.Plan): string[] {
+function reasons(plan: ac.Plan): string[] {
   const { graph } = plan;
   const rejected = new Map<number, string>();
   for (const stage of plan.stages) {

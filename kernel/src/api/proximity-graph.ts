@@ -133,7 +133,7 @@ export async function proximityGraph(
 }
 
 /** One graph's layer: degrees, components renumbered by size, 2-hop reach, edges if small. */
-export function graphLayer(graph: Graph, name: string, twoHopSample = 5000): GraphLayer {
+function graphLayer(graph: Graph, name: string, twoHopSample = 5000): GraphLayer {
   const { outDegree, inDegree } = cagra.degrees(graph);
   const scc = cagra.stronglyConnectedComponents(graph);
   // Component 0 becomes the largest: the widget lists and colours them by size.
