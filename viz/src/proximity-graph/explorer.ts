@@ -195,7 +195,9 @@ function mount(
   if (data.traces.length > 0) {
     player = tracePlayer(data.traces, (t, s) => {
       [trace, step] = [t, s];
+      // The trace's edges follow the step in every colour mode; colours only in visit order.
       if (mode === "visit-order") recolour();
+      else relines();
       requestDraw();
     });
     element.append(player.element);
