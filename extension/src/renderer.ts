@@ -7,7 +7,12 @@
 import type { ISessionContext } from "@jupyterlab/apputils";
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { Widget } from "@lumino/widgets";
-import { mountWidget, type WidgetHandle, type WidgetSpec } from "@tessera/viz/dom";
+import {
+  mountWidget,
+  type WidgetHandle,
+  type WidgetOptions,
+  type WidgetSpec,
+} from "@tessera/viz/dom";
 import { CommLiveChannel } from "./live-channel.js";
 
 /** The class on every Tessera output node, plus one per widget (`jp-Tessera-<name>`). */
@@ -32,23 +37,22 @@ export class TesseraRenderer extends Widget implements IRenderMime.IRenderer {
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const data = model.data[this.mimeType];
     if (data === undefined) return;
-    const checked = this.spec.validate(data);
-    const liveId = checked.ok ? this.spec.liveId?.(checked.value) : undefined;
-    if (this.#handle && liveId === this.#liveId) {
-      this.#handle.update(data);
-      return;
+    if (this.#handle) this.#handle.update(data);
+    else this.#handle = mountWidget(this.node, this.spec, data, (p) => this.#optionsFor(p));
+  }
+
+  /** The live channel of the kernel object `payload` names, kept while the name stays. */
+  #optionsFor(payload: unknown): WidgetOptions {
+    const liveId = this.spec.liveId?.(payload);
+    if (liveId !== this.#liveId) {
+      this.#channel?.dispose();
+      this.#channel =
+        liveId !== undefined && this.session
+          ? new CommLiveChannel(this.session, liveId)
+          : undefined;
+      this.#liveId = liveId;
     }
-    this.#handle?.dispose();
-    this.#channel?.dispose();
-    this.#channel =
-      liveId !== undefined && this.session ? new CommLiveChannel(this.session, liveId) : undefined;
-    this.#liveId = liveId;
-    this.#handle = mountWidget(
-      this.node,
-      this.spec,
-      data,
-      this.#channel ? { live: this.#channel } : {},
-    );
+    return this.#channel ? { live: this.#channel } : {};
   }
 
   /** The theme changed: canvas and WebGL widgets read their colours again. */

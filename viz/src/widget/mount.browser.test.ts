@@ -75,3 +75,35 @@ test("update replaces the drawing in place; dispose empties the element", async 
   assert.equal(counts.svgs, 1);
   assert.equal(counts.left, 0);
 });
+
+test("options derived from the payload: validated once; another live channel draws afresh", async () => {
+  const seen = await wp.page.evaluate((mime) => {
+    const viz = (window as unknown as { tesseraViz: typeof import("../dom.js") }).tesseraViz;
+    const root = document.getElementById("root")!;
+    const base = viz.WIDGETS.find((w) => w.mimeType === mime)!;
+    let validations = 0;
+    let renders = 0;
+    const spec = {
+      ...base,
+      validate: (x: unknown) => (validations++, base.validate(x)),
+      render: (...args: Parameters<typeof base.render>) => (renders++, base.render(...args)),
+    };
+    const channels = [{}, {}] as unknown as import("../dom.js").LiveChannel[];
+    const ev = (bytes: number) => ({
+      version: 1,
+      events: [{ index: 0, kind: "alloc", allocation: 0, bytes, label: "a", op: "x", timeMs: 0 }],
+    });
+    const handle = viz.mountWidget(root, spec, ev(1024), (p: { events: { bytes: number }[] }) => ({
+      live: channels[p.events[0]!.bytes > 4096 ? 1 : 0],
+    }));
+    const first = { validations, renders };
+    handle.update(ev(2048)); // same channel: updated in place
+    const same = { validations, renders };
+    handle.update(ev(8192)); // another channel: drawn afresh
+    handle.dispose();
+    return { first, same, other: { validations, renders } };
+  }, MIME);
+  assert.deepEqual(seen.first, { validations: 1, renders: 1 });
+  assert.deepEqual(seen.same, { validations: 2, renders: 1 });
+  assert.deepEqual(seen.other, { validations: 3, renders: 2 });
+});

@@ -18,6 +18,10 @@ export interface WidgetSpec<P> {
  * that are wrong; a renderer that throws shows its error the same way. Never leaves the
  * element blank and never throws. `update` validates again.
  *
+ * `options` may be derived from the validated payload (a host connects the kernel object a
+ * payload names), so the payload is validated once; when an update's options bring another
+ * live channel, the widget is drawn afresh with it.
+ *
  * @example
  * const handle = mountWidget(div, memoryTimelineWidget, payload);
  * handle.update(nextPayload);
@@ -26,9 +30,10 @@ export function mountWidget<P>(
   element: HTMLElement,
   spec: WidgetSpec<P>,
   data: unknown,
-  options: WidgetOptions = {},
+  options: WidgetOptions | ((payload: P) => WidgetOptions) = {},
 ): WidgetHandle<unknown> {
   let inner: WidgetHandle<P> | undefined;
+  let current: WidgetOptions = {};
   const fail = (problems: readonly string[]): void => {
     inner?.dispose();
     inner = undefined;
@@ -38,10 +43,16 @@ export function mountWidget<P>(
     const checked = spec.validate(next);
     if (!checked.ok) return fail(checked.errors);
     try {
+      const next = typeof options === "function" ? options(checked.value) : options;
+      if (inner && next.live !== current.live) {
+        inner.dispose();
+        inner = undefined;
+      }
+      current = next;
       if (inner) inner.update(checked.value);
       else {
         element.replaceChildren();
-        inner = spec.render(element, checked.value, options);
+        inner = spec.render(element, checked.value, next);
       }
     } catch (error) {
       fail([`the ${spec.name} could not be drawn: ${(error as Error).message ?? String(error)}`]);
