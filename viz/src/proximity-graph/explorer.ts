@@ -424,7 +424,9 @@ function mount(
   });
   find.addEventListener("keydown", (e) => {
     if (e.key !== "Enter") return;
-    const node = Number(find.value.trim());
+    const text = find.value.trim();
+    // Number("") is 0: an empty box must not select node 0.
+    const node = text === "" ? NaN : Number(text);
     if (!Number.isInteger(node) || node < 0 || node >= data.nodes) {
       infoText.textContent = `no node ${JSON.stringify(find.value)}: ids run from 0 to ${data.nodes - 1}`;
       return;
