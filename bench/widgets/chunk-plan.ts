@@ -23,21 +23,24 @@
 import elkModule from "elkjs/lib/elk.bundled.js";
 import { autochunk as ac } from "@tessera/gpu";
 import type { Row } from "../widgets.bench.ts";
-import { median, round, startKernel } from "./measure.ts";
+import { clear, median, mountTimed, round, startKernel } from "./measure.ts";
 import { openWidgetPage, type WidgetPage } from "../../viz/test/page.ts";
 import { chunkPlanPayload } from "../../kernel/src/api/chunk-plan.ts";
 import { defaultCollapsed, planBlocks } from "../../viz/src/chunk-plan/blocks.ts";
 import { decodeChunkPlan } from "../../viz/src/chunk-plan/decode.ts";
 import { chunkPlanLayout, forgetLayouts } from "../../viz/src/chunk-plan/layout.ts";
 import { chunkPlanSvg } from "../../viz/src/chunk-plan/svg.ts";
-import type { ChunkPlanPayload, ChunkPlanReply } from "../../viz/src/chunk-plan/types.ts";
+import {
+  MIME_CHUNK_PLAN as MIME,
+  type ChunkPlanPayload,
+  type ChunkPlanReply,
+} from "../../viz/src/chunk-plan/types.ts";
 
 // elkjs is CommonJS: under tsx the default import is module.exports (the constructor itself),
 // while its types describe an ES module whose default export is the constructor.
 const ELK = ((elkModule as unknown as { default?: unknown }).default ??
   elkModule) as unknown as typeof elkModule.default;
 const WIDGET = "chunk plan";
-const MIME = "application/vnd.tessera.chunk-plan.v1+json";
 const REPEATS = 3;
 /** GPT layers for ≈100, 1,000 and 2,000 activation nodes (25 per layer + 5). */
 const SIZES = [4, 40, 80] as const;
@@ -76,29 +79,20 @@ async function elkLayout(payload: ChunkPlanPayload): Promise<void> {
 }
 
 /** Mount → the frame after drawing, in the page; `cold`: with no block layouts kept from before. */
-function widgetFirstRender(
+async function widgetFirstRender(
   wp: WidgetPage,
   payload: ChunkPlanPayload,
   cold: boolean,
 ): Promise<number> {
-  return wp.page.evaluate(
-    ({ mime, payload, cold }) =>
-      new Promise<number>((resolve) => {
-        const viz = (window as unknown as { tesseraViz: typeof import("../../viz/src/dom.ts") })
-          .tesseraViz;
-        const root = document.getElementById("root")!;
-        root.replaceChildren();
-        if (cold) viz.forgetLayouts();
-        const start = performance.now();
-        viz.mountWidget(
-          root,
-          viz.WIDGETS.find((w) => w.mimeType === mime)!,
-          payload,
-        );
-        requestAnimationFrame(() => resolve(performance.now() - start));
-      }),
-    { mime: MIME, payload, cold },
-  );
+  await clear(wp.page);
+  if (cold) {
+    await wp.page.evaluate(() =>
+      (
+        window as unknown as { tesseraViz: typeof import("../../viz/src/dom.ts") }
+      ).tesseraViz.forgetLayouts(),
+    );
+  }
+  return mountTimed(wp.page, MIME, JSON.stringify(payload), { frames: 1 });
 }
 
 function svgFirstRender(wp: WidgetPage, svg: string): Promise<number> {
@@ -238,6 +232,7 @@ async function sliderRoundTrip(wp: WidgetPage): Promise<Row[]> {
       MIME
     ] as ChunkPlanPayload;
     const id = payload.live!.id;
+    await clear(wp.page);
     await wp.page.evaluate(
       ({ mime, payload }) => {
         const w = window as unknown as {
@@ -245,7 +240,6 @@ async function sliderRoundTrip(wp: WidgetPage): Promise<Row[]> {
           handle: { update(p: unknown): void };
         };
         const root = document.getElementById("root")!;
-        root.replaceChildren();
         w.handle = w.tesseraViz.mountWidget(
           root,
           w.tesseraViz.WIDGETS.find((s) => s.mimeType === mime)!,
