@@ -30,11 +30,6 @@ const DECODE = new Uint8Array(128).fill(255);
 const ASCII = new TextDecoder();
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 
-/** Bytes per element of `dtype`. */
-export function bytesPerElement(dtype: PackedDType): number {
-  return BYTES[dtype];
-}
-
 /** The base64 length that `length` elements of `dtype` pack to (for validation without decoding). */
 export function packedLength(dtype: PackedDType, length: number): number {
   return Math.ceil((length * BYTES[dtype]) / 3) * 4;

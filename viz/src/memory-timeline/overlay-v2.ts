@@ -23,7 +23,7 @@ export interface PlotFrame {
 }
 
 /** The x of a data value in the current window. */
-export function xOf(f: PlotFrame, x: number): number {
+function xOf(f: PlotFrame, x: number): number {
   return f.left + ((x - f.view[0]) / (f.view[1] - f.view[0])) * f.width;
 }
 

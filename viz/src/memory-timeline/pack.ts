@@ -85,13 +85,13 @@ const COLUMNS = {
   detail: Uint32Array,
 } as const;
 
-export type ColumnName = keyof typeof COLUMNS;
+type ColumnName = keyof typeof COLUMNS;
 
 /**
  * Decodes one column; throws a RangeError naming `path` when the text is not base64 of
  * `count` values of the column's type.
  */
-export function unpackColumn<C extends ColumnName>(
+function unpackColumn<C extends ColumnName>(
   name: C,
   text: string,
   count: number,
