@@ -10,16 +10,14 @@ import os from "node:os";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import {
+  decodeProximityGraph,
   MIME_CHUNK_PLAN,
   MIME_MEMORY_TIMELINE_V2,
+  MIME_PLOTLY,
+  MIME_PROXIMITY_GRAPH,
   memoryEventsOf,
   validateChunkPlan,
   validateMemoryTimelineV2,
-} from "@tessera/viz";
-import {
-  decodeProximityGraph,
-  MIME_PLOTLY,
-  MIME_PROXIMITY_GRAPH,
   validatePlotly,
   validateProximityGraph,
 } from "@tessera/viz";
