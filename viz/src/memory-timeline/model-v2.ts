@@ -63,11 +63,10 @@ export function buildRunModels(payload: MemoryTimelineV2Payload): RunModel[] {
       // average step (a zero-width last step could not be hovered).
       const last = xs[c.count - 1]!;
       const span = last - xs[0]!;
-      xs[c.count] =
-        warps || xAxis === "index"
-          ? warps
-            ? xOf(c.count)
-            : last + 1
+      xs[c.count] = warps
+        ? xOf(c.count)
+        : xAxis === "index"
+          ? last + 1
           : last + Math.max(span / c.count, 1e-3);
     }
     return {
