@@ -23,7 +23,11 @@ import { openWidgetPage } from "../../viz/test/page.ts";
 import { syntheticEvents } from "../../viz/test/memory-events.ts";
 import { packMemoryEvents } from "../../viz/src/memory-timeline/pack.ts";
 import { memoryTimelineLayout } from "../../viz/src/memory-timeline/layout.ts";
-import type { MemoryTimelinePayload } from "../../viz/src/memory-timeline/types.ts";
+import {
+  MIME_MEMORY_TIMELINE as MIME_V1,
+  type MemoryTimelinePayload,
+} from "../../viz/src/memory-timeline/types.ts";
+import { MIME_MEMORY_TIMELINE_V2 as MIME_V2 } from "../../viz/src/memory-timeline/types-v2.ts";
 import { stepArea } from "../../viz/src/common/path.ts";
 import { escapeXml } from "../../viz/src/common/xml.ts";
 import { clear, frames, mountTimed, round } from "./measure.ts";
@@ -37,8 +41,6 @@ const V1_LIMIT = 100_000;
 const BASELINE_BUDGET_MS = 60_000;
 const WIDTH = 1000;
 const HEIGHT = 600;
-const MIME_V1 = "application/vnd.tessera.memory-timeline.v1+json";
-const MIME_V2 = "application/vnd.tessera.memory-timeline.v2+json";
 const WIDGET = "memory timeline v2";
 /** First render: mountWidget → two animation frames later. */
 const TWO_FRAMES = { frames: 2 };

@@ -27,12 +27,14 @@ import { clear, frames, median, mountTimed, round, startKernel } from "./measure
 import { openWidgetPage, type WidgetPage } from "../../viz/test/page.ts";
 import { fixturePayload } from "../../viz/test/proximity-graph-fixture.ts";
 import { pack } from "../../viz/src/common/packed.ts";
-import type { ProximityGraphPayload } from "../../viz/src/proximity-graph/types.ts";
+import {
+  MIME_PROXIMITY_GRAPH as MIME,
+  type ProximityGraphPayload,
+} from "../../viz/src/proximity-graph/types.ts";
 import { SIFT_5K_DIR } from "../../gpu/test/datasets.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const WIDGET = "proximity graph";
-const MIME = "application/vnd.tessera.proximity-graph.v1+json";
 // `PROXIMITY_GRAPH_SIZES=10000` runs fewer sizes (a smoke run).
 const SIZES = (process.env.PROXIMITY_GRAPH_SIZES ?? "10000,100000,1000000").split(",").map(Number);
 const WIDTH = 1000;
