@@ -168,8 +168,9 @@ export class CommLiveChannel implements LiveChannel {
   }
 
   #setState(state: LiveState, reason = ""): void {
+    // A new reason while offline (the kernel changed, then none started) is shown too.
+    if (state === this.#state && reason === this.#reason) return;
     this.#reason = reason;
-    if (state === this.#state) return;
     this.#state = state;
     for (const listener of this.#listeners) listener(state);
   }

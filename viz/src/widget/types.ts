@@ -49,7 +49,7 @@ export interface LiveChannel {
     params?: Record<string, unknown>,
     buffers?: readonly ArrayBufferView[],
   ): Promise<LiveReply>;
-  /** Calls `listener` on every state change; returns the unsubscribe function. */
+  /** Calls `listener` on every state change (and new `reason`); returns the unsubscribe function. */
   onState(listener: (state: LiveState) => void): () => void;
 }
 
