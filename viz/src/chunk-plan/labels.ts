@@ -4,10 +4,10 @@ import type { ChunkPlan } from "./decode.js";
 import type { ChunkPlanRegion } from "./types.js";
 
 /** Characters that fit a node box at the widget's 11 px font. */
-export const LABEL_CHARS = 25;
+const LABEL_CHARS = 25;
 
 /** `text` cut to `max` characters with an ellipsis. */
-export function fit(text: string, max = LABEL_CHARS): string {
+function fit(text: string, max = LABEL_CHARS): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 

@@ -3,8 +3,8 @@ import type { Block } from "./blocks.js";
 import type { ChunkPlan } from "./decode.js";
 
 /** Node box size in px: labels are cut to fit, so the layout needs no text measurement (no DOM). */
-export const NODE_WIDTH = 168;
-export const NODE_HEIGHT = 24;
+const NODE_WIDTH = 168;
+const NODE_HEIGHT = 24;
 const BLOCK_HEIGHT = 34;
 
 /** Something drawn as one box: a node, or a collapsed block standing for its nodes. */
@@ -41,8 +41,6 @@ export interface ChunkPlanLayout {
     readonly points: readonly (readonly [number, number])[];
   }[];
   readonly groups: readonly LayoutGroup[];
-  /** Milliseconds dagre took: what a 2,000-node plan costs to lay out. */
-  readonly layoutMs: number;
 }
 
 const MARGIN = 12;
@@ -121,7 +119,6 @@ export function chunkPlanLayout(
   blocks: readonly Block[],
   collapsed: ReadonlySet<string>,
 ): ChunkPlanLayout {
-  const started = performance.now();
   const n = plan.name.length;
   const units = planUnits(plan, blocks, collapsed);
   const unitOf = new Int32Array(n);
@@ -229,7 +226,7 @@ export function chunkPlanLayout(
     edges.push({ from: a, to: b, points: [...out, ...bends, ...into] });
   }
   const { width = 0, height = 0 } = g.graph();
-  return { width, height, items, itemOf, edges, groups, layoutMs: performance.now() - started };
+  return { width, height, items, itemOf, edges, groups };
 }
 
 function shift(b: Box, by: { x: number; y: number }): Box {

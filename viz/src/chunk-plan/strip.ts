@@ -5,7 +5,7 @@ import { svg } from "./dom.js";
 import { itemBytes, stripRows, type ChunkPlanLayout } from "./layout.js";
 
 /** Width of the strip's bars at the largest value, and the margin around them, in px. */
-export const STRIP_BARS = 170;
+const STRIP_BARS = 170;
 const GAP = 14;
 
 /**

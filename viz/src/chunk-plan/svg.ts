@@ -10,7 +10,7 @@ import { chunkPlanLayout, itemBytes, stripRows, type ChunkPlanLayout } from "./l
 import type { ChunkPlanPayload } from "./types.js";
 
 /** Width of the memory strip beside the graph, in px. */
-export const STRIP_WIDTH = 180;
+const STRIP_WIDTH = 180;
 const HEADER = 48;
 const GAP = 16;
 const REGION = "#6a51a3";
