@@ -115,8 +115,9 @@ export function readPickle(bytes: Uint8Array): PickleValue {
     } else throw new PickleError(`SETITEM(S) on a ${kindOf(target)} at byte ${pos - 1}`);
   };
   const append = (target: PickleValue, items: PickleValue[]): void => {
-    if (Array.isArray(target)) target.push(...items);
-    else if (isObject(target)) target.args.push(...items);
+    // A loop, not push(...items): a MARK may hold more items than a call takes arguments.
+    if (Array.isArray(target)) for (const item of items) target.push(item);
+    else if (isObject(target)) for (const item of items) target.args.push(item);
     else throw new PickleError(`APPEND(S) on a ${kindOf(target)} at byte ${pos - 1}`);
   };
   const long = (raw: Uint8Array): number | bigint => {

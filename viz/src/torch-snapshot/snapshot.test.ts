@@ -98,3 +98,15 @@ test("readPickle reads data and never runs code: a class reference stays a name"
   );
   assert.equal(readPickle(Uint8Array.from([0x80, 2, 0x8a, 1, 0xff, 0x2e])), -1);
 });
+
+test("readPickle appends more items under one MARK than a call takes arguments", () => {
+  // EMPTY_LIST, MARK, 300,000 × BININT1 1, APPENDS, STOP.
+  const n = 300_000;
+  const bytes = new Uint8Array(4 + 2 * n + 2);
+  bytes.set([0x80, 2, 0x5d, 0x28], 0);
+  for (let i = 0; i < n; i++) bytes.set([0x4b, 1], 4 + 2 * i);
+  bytes.set([0x65, 0x2e], 4 + 2 * n);
+  const list = readPickle(bytes) as number[];
+  assert.equal(list.length, n);
+  assert.equal(list[n - 1], 1);
+});
