@@ -26,7 +26,7 @@ import type { Row } from "../widgets.bench.ts";
 import { clear, median, mountTimed, round, startKernel } from "./measure.ts";
 import { openWidgetPage, type WidgetPage } from "../../viz/test/page.ts";
 import { chunkPlanPayload } from "../../kernel/src/api/chunk-plan.ts";
-import { defaultCollapsed, planBlocks } from "../../viz/src/chunk-plan/blocks.ts";
+import { collapsedAtOpen, planBlocks } from "../../viz/src/chunk-plan/blocks.ts";
 import { decodeChunkPlan } from "../../viz/src/chunk-plan/decode.ts";
 import { chunkPlanLayout, forgetLayouts } from "../../viz/src/chunk-plan/layout.ts";
 import { chunkPlanSvg } from "../../viz/src/chunk-plan/svg.ts";
@@ -117,7 +117,7 @@ async function sizes(wp: WidgetPage): Promise<Row[]> {
     const blocks = planBlocks(plan.name);
     const n = plan.name.length;
     const label = `GPT ${layers} layers, ${n.toLocaleString("en")} nodes`;
-    const opened = defaultCollapsed(blocks, n, [plan.peakNode.after, plan.peakNode.before]);
+    const opened = collapsedAtOpen(plan, blocks);
     const dagreAll: number[] = [];
     const dagreOpen: number[] = [];
     const elk: number[] = [];

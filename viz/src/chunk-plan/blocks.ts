@@ -62,3 +62,17 @@ export function defaultCollapsed(
   const held = (b: Block) => keep.some((i) => i >= b.start && i <= b.end);
   return new Set(blocks.filter((b) => !held(b)).map((b) => b.key));
 }
+
+/**
+ * The blocks collapsed when a plan opens: `defaultCollapsed` keeping the blocks of the chunked
+ * program's peak and of the peak before chunking (the widget and the static SVG open alike).
+ *
+ * @example
+ * chunkPlanLayout(plan, blocks, collapsedAtOpen(plan, blocks));
+ */
+export function collapsedAtOpen(
+  plan: { readonly name: readonly string[]; readonly peakNode: { before: number; after: number } },
+  blocks: readonly Block[],
+): Set<string> {
+  return defaultCollapsed(blocks, plan.name.length, [plan.peakNode.after, plan.peakNode.before]);
+}

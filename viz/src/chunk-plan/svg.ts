@@ -2,7 +2,7 @@ import { byteTicks, formatBytes } from "../common/bytes.js";
 import { BUDGET, FONT, GRID, INK, MUTED } from "../common/svg-style.js";
 import { escapeXml } from "../common/xml.js";
 import { memoryTimelineV2Svg } from "../memory-timeline/svg-v2.js";
-import { defaultCollapsed, planBlocks, type Block } from "./blocks.js";
+import { collapsedAtOpen, planBlocks, type Block } from "./blocks.js";
 import { inkOn, memoryColor } from "./colors.js";
 import { decodeChunkPlan, type ChunkPlan } from "./decode.js";
 import { blockLabel, nodeLabel, planSummary, regionLabel } from "./labels.js";
@@ -29,10 +29,7 @@ const REGION = "#6a51a3";
 export function chunkPlanSvg(payload: ChunkPlanPayload): string {
   const plan = decodeChunkPlan(payload);
   const blocks = planBlocks(plan.name);
-  const collapsed = defaultCollapsed(blocks, plan.name.length, [
-    plan.peakNode.after,
-    plan.peakNode.before,
-  ]);
+  const collapsed = collapsedAtOpen(plan, blocks);
   const layout = chunkPlanLayout(plan, blocks, collapsed);
   const width = Math.ceil(layout.width + GAP + STRIP_WIDTH + GAP);
   const planHeight = Math.ceil(HEADER + layout.height + 28);

@@ -5,7 +5,7 @@ import { liveStatus } from "../widget/live-status.js";
 import type { WidgetSpec } from "../widget/mount.js";
 import { themeColors, type ThemeColors } from "../widget/theme.js";
 import type { WidgetHandle, WidgetOptions } from "../widget/types.js";
-import { defaultCollapsed, planBlocks, type Block } from "./blocks.js";
+import { collapsedAtOpen, planBlocks, type Block } from "./blocks.js";
 import { inkOn, memoryColor } from "./colors.js";
 import { decodeChunkPlan, type ChunkPlan } from "./decode.js";
 import { blockLabel, nodeLabel, planSummary, regionLabel } from "./labels.js";
@@ -117,10 +117,7 @@ function renderChunkPlan(
     const names = blocks.map((b) => b.key).join();
     blocks = planBlocks(plan.name);
     if (!keepView || names !== blocks.map((b) => b.key).join()) {
-      collapsed = defaultCollapsed(blocks, plan.name.length, [
-        plan.peakNode.after,
-        plan.peakNode.before,
-      ]);
+      collapsed = collapsedAtOpen(plan, blocks);
     }
     scale = budgetScale(plan);
     slider.value = String(scale.position(plan.budgetBytes));
