@@ -16,11 +16,14 @@ const dir = mkdtempSync(join(tmpdir(), "tessera-cagra-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
- * cuVS's writer, transcribed in Python from the C++: cagra_serialize.cuh serialize(),
- * dataset_serialize.hpp serialize(strided_dataset) and RAFT's mdspan_numpy_serializer
- * (write_header: "{'descr': ..., 'fortran_order': False, 'shape': (...)}" padded to 64 bytes;
- * half as '<e2'). Scalars take the C++ types: version int, n_rows/dim/graph_degree uint32,
- * metric and cudaDataType unsigned enums, content_map and tag uint32, dataset n_rows int64.
+ * cuVS's writer, transcribed in Python from the current C++ sources: cuVS
+ * cpp/src/neighbors/detail/cagra/cagra_serialize.cuh serialize(),
+ * cpp/src/neighbors/detail/dataset_serialize.hpp serialize(strided_dataset), and RAFT's
+ * cpp/include/raft/core/detail/mdspan_numpy_serializer.hpp (write_header: "{'descr': ...,
+ * 'fortran_order': False, 'shape': (...)}" padded to 64 bytes; half as '<e2'). Scalars take the
+ * C++ types: version int, n_rows/dim/graph_degree uint32, metric cuvs::distance::DistanceType
+ * (`enum class DistanceType : int` in cpp/include/cuvs/distance/distance.hpp, so '<i4'),
+ * cudaDataType_t a C enum (unsigned: '<u4'), content_map and tag uint32, dataset n_rows int64.
  */
 const CUVS_WRITER = `import sys, json, numpy as np
 def header(descr, shape):
@@ -41,7 +44,7 @@ def write(spec):
   out = dt.str.encode().ljust(4, b"\\0")
   out += scalar(spec.get("version", 5), spec.get("version_dtype", "<i4"))
   out += scalar(n, "<u4") + scalar(dim, "<u4") + scalar(g, "<u4")
-  out += scalar(spec["metric"], spec.get("metric_dtype", "<u4"))
+  out += scalar(spec["metric"], spec.get("metric_dtype", "<i4"))
   out += mdspan(np.fromfile(f"{d}/graph.u32", dtype="<u4").reshape(n, g))
   content = 1 * spec["include_dataset"] + 2 * spec["has_source_indices"]
   out += scalar(content, "<u4")
@@ -208,7 +211,7 @@ const REJECTED: readonly (readonly [Overrides, RegExp])[] = [
     /^cuVS CAGRA index: version: serialization version 4 is not supported.*\(at byte 4\)$/,
   ],
   [{ metric: 1 }, /metric: metric 1 \(L2SqrtExpanded\) is not supported.*\(at byte 532\)/],
-  [{ metric_dtype: "<i4" }, /metric: expected dtype '<u4', got '<i4'/],
+  [{ metric_dtype: "<i8" }, /metric: expected dtype '<i4' or '<u4', got '<i8'/],
   [{ vpq: true }, /dataset tag: the dataset is VPQ-compressed/],
 ];
 
@@ -322,6 +325,17 @@ describe("encodeCagraIndex input checks and file I/O", () => {
       () => encodeCagraIndex({ ...index, sourceIndices: new Uint32Array(3) }),
       /sourceIndices holds 3 ids/,
     );
+  });
+
+  it("writes the metric as '<i4' and also reads the '<u4' of older cuVS nightly builds", () => {
+    const bytes = encodeCagraIndex(index);
+    // The metric is the fifth 0-d scalar after the 4-byte prefix; each blob is 132 bytes.
+    const metricDescr = 4 + 4 * 132 + 10 + "{'descr': '".length;
+    const text = (at: number): string => String.fromCharCode(...bytes.subarray(at, at + 3));
+    assert.equal(text(metricDescr), "<i4");
+    const older = bytes.slice();
+    older[metricDescr + 1] = "u".charCodeAt(0);
+    assert.deepEqual(decodeCagraIndex(older), index);
   });
 
   it("saves atomically and loads back; a failed save leaves no file", async () => {

@@ -15,16 +15,19 @@ import type { CagraIndex, DType, Metric } from "../types.js";
  * neighbors/detail/dataset_serialize.hpp), format version 5, little-endian:
  *
  *   4 bytes   dtype string padded with \0: "<f4", "<f2", "|i1", "|u1"
- *   .npy 0-d  version <i4 (5), n_rows <u4, dim <u4, graph_degree <u4, metric <u4
+ *   .npy 0-d  version <i4 (5), n_rows <u4, dim <u4, graph_degree <u4, metric <i4
  *   .npy      graph <u4 [n_rows, graph_degree]
  *   .npy 0-d  content_map <u4: bit 0 dataset follows, bit 1 source indices follow
  *   dataset   tag <u4 (1 empty, 2 strided, 3 VPQ); for strided: cudaDataType <u4,
  *             n_rows <i8, dim <u4, stride <u4, then .npy [n_rows, dim] without row padding
  *   .npy      source_indices <u4 [n_rows]
  *
- * Every .npy blob is written by RAFT's mdspan_numpy_serializer (encodeNpy style "raft").
- * The enums (metric, cudaDataType) have no fixed underlying type and no negative values, so
- * GCC gives them unsigned int: '<u4'. RAFT writes a half-precision dataset as '<e2'.
+ * Every .npy blob is written by RAFT's mdspan_numpy_serializer (encodeNpy style "raft"), which
+ * names a scalar by its C++ type and, on load, refuses any other dtype. cuVS's DistanceType is
+ * `enum class DistanceType : int` (cpp/include/cuvs/distance/distance.hpp, cuVS 25.12 on, the
+ * releases that write version 5), so the metric is '<i4'; older nightly builds had an unscoped
+ * enum, which GCC makes unsigned int ('<u4'), and the reader accepts that too. cudaDataType_t is
+ * a C enum with no negative values, so it stays '<u4'. RAFT writes half precision as '<e2'.
  */
 
 /** The only cuVS CAGRA serialization version read and written (cuVS rejects any other). */
@@ -131,7 +134,9 @@ function checkIndex(index: CagraIndex): void {
   }
 }
 
-function scalar(descr: "<i4" | "<u4" | "<i8", value: number): Uint8Array {
+type ScalarDescr = "<i4" | "<u4" | "<i8";
+
+function scalar(descr: ScalarDescr, value: number): Uint8Array {
   const data =
     descr === "<i4"
       ? npyArray(descr, [], new Int32Array([value]))
@@ -198,7 +203,7 @@ export function encodeCagraIndex(
     scalar("<u4", graph.size),
     scalar("<u4", dim),
     scalar("<u4", graph.degree),
-    scalar("<u4", CUVS_METRIC_CODES[index.metric]),
+    scalar("<i4", CUVS_METRIC_CODES[index.metric]),
     encodeNpy(npyArray("<u4", [graph.size, graph.degree], graph.neighbors), "raft"),
     scalar("<u4", (dataset ? HAS_DATASET : 0) | (sourceIndices ? HAS_SOURCE_INDICES : 0)),
   ];
@@ -242,11 +247,15 @@ class Reader {
     }
   }
 
-  scalar(field: string, descr: "<i4" | "<u4" | "<i8"): number {
+  /** A 0-d scalar of dtype `descr` (or `alternative`, where older writers used another). */
+  scalar(field: string, descr: ScalarDescr, alternative?: ScalarDescr): number {
     const { array, start } = this.npy(field);
     if (array.shape.length !== 0)
       this.fail(`expected a 0-d scalar, got shape (${array.shape.join(", ")})`, start);
-    if (array.descr !== descr) this.fail(`expected dtype '${descr}', got '${array.descr}'`, start);
+    if (array.descr !== descr && array.descr !== alternative) {
+      const wanted = alternative === undefined ? `'${descr}'` : `'${descr}' or '${alternative}'`;
+      this.fail(`expected dtype ${wanted}, got '${array.descr}'`, start);
+    }
     return Number(array.data[0]!);
   }
 
@@ -343,7 +352,7 @@ export function decodeCagraIndex(bytes: Uint8Array): CagraIndex {
   if (degree > MAX_GRAPH_DEGREE)
     r.fail(`graph_degree ${degree} exceeds cuVS's maximum ${MAX_GRAPH_DEGREE}`, degreeAt);
   const metricAt = r.at;
-  const code = r.scalar("metric", "<u4");
+  const code = r.scalar("metric", "<i4", "<u4");
   const metric = (Object.keys(CUVS_METRIC_CODES) as Metric[]).find(
     (m) => CUVS_METRIC_CODES[m] === code,
   );
