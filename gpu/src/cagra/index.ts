@@ -35,3 +35,4 @@ export type { SearchPlan, SearchTrace, SearchTraceStep } from "./search/index.js
 export { searchWebGpu, releaseSearchBuffers } from "./search/webgpu/index.js";
 export * from "./serialize/index.js";
 export * from "./layout/index.js";
+export * from "./storage/index.js";

@@ -1,4 +1,5 @@
 import type { Matrix } from "../common/matrix.js";
+import type { VectorStorage } from "./storage/vector-storage.js";
 
 /**
  * Distance metrics, named as cuVS's Python API names them.
@@ -44,6 +45,11 @@ export interface CagraIndex {
   readonly graph: Graph;
   /** The original row id of each node when the index covers a subset (cuVS source_indices). */
   readonly sourceIndices?: Uint32Array;
+  /**
+   * The vectors as searches read them when set (f16 or int8 to save memory, see
+   * compressIndex), prepared for the metric; otherwise searches read `dataset`.
+   */
+  readonly storage?: VectorStorage;
 }
 
 /** The result of a batched k-NN search: [queries, k] ids and distances, row-major. */

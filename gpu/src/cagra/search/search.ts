@@ -42,6 +42,7 @@ function searchIndex(index: CagraIndex): SearchIndex {
       dataset: prepareForMetric(index.dataset, index.metric),
       graph: index.graph,
       metric: index.metric,
+      ...(index.storage === undefined ? {} : { storage: index.storage }),
     };
     prepared.set(index, s);
   }

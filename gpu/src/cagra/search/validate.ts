@@ -1,4 +1,5 @@
 import { assertFinite, type Matrix } from "../../common/matrix.js";
+import type { VectorStorage } from "../storage/vector-storage.js";
 import { METRICS, type Graph, type Metric } from "../types.js";
 import { assertBitset } from "./filter.js";
 
@@ -7,6 +8,8 @@ export interface SearchIndex {
   readonly dataset: Matrix;
   readonly graph: Graph;
   readonly metric: Metric;
+  /** When set, the vectors the search reads instead of `dataset` (same rows, prepared too). */
+  readonly storage?: VectorStorage;
 }
 
 /**
@@ -45,6 +48,14 @@ export function validateSearchInputs(
     throw new RangeError(
       `graph.neighbors holds ${graph.neighbors.length} ids, but ${graph.size} × ${graph.degree} are needed.`,
     );
+  }
+  if (index.storage !== undefined) {
+    const { rows, cols } = index.storage;
+    if (rows !== n || cols !== dataset.cols) {
+      throw new RangeError(
+        `storage is ${rows} × ${cols} but the dataset ${n} × ${dataset.cols}; encode the index's own vectors (compressIndex).`,
+      );
+    }
   }
   if (queries.cols !== dataset.cols) {
     throw new RangeError(
