@@ -11,8 +11,7 @@
  * all queries, best of --repeats passes. Prints Markdown tables and writes JSON (default
  * bench/results/cagra-DATASET.json).
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -24,16 +23,20 @@ import { build } from "../gpu/src/cagra/build.ts";
 import { searchCpu } from "../gpu/src/cagra/search/cpu.ts";
 import type { IndexParams } from "../gpu/src/cagra/params.ts";
 import { cpuBackend } from "../gpu/src/device/select.ts";
-import { encodeBin } from "../gpu/src/datasets/bin.ts";
 import { gaussianMixture } from "../gpu/src/datasets/synthetic.ts";
 import { holdOutQueries } from "../gpu/src/datasets/holdout.ts";
 import { loadSift5k } from "../gpu/src/datasets/node.ts";
 import { groundTruth } from "../gpu/src/datasets/ground-truth.ts";
 import { distanceRecall, euclideanFromSquared } from "../gpu/src/datasets/recall.ts";
-import { runHnswlib } from "./peers/hnswlib.ts";
+import {
+  HNSWLIB_MISSING,
+  findFaissPython,
+  loadHnswlib,
+  runFaissHnsw,
+  runHnswlib,
+} from "../kernel/src/api/peers/index.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const PYTHON = path.join(ROOT, ".venv/bin/python");
 const K = 10;
 const TARGET_RECALL = 0.95;
 const ITOPK = [32, 64, 96, 128, 192, 256];
@@ -107,7 +110,10 @@ function recallOf(data: Data, ids: Uint32Array): number {
     }
   }
   const shape = { queries: data.queries.rows, k: K };
-  return distanceRecall({ distances: d, ...shape }, { distances: data.truth, ...shape });
+  return distanceRecall(
+    { neighbors: ids, distances: d, ...shape },
+    { distances: data.truth, ...shape },
+  );
 }
 
 function best<T>(repeats: number, run: () => T): { seconds: number; value: T } {
@@ -158,10 +164,12 @@ async function tessera(data: Data, threads: number, repeats: number): Promise<Ro
   return rows;
 }
 
-function hnswlib(data: Data, repeats: number): Row[] {
+async function hnswlib(data: Data, repeats: number): Promise<Row[]> {
+  const peer = await loadHnswlib();
+  if (!peer) throw new Error(HNSWLIB_MISSING);
   return HNSW_M.flatMap((M) => {
     // hnswlib-node builds and searches on the calling thread only.
-    const run = runHnswlib(data.base, data.queries, K, M, EF_CONSTRUCTION, EF, repeats);
+    const run = runHnswlib(peer, data.base, data.queries, K, M, EF_CONSTRUCTION, EF, repeats);
     return run.searches.map((s) => ({
       system: "hnswlib-node",
       params: { M, efConstruction: EF_CONSTRUCTION, ef: s.ef },
@@ -173,44 +181,32 @@ function hnswlib(data: Data, repeats: number): Row[] {
   });
 }
 
-function faiss(data: Data, threads: number, repeats: number): { version: string; rows: Row[] } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "tessera-bench-"));
-  try {
-    writeFileSync(path.join(dir, "base.fbin"), encodeBin(data.base, "f32"));
-    writeFileSync(path.join(dir, "queries.fbin"), encodeBin(data.queries, "f32"));
-    const out = execFileSync(
-      PYTHON,
-      [
-        path.join(ROOT, "bench/peers/faiss_hnsw.py"),
-        ...["--dataset", path.join(dir, "base.fbin"), "--queries", path.join(dir, "queries.fbin")],
-        ...["--k", String(K), "--threads", String(threads), "--repeats", String(repeats)],
-        ...["--ef-construction", String(EF_CONSTRUCTION), "--m", ...HNSW_M.map(String)],
-        ...["--ef", ...EF.map(String)],
-      ],
-      { encoding: "utf8", maxBuffer: 1 << 30 },
-    );
-    const result = JSON.parse(out) as {
-      version: string;
-      runs: {
-        M: number;
-        build_s: number;
-        searches: { ef: number; search_s: number; ids: number[][] }[];
-      }[];
-    };
-    const rows = result.runs.flatMap((r) =>
-      r.searches.map((s) => ({
-        system: "faiss-cpu",
-        params: { M: r.M, efConstruction: EF_CONSTRUCTION, ef: s.ef },
-        threads,
-        build_s: r.build_s,
-        recall_at_10: recallOf(data, Uint32Array.from(s.ids.flat())),
-        qps: data.queries.rows / s.search_s,
-      })),
-    );
-    return { version: result.version, rows };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+async function faiss(
+  data: Data,
+  threads: number,
+  repeats: number,
+): Promise<{ version: string; rows: Row[] }> {
+  const found = await findFaissPython();
+  if ("missing" in found) throw new Error(found.missing);
+  const result = await runFaissHnsw(found.python, data.base, data.queries, {
+    k: K,
+    threads,
+    repeats,
+    efConstruction: EF_CONSTRUCTION,
+    m: HNSW_M,
+    ef: EF,
+  });
+  const rows = result.runs.flatMap((r) =>
+    r.searches.map((s) => ({
+      system: "faiss-cpu",
+      params: { M: r.M, efConstruction: EF_CONSTRUCTION, ef: s.ef },
+      threads,
+      build_s: r.buildS,
+      recall_at_10: recallOf(data, s.ids),
+      qps: data.queries.rows / s.searchS,
+    })),
+  );
+  return { version: result.version, rows };
 }
 
 /** The highest QPS among a system's settings that reach the target recall (ann-benchmarks' Pareto). */
@@ -243,8 +239,8 @@ async function main(): Promise<void> {
   console.error(
     `# ${data.name}: ${data.base.rows} × ${data.base.cols}, ${data.queries.rows} queries`,
   );
-  const rows = [...(await tessera(data, threads, repeats)), ...hnswlib(data, repeats)];
-  const peer = faiss(data, threads, repeats);
+  const rows = [...(await tessera(data, threads, repeats)), ...(await hnswlib(data, repeats))];
+  const peer = await faiss(data, threads, repeats);
   rows.push(...peer.rows);
 
   const hnswQps = qpsAtRecall(rows, "hnswlib-node");

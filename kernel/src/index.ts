@@ -30,3 +30,6 @@ export { chunkPlanView, chunkPlanPayload, lowestPeak } from "./api/chunk-plan.js
 export type { ChunkPlanView, ChunkPlanViewOptions } from "./api/chunk-plan.js";
 export { figure, recallQpsFigure, barFigure } from "./api/figure.js";
 export type { Figure, RecallSeries } from "./api/figure.js";
+export { provenance, provenanceBundle } from "./api/provenance.js";
+export type { Provenance, ProvenanceRecord } from "./api/provenance.js";
+export * from "./api/peers/index.js";

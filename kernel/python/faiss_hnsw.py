@@ -1,4 +1,5 @@
-"""faiss-cpu HNSW as the CAGRA benchmark's peer, driven by bench/cagra.bench.ts.
+"""faiss-cpu HNSW as CAGRA's peer, driven by kernel/src/api/peers/faiss.ts (for
+bench/cagra.bench.ts and the paper notebook notebooks/03-cagra-paper.ipynb).
 
 Reads the dataset and queries as .fbin (u32 rows, u32 dim, then f32 row-major), builds
 IndexHNSWFlat for each M with the given efConstruction on the given number of threads,

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { datasets } from "@tessera/gpu";
+import { findFaissPython, loadHnswlib, runFaissHnsw, runHnswlib } from "./index.js";
+
+// 300 base vectors and 20 queries of 8 dimensions: small enough for an exact answer at high ef.
+const all = datasets.gaussianMixture({ rows: 320, dim: 8, clusters: 4, seed: 3 });
+const { base, queries } = datasets.holdOutQueries(all, 20, 4);
+const k = 5;
+
+async function exactIds(): Promise<Uint32Array> {
+  return (await datasets.groundTruth(base, queries, k, "sqeuclidean")).neighbors;
+}
+
+test("runHnswlib builds hnswlib-node's HNSW and finds the exact neighbours at a high ef", async () => {
+  const hnswlib = await loadHnswlib();
+  assert.ok(hnswlib, "hnswlib-node is installed by npm ci (an optional dependency)");
+  const run = runHnswlib(hnswlib, base, queries, k, 8, 100, [300]);
+  assert.deepEqual(
+    run.searches.map((s) => s.ef),
+    [300],
+  );
+  assert.ok(run.buildS > 0 && run.searches[0]!.searchS > 0);
+  assert.deepEqual(run.searches[0]!.ids, await exactIds());
+  assert.throws(
+    () =>
+      runHnswlib(
+        hnswlib,
+        base,
+        datasets.gaussianMixture({ rows: 2, dim: 3, seed: 1 }),
+        k,
+        8,
+        100,
+        [8],
+      ),
+    /queries have 3 dimensions, the data 8/,
+  );
+});
+
+test("runFaissHnsw runs faiss-cpu in .venv's Python and finds the exact neighbours at a high ef", async () => {
+  const found = await findFaissPython();
+  assert.ok("python" in found, "missing" in found ? found.missing : "");
+  const { version, runs } = await runFaissHnsw(found.python, base, queries, {
+    k,
+    threads: 1,
+    repeats: 1,
+    efConstruction: 100,
+    m: [8],
+    ef: [300],
+  });
+  assert.match(version, /^\d+\.\d+/);
+  assert.equal(runs.length, 1);
+  assert.deepEqual(runs[0]!.searches[0]!.ids, await exactIds());
+});
