@@ -31,14 +31,19 @@ test("build + search with cuVS's default parameters reach recall@10 ≥ 0.95 on 
   const truth = await groundTruth(base, queries, 10, "sqeuclidean");
   const shape = { queries: queries.rows, k: 10 };
   const recall = distanceRecall(
-    { distances: euclideanFromSquared(result.distances), ...shape },
+    { neighbors: result.neighbors, distances: euclideanFromSquared(result.distances), ...shape },
     { distances: euclideanFromSquared(truth.distances), ...shape },
   );
   assert.ok(recall >= 0.95, `recall@10 ${recall}`);
   // The 3 real query vectors on their own.
-  const last = (a: Float32Array) => a.subarray(200 * 10);
+  const last = <T extends Float32Array | Uint32Array>(a: T) => a.subarray(200 * 10) as T;
   const own = distanceRecall(
-    { distances: euclideanFromSquared(last(result.distances)), queries: 3, k: 10 },
+    {
+      neighbors: last(result.neighbors),
+      distances: euclideanFromSquared(last(result.distances)),
+      queries: 3,
+      k: 10,
+    },
     { distances: euclideanFromSquared(last(truth.distances)), queries: 3, k: 10 },
   );
   assert.ok(own >= 0.9, `recall@10 of the 3 SIFT queries ${own}`);

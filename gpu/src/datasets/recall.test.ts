@@ -27,14 +27,19 @@ describe("recall@k", () => {
   });
 
   it("counts an id returned twice once, and missing results (Infinity) as misses", () => {
+    // Query 0 returns 10 twice, both within the 3rd true distance: one hit, not two; the third
+    // missing (Infinity). Query 1 returns 21 twice and 20 once, all within it: two hits.
     const result = {
-      neighbors: [10, 10, 11, 0, 0, 0],
-      distances: [1, 1, Infinity, 9, 9, 9],
+      neighbors: [10, 10, 99, 21, 20, 21],
+      distances: [1, 1, Infinity, 0.6, 0.5, 0.6],
       queries: 2,
       k: 3,
     };
-    assert.equal(idRecall(result, truth), 2 / 6);
-    assert.equal(distanceRecall(result, truth), 2 / 6);
+    assert.equal(idRecall(result, truth), 3 / 6);
+    assert.equal(distanceRecall(result, truth), 3 / 6);
+    // The same rows with distinct ids would score 5 / 6: the duplicates are what costs.
+    const distinct = { ...result, neighbors: [10, 12, 99, 21, 20, 22] };
+    assert.equal(distanceRecall(distinct, truth), 5 / 6);
   });
 
   it("checks shapes and converts squared L2", () => {

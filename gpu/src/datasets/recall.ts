@@ -48,17 +48,18 @@ function checkShapes(
  * Distances must be "smaller is closer" and in one convention on both sides: ann-benchmarks
  * stores true L2 (√ of Tessera's sqeuclidean; see `euclideanFromSquared`) and 1 − cos for
  * angular (Tessera's cosine). Negate inner-product scores first. Missing results (Infinity)
- * are never hits.
+ * are never hits, and an id the result lists twice in a row's first k counts once: the
+ * result's ids are read for that alone (ann-benchmarks assumes distinct ids).
  *
  * @example
  * const r = distanceRecall(
- *   { distances: euclideanFromSquared(result.distances), queries: result.queries, k: result.k },
+ *   { neighbors: result.neighbors, distances: euclideanFromSquared(result.distances), queries: result.queries, k: result.k },
  *   { distances: ds.distances.data, queries: ds.distances.rows, k: ds.distances.cols },
  *   { k: 10 },
  * );
  */
 export function distanceRecall(
-  result: KnnDistances,
+  result: KnnDistances & KnnIds,
   truth: KnnDistances,
   options: { k?: number; epsilon?: number } = {},
 ): number {
@@ -66,9 +67,18 @@ export function distanceRecall(
   checkShapes("distanceRecall", result, truth, k);
   if (result.queries === 0) return 1;
   let hits = 0;
+  const counted = new Set<number>();
   for (let q = 0; q < result.queries; q++) {
     const threshold = truth.distances[q * truth.k + k - 1]! + epsilon;
-    for (let j = 0; j < k; j++) if (result.distances[q * result.k + j]! <= threshold) hits++;
+    counted.clear();
+    for (let j = 0; j < k; j++) {
+      const at = q * result.k + j;
+      if (result.distances[at]! > threshold) continue;
+      const id = result.neighbors[at]!;
+      if (counted.has(id)) continue;
+      counted.add(id);
+      hits++;
+    }
   }
   return hits / (result.queries * k);
 }
