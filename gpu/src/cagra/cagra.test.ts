@@ -49,6 +49,27 @@ test("build + search with cuVS's default parameters reach recall@10 ≥ 0.95 on 
   assert.ok(own >= 0.9, `recall@10 of the 3 SIFT queries ${own}`);
 });
 
+test("the NN-descent build path (the default above 35k rows), forced on SIFT-5k, reaches recall@10 ≥ 0.95", async () => {
+  const { base, queries } = await siftSplit();
+  const backend = cpuBackend(2);
+  const stages = new Set<string>();
+  const index = await build(
+    backend,
+    base,
+    { buildAlgo: "nn_descent" },
+    { onProgress: (p) => stages.add(p.stage) },
+  );
+  assert.ok(stages.has("nn-descent"), [...stages].join(", "));
+  const result = await search(backend, index, queries, 10);
+  const truth = await groundTruth(base, queries, 10, "sqeuclidean");
+  const shape = { queries: queries.rows, k: 10 };
+  const recall = distanceRecall(
+    { neighbors: result.neighbors, distances: euclideanFromSquared(result.distances), ...shape },
+    { distances: euclideanFromSquared(truth.distances), ...shape },
+  );
+  assert.ok(recall >= 0.95, `recall@10 ${recall}`);
+});
+
 test("inner product and cosine indexes return the exact neighbours on small data", async () => {
   const n = 300;
   const data = new Float32Array(n * 8).map((_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);
