@@ -1,0 +1,256 @@
+/**
+ * Binder's build, replayed as a plain user without root or apt, as repo2docker runs it: a fresh
+ * HOME and a fresh clone of the committed tree (HEAD), `binder/postBuild` in it, then
+ * `binder/start jupyter lab` serving JupyterLab from a second Python environment (repo2docker
+ * serves from its own environment, not from the clone's .venv). Through that server, over its
+ * REST API, the Tessera kernelspec and the JupyterLab extension are found, and the kernel tour
+ * notebook runs in a kernel the server starts (tests/run_notebook_remote.py, over the kernel's
+ * websocket as JupyterLab talks to it).
+ *
+ * Run as root (as here), the steps run as the user nobody (setpriv); as any other user, as
+ * that user with no sudo on PATH. npm reads packages from a copy of this machine's npm cache,
+ * pip from the configured mirror. It prints postBuild's build time; the whole test takes a few
+ * minutes (postBuild's npm ci and builds, and the server environment's pip install).
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { REPO, killGroup, run, tail } from "./support.js";
+import { spawn } from "node:child_process";
+
+const scratch = await mkdtemp(path.join(os.tmpdir(), "tessera-binder-"));
+after(() => rm(scratch, { recursive: true, force: true }));
+
+const asRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
+/** The Python repo2docker would provide: a system one, not one under root's home (pyenv). */
+const PYTHON = asRoot ? "/usr/bin/python3" : "python3";
+const HOME = path.join(scratch, "home");
+const CLONE = path.join(scratch, "tessera");
+const SERVER_ENV = path.join(scratch, "server-env");
+const NPM_CACHE = path.join(scratch, "npm-cache");
+// A directory on PATH holding a `sudo` that always refuses: a plain user has no root.
+const NO_SUDO = path.join(scratch, "no-sudo");
+
+/** The plain user's environment: fresh HOME, ordinary PATH, pip's mirror settings kept. */
+function userEnv(extraPath: string[] = []): NodeJS.ProcessEnv {
+  const kept = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => /^(PIP_|LANG$|LC_|TERM$|CI$)/.test(k)),
+  );
+  return {
+    ...kept,
+    HOME,
+    USER: asRoot ? "nobody" : (process.env["USER"] ?? ""),
+    PATH: [...extraPath, NO_SUDO, "/usr/local/bin", "/usr/bin", "/bin"].join(":"),
+    PYTHON,
+    npm_config_cache: NPM_CACHE,
+    npm_config_update_notifier: "false",
+  };
+}
+
+/** `command args` as the plain user (setpriv drops root to nobody). */
+function asUser(command: string, args: string[]): [string, string[]] {
+  if (!asRoot) return [command, args];
+  return [
+    "setpriv",
+    [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--", command, ...args],
+  ];
+}
+
+async function step(
+  what: string,
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<{ output: string; seconds: number }> {
+  const [cmd, argv] = asUser(command, args);
+  const start = performance.now();
+  const r = await run(cmd, argv, {
+    cwd: options.cwd,
+    env: options.env ?? userEnv(),
+    timeoutMs: options.timeoutMs,
+  });
+  const seconds = (performance.now() - start) / 1000;
+  assert.equal(r.code, 0, `${what} failed (exit ${r.code ?? r.signal}):\n${tail(r.output)}`);
+  return { output: r.output, seconds };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+test(
+  "Binder's build as a plain user: postBuild, then binder/start serves the kernel, the extension and a tutorial",
+  { timeout: 1_800_000 },
+  async (t) => {
+    await mkdir(HOME);
+    await mkdir(NO_SUDO);
+    await writeFile(
+      path.join(NO_SUDO, "sudo"),
+      "#!/bin/sh\necho 'sudo: not allowed' >&2\nexit 1\n",
+    );
+    await chmod(path.join(NO_SUDO, "sudo"), 0o755);
+    // The committed tree, as Binder clones it.
+    execFileSync("git", ["clone", "--quiet", "--no-hardlinks", REPO, CLONE]);
+    const npmCache = execFileSync("npm", ["config", "get", "cache"], { encoding: "utf8" }).trim();
+    await cp(path.join(npmCache, "_cacache"), path.join(NPM_CACHE, "_cacache"), {
+      recursive: true,
+    });
+    if (asRoot) execFileSync("chown", ["-R", `${NOBODY}:${NOBODY}`, scratch]);
+
+    await t.test("binder/postBuild succeeds without root, sudo or apt", async () => {
+      const { output, seconds } = await step("binder/postBuild", "bash", ["binder/postBuild"], {
+        cwd: CLONE,
+        timeoutMs: 1_200_000,
+      });
+      t.diagnostic(`binder/postBuild took ${seconds.toFixed(0)} s`);
+      console.log(
+        `# binder/postBuild: ${seconds.toFixed(0)} s (load ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(" ")})`,
+      );
+      assert.match(
+        output,
+        /\[setup\] warning: not installing .* \(needs root or password-less sudo\)/,
+      );
+      assert.match(output, /\[setup\] ready/);
+    });
+
+    await t.test("a second Python environment with JupyterLab, as repo2docker's", async () => {
+      await step("python3 -m venv", PYTHON, ["-m", "venv", SERVER_ENV], {
+        cwd: scratch,
+        timeoutMs: 120_000,
+      });
+      const requirements = await readFile(path.join(CLONE, "requirements.txt"), "utf8");
+      const jupyterlab = /^jupyterlab==\S+$/m.exec(requirements)?.[0] ?? "jupyterlab";
+      await step(
+        "pip install jupyterlab",
+        path.join(SERVER_ENV, "bin/python"),
+        ["-m", "pip", "install", "-q", jupyterlab],
+        {
+          cwd: scratch,
+          timeoutMs: 600_000,
+        },
+      );
+    });
+
+    await t.test(
+      "binder/start serves the kernelspec, the extension, and notebook 00 runs",
+      async () => {
+        const port = await freePort();
+        const token = "binder-test-token";
+        const url = `http://127.0.0.1:${port}`;
+        const env = userEnv([path.join(SERVER_ENV, "bin")]);
+        const [cmd, argv] = asUser("binder/start", [
+          "jupyter",
+          "lab",
+          "--no-browser",
+          "--ip=127.0.0.1",
+          `--port=${port}`,
+          `--IdentityProvider.token=${token}`,
+          `--ServerApp.root_dir=${CLONE}`,
+        ]);
+        const server = spawn(cmd, argv, {
+          cwd: CLONE,
+          env,
+          detached: true,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let log = "";
+        server.stdout.on("data", (b: Buffer) => (log += b.toString()));
+        server.stderr.on("data", (b: Buffer) => (log += b.toString()));
+        try {
+          const get = async (route: string): Promise<unknown> => {
+            const r = await fetch(`${url}${route}`, {
+              headers: { Authorization: `token ${token}` },
+            });
+            assert.equal(r.status, 200, `GET ${route}: ${r.status}\n${tail(log)}`);
+            return r.json();
+          };
+          const deadline = Date.now() + 120_000;
+          for (;;) {
+            const up = await fetch(`${url}/api/status?token=${token}`).then(
+              (r) => r.ok,
+              () => false,
+            );
+            if (up) break;
+            assert.ok(
+              Date.now() < deadline && server.exitCode === null,
+              `the server did not start:\n${tail(log)}`,
+            );
+            await new Promise((r) => setTimeout(r, 1000));
+          }
+          const specs = (await get("/api/kernelspecs")) as {
+            kernelspecs: Record<string, { spec: { display_name: string; argv: string[] } }>;
+          };
+          const tessera = specs.kernelspecs["tessera"];
+          assert.ok(
+            tessera,
+            `no tessera kernelspec among ${Object.keys(specs.kernelspecs).join(", ")}`,
+          );
+          assert.equal(tessera.spec.display_name, "TypeScript (Tessera)");
+          // The kernelspec runs the clone's kernel, not this checkout's.
+          assert.ok(
+            tessera.spec.argv.some((a) => a.startsWith(CLONE)),
+            tessera.spec.argv.join(" "),
+          );
+
+          const extensions = (await get("/lab/api/extensions")) as {
+            name: string;
+            enabled: boolean;
+            installed: boolean;
+          }[];
+          const ours = extensions.find((e) => e.name === "@tessera/jupyterlab");
+          assert.ok(
+            ours,
+            `no @tessera/jupyterlab among ${extensions.map((e) => e.name).join(", ")}`,
+          );
+          assert.ok(ours.enabled && ours.installed, JSON.stringify(ours));
+
+          const executed = path.join(scratch, "00-kernel-tour.executed.ipynb");
+          await step(
+            "notebook 00 through the server",
+            path.join(SERVER_ENV, "bin/python"),
+            [
+              path.join(CLONE, "tests/run_notebook_remote.py"),
+              url,
+              token,
+              "tessera",
+              path.join(CLONE, "notebooks/00-kernel-tour.ipynb"),
+              executed,
+            ],
+            { cwd: scratch, env, timeoutMs: 300_000 },
+          );
+          const nb = JSON.parse(await readFile(executed, "utf8")) as {
+            cells: {
+              cell_type: string;
+              source: string | string[];
+              outputs?: { data?: Record<string, unknown> }[];
+            }[];
+          };
+          const answer = nb.cells.find(
+            (c) => c.cell_type === "code" && [c.source].flat().join("").includes("6 * 7"),
+          );
+          assert.deepEqual(
+            answer?.outputs?.map((o) => o.data?.["text/plain"]),
+            ["42"],
+          );
+        } finally {
+          killGroup(server.pid);
+        }
+      },
+    );
+  },
+);
