@@ -1,5 +1,6 @@
 import type { Graph } from "../ir/graph.js";
 import { workspaceBytesOf } from "../ops/registry.js";
+import type { ExecutorKind } from "../ops/rule.js";
 import type { StoragePlan } from "./storage.js";
 import { planStorage } from "./storage.js";
 
@@ -40,13 +41,14 @@ export interface MemoryEstimate {
  * Predicts activation memory node by node by replaying the executor's storage plan: outputs
  * allocated before a node runs, its workspace held while it runs, values released after their
  * last reader; views allocate nothing; inputs and parameters are not counted; graph outputs
- * stay live. On the CPU executor the predicted peak equals the measured one.
+ * stay live; workspaces are those of `executor`'s kernels. The executor that runs the graph
+ * measures the same peak (both follow executor/walk.ts).
  *
  * @example
  * const est = estimateMemory(graph);
  * est.peakBytes; est.nodes[est.peakNode]!.liveAfter.length;
  */
-export function estimateMemory(graph: Graph): MemoryEstimate {
+export function estimateMemory(graph: Graph, executor: ExecutorKind = "cpu"): MemoryEstimate {
   const plan = planStorage(graph);
   const bytes = (ids: readonly number[]) =>
     ids.reduce((sum, s) => sum + plan.storages[s]!.bytes, 0);
@@ -59,11 +61,11 @@ export function estimateMemory(graph: Graph): MemoryEstimate {
     const allocated = plan.allocatedAt[node.id]!;
     const outputBytes = bytes(allocated);
     for (const s of allocated) live.add(s);
-    let workspaceBytes = workspaceBytesOf(graph, node);
+    let workspaceBytes = workspaceBytesOf(graph, node, executor);
     let loop: NodeMemory["loop"];
     if (node.op === "chunk_loop") {
-      const body = estimateMemory(node.attrs.body);
-      const tail = node.attrs.tail === null ? null : estimateMemory(node.attrs.tail);
+      const body = estimateMemory(node.attrs.body, executor);
+      const tail = node.attrs.tail === null ? null : estimateMemory(node.attrs.tail, executor);
       workspaceBytes += Math.max(body.peakBytes, tail?.peakBytes ?? 0);
       loop = { body, tail };
     }

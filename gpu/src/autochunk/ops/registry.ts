@@ -10,7 +10,7 @@ import { gatherRules } from "./gather.js";
 import { layoutRules } from "./layout.js";
 import { normRules } from "./norm.js";
 import { reduceRules } from "./reduce.js";
-import type { Alias, DimFlow, OpRule, Rules } from "./rule.js";
+import type { Alias, DimFlow, ExecutorKind, OpRule, Rules } from "./rule.js";
 import { sourceRules } from "./source.js";
 import { spatialRules } from "./spatial.js";
 
@@ -98,14 +98,16 @@ export function aliasOf(node: Node): Alias | null {
 }
 
 /**
- * Scratch bytes `node`'s kernel holds while it runs (a chunk loop's copied input slices; its
- * body's own peak is added by the estimator).
+ * Scratch bytes `node`'s kernel on `executor` holds while it runs (a chunk loop's copied input
+ * slices; its body's own peak is added by the estimator).
  *
  * @example
- * workspaceBytesOf(graph, convNode); // im2col buffer bytes
+ * workspaceBytesOf(graph, convNode); // im2col buffer bytes of the CPU kernel
+ * workspaceBytesOf(graph, convNode, "webgpu");
  */
-export function workspaceBytesOf(graph: Graph, node: Node): number {
-  return ruleOf(node.op).workspaceBytes(node.attrs, inputTypes(graph, node), nodeOutputs(node));
+export function workspaceBytesOf(graph: Graph, node: Node, executor: ExecutorKind = "cpu"): number {
+  const inputs = inputTypes(graph, node);
+  return ruleOf(node.op).workspaceBytes(node.attrs, inputs, nodeOutputs(node), executor);
 }
 
 /**

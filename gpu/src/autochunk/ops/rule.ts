@@ -31,6 +31,9 @@ export interface Alias {
   readonly output: number;
 }
 
+/** The executors whose kernels the registry sizes workspaces for (executor/walk.ts). */
+export type ExecutorKind = "cpu" | "webgpu";
+
 /**
  * Everything the system knows about an op, as data: the passes (builder, validate, executor,
  * estimator, chunk search, codegen) read these instead of matching op names.
@@ -49,11 +52,15 @@ export interface OpRule<O extends Op> {
   dimFlow(attrs: OpAttrs[O], inputs: readonly TensorType[], output: TensorType): DimFlow | null;
   /** The input value the output is a view of (no allocation), or null when it allocates. */
   alias(attrs: OpAttrs[O]): Alias | null;
-  /** Scratch bytes the kernel needs while it runs, beyond inputs and outputs. */
+  /**
+   * Scratch bytes the kernel of `executor` needs while it runs, beyond inputs and outputs (a rule
+   * that ignores `executor` sizes every backend's kernel alike).
+   */
   workspaceBytes(
     attrs: OpAttrs[O],
     inputs: readonly TensorType[],
     outputs: readonly TensorType[],
+    executor: ExecutorKind,
   ): number;
   /** Floating-point operations (a multiply-add is 2), for speed cost models. */
   flops(attrs: OpAttrs[O], inputs: readonly TensorType[], outputs: readonly TensorType[]): number;

@@ -8,7 +8,7 @@ import {
   uploadBuffer,
 } from "../../../device/webgpu/buffers.js";
 import { BufferUsage } from "../../../device/webgpu/usage.js";
-import type { MemoryTracker } from "../../../memory/tracker.js";
+import { MemoryTracker } from "../../../memory/tracker.js";
 import type { TensorType } from "../../ir/dtype.js";
 import { tensorBytes, typedArray } from "../../ir/dtype.js";
 import type { Node } from "../../ir/graph.js";
@@ -26,13 +26,18 @@ const BATCH_MS = 20;
 
 const TENSOR_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 
-/** The device state of one run: its command batch, uploads, device-side checks and signal. */
+/** The device state of one run: its command batch, uploads and device-side checks. */
 export interface Runtime {
   readonly backend: WebGpuBackend;
-  /** The backend with the run's tracker: activation buffers are recorded there. */
-  readonly activations: WebGpuBackend;
+  /**
+   * The backend with the run's device ledger as its tracker: every device buffer the run
+   * creates (inputs, parameters, activations, workspaces, uniform blocks, the status buffer)
+   * is recorded there from creation until it is destroyed, apart from the walk's storage plan.
+   */
+  readonly device: WebGpuBackend;
   readonly batch: CommandBatch;
-  readonly signal: AbortSignal | undefined;
+  /** Released buffers not yet destroyed: the ledger records their frees after the submit. */
+  readonly retired: TrackedBuffer[];
   /** Uploaded inputs and parameters (one upload per parameter init per run). */
   readonly uploads: TrackedBuffer[];
   readonly params: Map<ParamInit, TrackedBuffer>;
@@ -44,17 +49,14 @@ export interface Runtime {
   lastSubmit: number;
 }
 
-/** A runtime recording activations into `memory`. */
-export function openRuntime(
-  backend: WebGpuBackend,
-  memory: MemoryTracker,
-  signal: AbortSignal | undefined,
-): Runtime {
+/** A runtime with a fresh device ledger. */
+export function openRuntime(backend: WebGpuBackend): Runtime {
+  const device = { ...backend, memory: new MemoryTracker() };
   return {
     backend,
-    activations: { ...backend, memory },
-    batch: new CommandBatch(backend, "autochunk"),
-    signal,
+    device,
+    batch: new CommandBatch(device, "autochunk"),
+    retired: [],
     uploads: [],
     params: new Map(),
     status: null,
@@ -68,13 +70,20 @@ export function openRuntime(
 /** Drops unsubmitted work and destroys the run's uploads and status buffer. */
 export function closeRuntime(rt: Runtime): void {
   rt.batch.discard();
-  for (const b of rt.uploads) destroyBuffer(rt.backend, b);
-  if (rt.status !== null) destroyBuffer(rt.backend, rt.status);
+  ledgerRetired(rt);
+  for (const b of rt.uploads) destroyBuffer(rt.device, b);
+  if (rt.status !== null) destroyBuffer(rt.device, rt.status);
+}
+
+/** Records in the ledger the frees of the buffers the batch has just destroyed. */
+function ledgerRetired(rt: Runtime): void {
+  for (const b of rt.retired) rt.device.memory.free(b.allocation);
+  rt.retired.length = 0;
 }
 
 /** Uploads a graph input (or parameter values) for `node`; freed by closeRuntime. */
 export function upload(rt: Runtime, t: Tensor, node: Node, op: string): GpuTensor {
-  const buffer = uploadBuffer(rt.backend, t.data, node.name, op, TENSOR_USAGE);
+  const buffer = uploadBuffer(rt.device, t.data, node.name, op, TENSOR_USAGE);
   rt.uploads.push(buffer);
   return { buffer, offset: 0, shape: node.shape, dtype: node.dtype };
 }
@@ -98,24 +107,20 @@ export async function download(backend: WebGpuBackend, t: GpuTensor): Promise<Te
   return { data: typedArray(t.dtype, count, bytes), shape: t.shape, dtype: t.dtype };
 }
 
-/** Submits what is recorded; waits for the batch before it, and yields now and then. */
+/** Submits what is recorded and waits for the batch before it. */
 export async function flush(rt: Runtime): Promise<void> {
   const done = rt.batch.submit();
+  ledgerRetired(rt);
   // Awaited below or by the next flush; an abort may leave it unawaited.
   done.catch(() => undefined);
   const previous = rt.inFlight;
   rt.inFlight = done;
-  if (previous !== null) await previous;
-  if (performance.now() - rt.lastSubmit >= BATCH_MS) {
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
-  }
   rt.lastSubmit = performance.now();
-  rt.signal?.throwIfAborted();
+  if (previous !== null) await previous;
 }
 
-/** Between nodes: throws if aborted, and submits once the batch is big or old enough. */
+/** Between nodes: submits once the batch is big or old enough. */
 export async function checkpoint(rt: Runtime): Promise<void> {
-  rt.signal?.throwIfAborted();
   if (rt.batch.size >= BATCH_COMMANDS || performance.now() - rt.lastSubmit >= BATCH_MS) {
     await flush(rt);
   }
@@ -137,7 +142,7 @@ export function checkFor(
   node: Node,
   message: (value: number, position: number) => string,
 ): { status: GpuTensor; tag: number } {
-  rt.status ??= createBuffer(rt.backend, 16, TENSOR_USAGE, "autochunk checks", "check");
+  rt.status ??= createBuffer(rt.device, 16, TENSOR_USAGE, "autochunk checks", "check");
   let tag = rt.checkTags.get(node);
   if (tag === undefined) {
     rt.checks.push(message);
@@ -147,17 +152,14 @@ export function checkFor(
   return { status: { buffer: rt.status, offset: 0, shape: [4], dtype: "i32" }, tag };
 }
 
-/** A tracked activation buffer of `type`, recorded in the run's tracker. */
+/** A device buffer for a tensor of `type` (an activation or a workspace part). */
 export function allocate(rt: Runtime, type: TensorType, label: string, op: string): GpuTensor {
-  const buffer = createBuffer(rt.activations, tensorBytes(type), TENSOR_USAGE, label, op);
+  const buffer = createBuffer(rt.device, tensorBytes(type), TENSOR_USAGE, label, op);
   return { buffer, offset: 0, shape: type.shape, dtype: type.dtype };
 }
 
-/**
- * Releases an activation where the program stops needing it: the tracker records the free now;
- * the buffer is destroyed once the batch that still reads it has been submitted.
- */
+/** Releases a buffer from `allocate`: destroyed once the batch that still reads it is submitted. */
 export function free(rt: Runtime, buffer: TrackedBuffer): void {
-  rt.activations.memory.free(buffer.allocation);
   rt.batch.retire(buffer.buffer);
+  rt.retired.push(buffer);
 }
