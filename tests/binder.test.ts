@@ -9,18 +9,19 @@
  *
  * Run as root (as here), the steps run as the user nobody (setpriv); as any other user, as
  * that user with no sudo on PATH. npm reads packages from a copy of this machine's npm cache,
- * pip from the configured mirror. It prints postBuild's build time; the whole test takes a few
- * minutes (postBuild's npm ci and builds, and the server environment's pip install).
+ * pip from the index this user's pip configuration names (copied into the fresh HOME). It
+ * prints postBuild's build time; the whole test takes a few minutes (postBuild's npm ci and
+ * builds, and the server environment's pip install).
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { REPO, killGroup, run, tail } from "./support.js";
-import { spawn } from "node:child_process";
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), "tessera-binder-"));
 after(() => rm(scratch, { recursive: true, force: true }));
@@ -95,6 +96,11 @@ test(
   { timeout: 1_800_000 },
   async (t) => {
     await mkdir(HOME);
+    // The package index this machine is configured with (here a local mirror), as Binder has PyPI.
+    for (const conf of [".config/pip/pip.conf", ".pip/pip.conf"]) {
+      const mine = path.join(os.homedir(), conf);
+      if (existsSync(mine)) await cp(mine, path.join(HOME, conf));
+    }
     await mkdir(NO_SUDO);
     await writeFile(
       path.join(NO_SUDO, "sudo"),
