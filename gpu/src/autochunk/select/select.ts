@@ -80,7 +80,38 @@ export function choose(
   };
 }
 
-const extra = (c: RegionChoice) => c.seconds.chunked - c.seconds.unchunked;
+/** Predicted seconds a choice adds to the program (negative when chunking is predicted faster). */
+export const extraSeconds = (c: RegionChoice): number => c.seconds.chunked - c.seconds.unchunked;
+
+/**
+ * Every candidate that can fit `budget`, each at its largest fitting chunk size, cheapest first
+ * by predicted extra time (ties: the shorter body). `made` caches choices per candidate, for a
+ * search that ranks the same candidates again under the same budget.
+ *
+ * @example
+ * const [cheapest, runnerUp] = fittingChoices(ctx, candidates, budget, table);
+ */
+export function fittingChoices(
+  ctx: SearchContext,
+  candidates: readonly Candidate[],
+  budget: number,
+  table: CostTable,
+  made: Map<Candidate, RegionChoice> = new Map(),
+): RegionChoice[] {
+  const choices: RegionChoice[] = [];
+  for (const candidate of candidates) {
+    if (candidate.minPeakBytes > budget) continue;
+    let choice = made.get(candidate);
+    if (choice === undefined) {
+      choice = choose(ctx, candidate, chunkSizeFor(candidate, budget), table);
+      made.set(candidate, choice);
+    }
+    choices.push(choice);
+  }
+  return choices.sort(
+    (a, b) => extraSeconds(a) - extraSeconds(b) || a.trace.body.length - b.trace.body.length,
+  );
+}
 
 /**
  * Budget mode ("fit memory"): among the candidates that can fit `budget`, each at its largest
@@ -97,19 +128,7 @@ export function selectForBudget(
   budget: number,
   table: CostTable,
 ): RegionChoice | null {
-  let best: RegionChoice | null = null;
-  for (const candidate of candidates) {
-    if (candidate.minPeakBytes > budget) continue;
-    const choice = choose(ctx, candidate, chunkSizeFor(candidate, budget), table);
-    if (
-      best === null ||
-      extra(choice) < extra(best) ||
-      (extra(choice) === extra(best) && choice.trace.body.length < best.trace.body.length)
-    ) {
-      best = choice;
-    }
-  }
-  return best;
+  return fittingChoices(ctx, candidates, budget, table)[0] ?? null;
 }
 
 /**

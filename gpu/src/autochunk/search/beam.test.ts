@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { CostTable, Graph, SearchOutcome } from "../index.js";
+import {
+  GraphBuilder,
+  chunkGraph,
+  estimateMemory,
+  searchContext,
+  searchRegions,
+} from "../index.js";
+import { beamSearch } from "./beam.js";
+import { evoformerBlock, gptPrefill, unet, vit } from "../models/index.js";
+
+/** A table where small chunks run elementwise ops faster (cache-sized) and loops cost little. */
+const cacheBound: CostTable = {
+  backend: "test",
+  iterationSeconds: 6e-7,
+  dispatchSeconds: 4e-9,
+  gemm: [[1, 1e9]],
+  stream: [
+    [16, 1e10],
+    [256, 1e8],
+  ],
+  copy: [[1, 1e10]],
+};
+
+const extra = (o: SearchOutcome) =>
+  o.choices.reduce((sum, c) => sum + c.seconds.chunked - c.seconds.unchunked, 0);
+
+async function both(graph: Graph, budget: number, table: CostTable) {
+  const base = estimateMemory(graph);
+  const greedy = await searchRegions(graph, base, {
+    mode: "budget",
+    budget,
+    table,
+    beamWidth: 0,
+    branching: 0,
+  });
+  const beam = await searchRegions(graph, base, { mode: "budget", budget, table });
+  return { greedy, beam };
+}
+
+test("the beam combines regions where greedy's cheapest first region blocks the next peak", async () => {
+  // Two softmax chains joined through a narrow value: sum → [16, 1], broadcast back by `add`.
+  const g = new GraphBuilder();
+  const x = g.input("x", [16, 16]);
+  const narrow = g.sum(g.exp(g.softmax(g.softmax(x, 1), 1)), 1, true);
+  const wide = g.add(narrow, g.input("y", [16, 16]));
+  const h = g.softmax(g.softmax(g.transpose(wide, 0, 1), 1), 1);
+  g.output(g.sum(g.exp(h), 0, true));
+  const graph = g.build();
+  const budget = Math.floor(0.9 * estimateMemory(graph).peakBytes);
+  const { greedy, beam } = await both(graph, budget, cacheBound);
+  // Greedy's cheapest region for the first peak runs on past the narrow sum into the wide add,
+  // so the second peak's region must start at the transpose with the wide value held whole.
+  assert.ok(greedy.peakBytes > budget, "greedy misses the budget");
+  assert.equal(greedy.choices[0]!.trace.end, wide.id);
+  assert.equal(greedy.stages.at(-1)!.chosen, null);
+  // The beam ends the first region at the narrow sum and starts the second at the add.
+  assert.ok(beam.peakBytes <= budget, `beam peak ${beam.peakBytes} > ${budget}`);
+  assert.deepEqual(
+    beam.choices.map((c) => [c.trace.start, c.trace.end]).sort((a, b) => a[0]! - b[0]!),
+    [
+      [1, narrow.id],
+      [wide.id, h.id + 1],
+    ],
+  );
+  assert.equal(estimateMemory(chunkGraph(graph, beam.choices).graph).peakBytes, beam.peakBytes);
+});
+
+test("at small sizes the beam's plan is never worse than greedy's, on every model", async () => {
+  const models: Record<string, Graph> = {
+    gpt: gptPrefill({ nEmbd: 32, nHead: 2, nLayer: 1, vocab: 100, seq: 128 }).graph,
+    vit: vit({ patch: 4, dim: 32, heads: 2, depth: 1, classes: 10, image: 64 }).graph,
+    evoformer: evoformerBlock({
+      nSeq: 4,
+      cM: 16,
+      cZ: 8,
+      msaHeads: 2,
+      pairHeads: 2,
+      headDim: 4,
+      opmDim: 8,
+      triMulDim: 8,
+      nRes: 48,
+    }).graph,
+    unet: unet({ blockChannels: [32, 32], attention: [true, false], headDim: 32, image: 32 }).graph,
+  };
+  const tables: CostTable[] = [cacheBound, { ...cacheBound, dispatchSeconds: 1e-4 }];
+  for (const [name, graph] of Object.entries(models)) {
+    const peak = estimateMemory(graph).peakBytes;
+    for (const table of tables) {
+      for (const ratio of [0.5, 0.4, 0.3, 0.2]) {
+        const budget = Math.floor(ratio * peak);
+        const { greedy, beam } = await both(graph, budget, table);
+        const where = `${name} at ${ratio} × peak, dispatch ${table.dispatchSeconds}`;
+        if (greedy.peakBytes > budget) continue;
+        assert.ok(beam.peakBytes <= budget, `${where}: the beam misses a budget greedy fits`);
+        assert.ok(extra(beam) <= extra(greedy) + 1e-12, `${where}: the beam is slower`);
+        const chunked = chunkGraph(graph, beam.choices).graph;
+        assert.equal(estimateMemory(chunked).peakBytes, beam.peakBytes, where);
+      }
+    }
+  }
+});
+
+test("beamSearch rejects a negative width", async () => {
+  const g = new GraphBuilder();
+  g.output(g.exp(g.input("x", [4, 4])));
+  const graph = g.build();
+  await assert.rejects(
+    beamSearch(searchContext(graph), estimateMemory(graph), {
+      budget: 1,
+      table: cacheBound,
+      width: -1,
+    }),
+    /width must be an integer ≥ 0, got -1/,
+  );
+});
