@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,6 +46,28 @@ export interface Comparison {
   readonly maxAbsError: number;
   /** max |reference|. */
   readonly maxAbsReference: number;
+  /** maxAbsError / maxAbsReference. */
+  readonly relativeError: number;
+  /** ‖ours − reference‖₂ / ‖reference‖₂. */
+  readonly rmsRelativeError: number;
+}
+
+/**
+ * The relative error (max |error| / max |output|, and the same in the 2-norm) a float32 run may
+ * show against the float64 reference. Reached at the test sizes (docs/autochunk.md): 0.9–5.0e-7
+ * max, 0.7–4.4e-7 in the 2-norm, a few float32 roundings (2^-24 ≈ 6e-8) of the largest
+ * output; the tolerance leaves 4× for a kernel that sums in another order.
+ */
+export const PARITY_TOLERANCE = 2e-6;
+
+/** Asserts that `out` is a non-trivial output within PARITY_TOLERANCE of the reference. */
+export function assertParity(what: string, out: Comparison): void {
+  assert.ok(out.maxAbsReference > 0.5, `${what} is not trivial (${out.maxAbsReference})`);
+  assert.ok(
+    out.relativeError <= PARITY_TOLERANCE && out.rmsRelativeError <= PARITY_TOLERANCE,
+    `${what}: relative error ${out.relativeError} (max), ${out.rmsRelativeError} (2-norm); ` +
+      `tolerance ${PARITY_TOLERANCE}`,
+  );
 }
 
 function toNpy(data: Float32Array | Int32Array, shape: readonly number[]): NpyArray {
@@ -105,9 +128,20 @@ function compare(ours: Tensor, reference: NpyArray): Comparison {
   const ref = reference.data as Float64Array;
   let maxAbsError = 0;
   let maxAbsReference = 0;
+  let squaredError = 0;
+  let squaredReference = 0;
   for (let i = 0; i < ref.length; i++) {
-    maxAbsError = Math.max(maxAbsError, Math.abs(ours.data[i]! - ref[i]!));
+    const error = ours.data[i]! - ref[i]!;
+    maxAbsError = Math.max(maxAbsError, Math.abs(error));
     maxAbsReference = Math.max(maxAbsReference, Math.abs(ref[i]!));
+    squaredError += error * error;
+    squaredReference += ref[i]! * ref[i]!;
   }
-  return { shape: ours.shape, maxAbsError, maxAbsReference };
+  return {
+    shape: ours.shape,
+    maxAbsError,
+    maxAbsReference,
+    relativeError: maxAbsError / maxAbsReference,
+    rmsRelativeError: Math.sqrt(squaredError / squaredReference),
+  };
 }
