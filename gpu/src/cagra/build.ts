@@ -55,7 +55,12 @@ export async function build(
   signal?.throwIfAborted();
   const knn = await knnGraph(backend, dataset, p, threads, options);
   signal?.throwIfAborted();
-  const graph = await optimize(knn, p.graphDegree, { signal, onProgress, threads });
+  const graph = await optimize(knn, p.graphDegree, {
+    signal,
+    onProgress,
+    threads,
+    guaranteeConnectivity: p.guaranteeConnectivity,
+  });
   return {
     metric: p.metric,
     dtype: options.dtype ?? "f32",

@@ -35,6 +35,12 @@ export interface IndexParams {
   nnDescentTerminationThreshold: number;
   /** Keep the dataset in the index (cuVS attach_dataset_on_build: true). */
   attachDatasetOnBuild: boolean;
+  /**
+   * Link all nodes by an approximate spanning tree of the kNN graph whose edges lead every
+   * list and survive the merge, so every node reaches every other (cuVS
+   * guarantee_connectivity). Default false, as in cuVS.
+   */
+  guaranteeConnectivity: boolean;
   /** Seed for every random choice of the build. */
   seed: number;
 }
@@ -48,6 +54,7 @@ export const DEFAULT_INDEX_PARAMS: Readonly<IndexParams> = Object.freeze({
   nnDescentNiter: 20,
   nnDescentTerminationThreshold: 1e-4,
   attachDatasetOnBuild: true,
+  guaranteeConnectivity: false,
   seed: 0,
 });
 

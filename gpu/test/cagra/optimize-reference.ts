@@ -51,17 +51,34 @@ export function referencePrune(knn: Graph, counts: Uint32Array, graphDegree: num
   return out;
 }
 
-/** cuVS's `kern_merge_graph` without the MST, transcribed literally (find, shift, insert). */
+/**
+ * cuVS's `kern_merge_graph`, transcribed literally (find, shift, insert); with `mst`, as it runs
+ * when guarantee_connectivity is set.
+ */
 export function referenceMerge(
   pruned: Graph,
   rev: Uint32Array,
   revCounts: Uint32Array,
+  mst?: { neighbors: Uint32Array; counts: Uint32Array },
 ): Uint32Array {
   const { size: n, degree: g } = pruned;
   const out = pruned.neighbors.slice();
-  const keep = Math.floor(g / 2);
   for (let a = 0; a < n; a++) {
     const row = out.subarray(a * g, (a + 1) * g);
+    let keep = Math.floor(g / 2);
+    if (mst !== undefined) {
+      // kern_merge_graph with guarantee_connectivity: the MST row, then each pruned id not
+      // already listed, until the row is full; the MST edges and at least g/2 are protected.
+      const count = mst.counts[a]!;
+      const pruneRow = pruned.neighbors.slice(a * g, (a + 1) * g);
+      row.set(mst.neighbors.subarray(a * g, (a + 1) * g));
+      for (let p = 0, o = count; p < g && o < g; p++) {
+        const v = pruneRow[p]!;
+        if (!row.subarray(0, o).includes(v)) row[o++] = v;
+      }
+      keep = Math.max(count, keep);
+      if (keep === g) continue;
+    }
     let kr = Math.min(revCounts[a]!, g);
     while (kr) {
       kr -= 1;

@@ -1,4 +1,5 @@
 import type { Graph } from "../types.js";
+import type { ConnectivityEdges } from "./connectivity.js";
 import type { ReverseGraph } from "./reverse-graph.js";
 import { assertGraph } from "./validate.js";
 
@@ -15,6 +16,10 @@ import { assertGraph } from "./validate.js";
  *
  * Writes into `into` (default: a new array; passing pruned.neighbors merges in place).
  *
+ * With `first` (connectivityEdges(knn, degree), cuVS guarantee_connectivity) each list starts
+ * with the node's `first` edges, then its pruned edges not among them, and the protected
+ * prefix is max(first count, ⌊degree / 2⌋), as in cuVS's kern_merge_graph.
+ *
  * @example
  * const graph = mergeReverseEdges(pruned, reverseGraph(pruned));
  */
@@ -22,6 +27,7 @@ export function mergeReverseEdges(
   pruned: Graph,
   reverse: ReverseGraph,
   into: Uint32Array = new Uint32Array(pruned.neighbors.length),
+  first?: ConnectivityEdges,
 ): Graph {
   assertGraph(pruned, "mergeReverseEdges: pruned");
   const { neighbors, size, degree } = pruned;
@@ -36,7 +42,12 @@ export function mergeReverseEdges(
       `mergeReverseEdges: into holds ${into.length} ids, but the graph needs ${neighbors.length}.`,
     );
   }
-  const keep = degree >>> 1;
+  if (first !== undefined && (first.size !== size || first.degree !== degree)) {
+    throw new RangeError(
+      `mergeReverseEdges: the protected edges are [${first.size}, ${first.degree}], but the pruned graph is [${size}, ${degree}]; pass connectivityEdges(knn, ${degree}).`,
+    );
+  }
+  const half = degree >>> 1;
   const inRow = new Int32Array(size).fill(-1);
   const placed = new Int32Array(size).fill(-1);
   const row = new Uint32Array(degree);
@@ -53,6 +64,7 @@ export function mergeReverseEdges(
       }
       inRow[v] = node;
     }
+    const keep = first === undefined ? half : putFirst(first, node, row, size);
     let j = 0;
     for (; j < keep; j++) {
       const v = row[j]!;
@@ -75,4 +87,20 @@ export function mergeReverseEdges(
     }
   }
   return { neighbors: into, size, degree };
+}
+
+/**
+ * Rewrites `row` (a pruned row of distinct ids) as node's protected edges followed by its
+ * pruned edges not among them, cut at the degree; returns how many lead the row and are kept:
+ * max(protected count, ⌊degree / 2⌋).
+ */
+function putFirst(first: ConnectivityEdges, node: number, row: Uint32Array, size: number): number {
+  const degree = row.length;
+  const count = first.counts[node]!;
+  const base = node * degree;
+  const lead = first.neighbors.subarray(base, base + count);
+  const rest = row.filter((v) => v >= size || !lead.includes(v));
+  row.set(lead);
+  row.set(rest.subarray(0, degree - count), count);
+  return Math.max(count, degree >>> 1);
 }

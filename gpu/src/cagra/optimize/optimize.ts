@@ -1,5 +1,6 @@
 import { createCheckpoint } from "../../cpu/next-task.js";
 import type { Graph, Progress } from "../types.js";
+import { connectivityEdges } from "./connectivity.js";
 import { mergeReverseEdges } from "./merge.js";
 import { createPruneWorkspace, pruneRows, PRUNE_BATCH_ROWS } from "./prune-rows.js";
 import { localityOrder } from "./locality-order.js";
@@ -18,13 +19,19 @@ export interface OptimizeOptions {
    * this thread and starts no worker. The result is the same for any count.
    */
   threads?: number;
+  /**
+   * cuVS guarantee_connectivity: link the nodes by connectivityEdges(knn) and keep those edges
+   * at the front of every list, so that every node reaches every other (default false).
+   */
+  guaranteeConnectivity?: boolean;
 }
 
 /**
- * CAGRA's graph optimization as cuVS's `cagra::optimize` does it without the MST
- * (guarantee_connectivity false): (1) count 2-hop detours on ranks, (2) keep the `graphDegree`
- * edges with the fewest detours, (3) build the reverse graph, (4) replace the second half of
- * each list with reverse edges. `knn` [N, I] must have its rows sorted by distance
+ * CAGRA's graph optimization as cuVS's `cagra::optimize` does it: (1) count 2-hop detours on
+ * ranks, (2) keep the `graphDegree` edges with the fewest detours, (3) build the reverse graph,
+ * (4) replace the second half of each list with reverse edges. With guaranteeConnectivity, an
+ * approximate spanning tree of the kNN graph (connectivityEdges) leads every list in step 4 and
+ * is never replaced. `knn` [N, I] must have its rows sorted by distance
  * (column = rank); ids ≥ N other than 0xFFFFFFFF (no neighbour) are rejected. Returns the graph
  * [N, graphDegree]. Deterministic: reverseGraph() fixes the one order cuVS leaves to chance.
  * Rows are counted in localityOrder(knn), which changes nothing in the result but keeps the
@@ -39,7 +46,7 @@ export async function optimize(
   graphDegree: number,
   options: OptimizeOptions = {},
 ): Promise<Graph> {
-  const { signal, onProgress, threads = 1 } = options;
+  const { signal, onProgress, threads = 1, guaranteeConnectivity = false } = options;
   assertOptimizable(knn, graphDegree);
   if (!Number.isSafeInteger(threads) || threads < 1) {
     throw new RangeError(`optimize: threads must be an integer ≥ 1, got ${threads}.`);
@@ -54,7 +61,8 @@ export async function optimize(
       ? await pruneInWorkers(knn, order, graphDegree, workers, signal, report)
       : await pruneHere(knn, order, graphDegree, signal, report);
   const pruned: Graph = { neighbors, size: total, degree: graphDegree };
-  return mergeReverseEdges(pruned, reverseGraph(pruned), neighbors);
+  const first = guaranteeConnectivity ? connectivityEdges(knn, graphDegree) : undefined;
+  return mergeReverseEdges(pruned, reverseGraph(pruned), neighbors, first);
 }
 
 async function pruneHere(
