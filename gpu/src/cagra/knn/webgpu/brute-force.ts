@@ -15,7 +15,7 @@ import { prepareForMetric } from "../../distance.js";
 import type { KnnGraph, Metric, Progress } from "../../types.js";
 import { checkKnnArgs } from "./check-args.js";
 import {
-  DISTANCE_PARAMS_BYTES,
+  DISTANCE_PARAMS,
   DISTANCE_TILE,
   distanceTileKernel,
   distanceTileParams,
@@ -23,7 +23,7 @@ import {
   type DistanceKernelVariant,
 } from "./distance-tile.js";
 import { planTiles, type TilePlan } from "./plan.js";
-import { TOPK_PARAMS_BYTES, topkCapacity, topkKernel, topkParams } from "./topk.js";
+import { TOPK_PARAMS, topkCapacity, topkKernel, topkParams } from "./topk.js";
 import { padRows } from "../../../common/matrix.js";
 
 /** Options of {@link bruteForceKnnWebGpu}. */
@@ -138,10 +138,10 @@ export async function bruteForceKnnWebGpu(
     const bestIds = own(createBuffer(backend, listBytes, listUsage, "knn top-k ids", OP));
     const uniform = BufferUsage.UNIFORM | BufferUsage.COPY_DST;
     const distanceParams = own(
-      createBuffer(backend, DISTANCE_PARAMS_BYTES, uniform, "knn distance params", OP),
+      createBuffer(backend, DISTANCE_PARAMS.bytes, uniform, "knn distance params", OP),
     );
     const mergeParams = own(
-      createBuffer(backend, TOPK_PARAMS_BYTES, uniform, "knn top-k params", OP),
+      createBuffer(backend, TOPK_PARAMS.bytes, uniform, "knn top-k params", OP),
     );
 
     const tiles = columnTiles(plan, n);

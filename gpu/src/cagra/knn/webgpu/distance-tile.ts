@@ -1,4 +1,5 @@
 import type { WebGpuBackend } from "../../../device/backend.js";
+import { paramBlock } from "../../../device/webgpu/param-block.js";
 import type { KernelSource } from "../../../device/webgpu/pipelines.js";
 import type { Metric } from "../../types.js";
 
@@ -32,8 +33,14 @@ export function preferredDistanceKernel(backend: WebGpuBackend): DistanceKernelV
 /** Query rows and dataset rows one workgroup covers. */
 export const DISTANCE_TILE = 64;
 
-/** Bytes of the kernel's uniform parameters (rows, cols, dimV, colBase, stride, padding). */
-export const DISTANCE_PARAMS_BYTES = 32;
+/** The kernel's uniform parameters (see DistanceTileParams). */
+export const DISTANCE_PARAMS = paramBlock("Params", {
+  rows: "u32",
+  cols: "u32",
+  dimV: "u32",
+  colBase: "u32",
+  stride: "u32",
+});
 
 /** Where one dispatch reads and writes, in elements. */
 export interface DistanceTileParams {
@@ -50,10 +57,8 @@ export interface DistanceTileParams {
 }
 
 /** The uniform buffer contents for `p`. */
-export function distanceTileParams(p: DistanceTileParams): Uint32Array {
-  const out = new Uint32Array(DISTANCE_PARAMS_BYTES / 4);
-  out.set([p.rows, p.cols, p.dimV, p.colBase, p.stride]);
-  return out;
+export function distanceTileParams(p: DistanceTileParams): Uint8Array {
+  return DISTANCE_PARAMS.pack(p);
 }
 
 /** How each metric accumulates a vec4 of products and turns the sum into a distance. */
@@ -94,8 +99,7 @@ const four = (line: (i: number) => string, indent: string) =>
 const common = (accumulate: string, finish: string) => /* wgsl */ `
 const T: u32 = ${DISTANCE_TILE}u;
 
-struct Params { rows: u32, cols: u32, dimV: u32, colBase: u32, stride: u32 }
-
+${DISTANCE_PARAMS.wgsl}
 @group(0) @binding(0) var<storage, read> queries: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> data: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;

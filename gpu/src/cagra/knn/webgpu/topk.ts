@@ -1,3 +1,4 @@
+import { paramBlock } from "../../../device/webgpu/param-block.js";
 import type { KernelSource } from "../../../device/webgpu/pipelines.js";
 import { nextPowerOfTwo } from "../../../common/sizes.js";
 
@@ -23,8 +24,16 @@ const WORKGROUP = 64;
 /** The largest k the kernel keeps per query. */
 export const MAX_TOPK = 256;
 
-/** Bytes of the kernel's uniform parameters. */
-export const TOPK_PARAMS_BYTES = 32;
+/** The kernel's uniform parameters. */
+export const TOPK_PARAMS = paramBlock("Params", {
+  cols: "u32",
+  stride: "u32",
+  idBase: "u32",
+  k: "u32",
+  first: "u32",
+  excludeSelf: "u32",
+  selfBase: "u32",
+});
 
 /** k rounded up to a power of two: the running list's length per query. */
 export function topkCapacity(k: number): number {
@@ -47,18 +56,16 @@ export interface TopkParams {
 }
 
 /** The uniform buffer contents for `p`. */
-export function topkParams(p: TopkParams): Uint32Array {
-  const out = new Uint32Array(TOPK_PARAMS_BYTES / 4);
-  out.set([
-    p.cols,
-    p.stride,
-    p.idBase,
-    p.k,
-    p.first ? 1 : 0,
-    p.selfBase === undefined ? 0 : 1,
-    p.selfBase ?? 0,
-  ]);
-  return out;
+export function topkParams(p: TopkParams): Uint8Array {
+  return TOPK_PARAMS.pack({
+    cols: p.cols,
+    stride: p.stride,
+    idBase: p.idBase,
+    k: p.k,
+    first: p.first ? 1 : 0,
+    excludeSelf: p.selfBase === undefined ? 0 : 1,
+    selfBase: p.selfBase ?? 0,
+  });
 }
 
 /**
@@ -86,11 +93,7 @@ const NONE: u32 = 0xffffffffu;
 // The largest f32, not +∞: WGSL may assume no infinities at run time.
 const EMPTY: f32 = 0x1.fffffep+127f;
 
-struct Params {
-  cols: u32, stride: u32, idBase: u32, k: u32,
-  first: u32, excludeSelf: u32, selfBase: u32,
-}
-
+${TOPK_PARAMS.wgsl}
 @group(0) @binding(0) var<storage, read> dist: array<f32>;
 @group(0) @binding(1) var<storage, read_write> bestD: array<f32>;
 @group(0) @binding(2) var<storage, read_write> bestI: array<u32>;

@@ -1,7 +1,16 @@
+import { paramBlock } from "../../../device/webgpu/param-block.js";
 import type { KernelSource } from "../../../device/webgpu/pipelines.js";
 import type { Metric } from "../../types.js";
 import type { SearchPlan } from "../plan.js";
 import { randomSeedId } from "../random-seeds.js";
+import {
+  entryPoint,
+  kernelBindingsWgsl,
+  searchBindingsWgsl,
+  teamKey,
+  teamShape,
+  when,
+} from "./kernel-common.js";
 import type { Launch } from "./launch.js";
 import { nextPowerOfTwo } from "../../../common/sizes.js";
 import {
@@ -31,12 +40,29 @@ import {
  * round trip (mapAsync) per iteration in WebGPU.
  */
 
-/** Bytes of the search kernel's uniform parameters. */
-export const MULTI_CTA_PARAMS_BYTES = 48;
-/** Bytes of the merge kernel's uniform parameters. */
-export const MERGE_PARAMS_BYTES = 32;
-/** Bytes of the fill kernel's uniform parameters. */
-export const FILL_PARAMS_BYTES = 16;
+/** The search kernel's uniform parameters. */
+export const MULTI_CTA_PARAMS = paramBlock("Params", {
+  n: "u32",
+  queries: "u32",
+  gridY: "u32",
+  maxIter: "u32",
+  minIter: "u32",
+  samplings: "u32",
+  distOffset: "u32",
+  iterOffset: "u32",
+});
+/** The merge kernel's uniform parameters. */
+export const MERGE_PARAMS = paramBlock("Params", {
+  k: "u32",
+  queries: "u32",
+  gridX: "u32",
+  interDist: "u32",
+  interIter: "u32",
+  dist: "u32",
+  iter: "u32",
+});
+/** The fill kernel's uniform parameters. */
+export const FILL_PARAMS = paramBlock("Params", { count: "u32", threads: "u32" });
 
 const ITOPK = 32;
 const MERGE_WORKGROUP = 64;
@@ -69,20 +95,18 @@ export interface MultiCtaParams {
  * @example
  * writeBuffer(gpu, params, multiCtaParams({ n: 2000, queries: 10, gridY: 10, plan }));
  */
-export function multiCtaParams(p: MultiCtaParams): Uint32Array {
-  const out = new Uint32Array(MULTI_CTA_PARAMS_BYTES / 4);
+export function multiCtaParams(p: MultiCtaParams): Uint8Array {
   const distOffset = p.queries * p.plan.ctasPerQuery * ITOPK;
-  out.set([
-    p.n,
-    p.queries,
-    p.gridY,
-    p.plan.maxIterations,
-    p.plan.minIterations,
-    p.plan.numRandomSamplings,
+  return MULTI_CTA_PARAMS.pack({
+    n: p.n,
+    queries: p.queries,
+    gridY: p.gridY,
+    maxIter: p.plan.maxIterations,
+    minIter: p.plan.minIterations,
+    samplings: p.plan.numRandomSamplings,
     distOffset,
-    2 * distOffset,
-  ]);
-  return out;
+    iterOffset: 2 * distOffset,
+  });
 }
 
 /**
@@ -129,11 +153,7 @@ export function multiCtaShape(
   filtered: boolean,
 ): MultiCtaShape {
   return {
-    metric,
-    subgroups: launch.subgroups,
-    dimV: launch.dimV,
-    workgroupSize: launch.workgroupSize,
-    teamSize: launch.teamSize,
+    ...teamShape(launch, metric),
     graphDegree: plan.graphDegree,
     ctas: plan.ctasPerQuery,
     buffer: multiCtaBufferSize(plan.graphDegree),
@@ -154,33 +174,20 @@ export function multiCtaShape(
  */
 export function multiCtaKernel(s: MultiCtaShape): KernelSource {
   const key =
-    `cagra/search/multi-cta:${s.metric}:d${s.dimV}:wg${s.workgroupSize}:t${s.teamSize}` +
-    `:sg${s.subgroups ? 1 : 0}:g${s.graphDegree}:c${s.ctas}:h${s.localBitlen}` +
+    `cagra/search/multi-cta:${teamKey(s)}:g${s.graphDegree}:c${s.ctas}:h${s.localBitlen}` +
     `:${s.traversedBitlen}:f${s.filtered ? 1 : 0}`;
   return { key, code: searchWgsl(s) };
 }
 
 function searchWgsl(s: MultiCtaShape): string {
-  const subgroupArgs = s.subgroups
-    ? ", @builtin(subgroup_size) sgSize: u32, @builtin(subgroup_invocation_id) sgId: u32"
-    : "";
-  const when = (on: boolean, code: string) => (on ? code : "");
+  const { args, initTeams } = entryPoint(s.subgroups);
   return /* wgsl */ `${teamDistanceWgsl(s)}
 ${WGSL_CONSTANTS}
-struct Params {
-  n: u32, queries: u32, gridY: u32, maxIter: u32,
-  minIter: u32, samplings: u32, distOffset: u32, iterOffset: u32,
-  pad0: u32, pad1: u32, pad2: u32, pad3: u32,
-}
-
-@group(0) @binding(0) var<storage, read> dataset: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> graph: array<u32>;
-@group(0) @binding(2) var<storage, read> queries: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> seeds: array<u32>;
-@group(0) @binding(4) var<storage, read_write> out: array<u32>;
-@group(0) @binding(5) var<uniform> params: Params;
-@group(0) @binding(6) var<storage, read_write> traversedTable: array<atomic<u32>>;
-${when(s.filtered, "@group(0) @binding(7) var<storage, read> filterBits: array<u32>;")}
+${searchBindingsWgsl(MULTI_CTA_PARAMS)}
+${kernelBindingsWgsl([
+  "var<storage, read_write> traversedTable: array<atomic<u32>>",
+  s.filtered ? "var<storage, read> filterBits: array<u32>" : undefined,
+])}
 
 const ITOPK: u32 = ${ITOPK}u;
 const G: u32 = ${s.graphDegree}u;
@@ -235,11 +242,11 @@ fn pickParent() {
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32${subgroupArgs}) {
+fn main(${args}) {
   let cta = wid.x;
   let q = wid.y + wid.z * params.gridY;
   if (q >= params.queries) { return; }
-  let shuffle = initTeams(t${s.subgroups ? ", sgSize, sgId" : ""});
+  let shuffle = ${initTeams};
   let team = vt / TEAM;
   let leader = vt % TEAM == 0u;
   tableBase = q * TRAVERSED_SIZE;
@@ -365,11 +372,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
  * @example
  * writeBuffer(gpu, params, mergeParams(10, 100, 100, plan.ctasPerQuery));
  */
-export function mergeParams(k: number, queries: number, gridX: number, ctas: number): Uint32Array {
-  const out = new Uint32Array(MERGE_PARAMS_BYTES / 4);
+export function mergeParams(k: number, queries: number, gridX: number, ctas: number): Uint8Array {
   const interDist = queries * ctas * ITOPK;
-  out.set([k, queries, gridX, interDist, 2 * interDist, queries * k, 2 * queries * k]);
-  return out;
+  return MERGE_PARAMS.pack({
+    k,
+    queries,
+    gridX,
+    interDist,
+    interIter: 2 * interDist,
+    dist: queries * k,
+    iter: 2 * queries * k,
+  });
 }
 
 /**
@@ -387,8 +400,7 @@ export function mergeKernel(ctas: number): KernelSource {
     code: /* wgsl */ `${WGSL_CONSTANTS}
 const WG: u32 = ${MERGE_WORKGROUP}u;
 const TOTAL: u32 = ${ctas * ITOPK}u;
-struct Params { k: u32, queries: u32, gridX: u32, interDist: u32, interIter: u32, dist: u32, iter: u32, pad: u32 }
-@group(0) @binding(0) var<storage, read> inter: array<u32>;
+${MERGE_PARAMS.wgsl}@group(0) @binding(0) var<storage, read> inter: array<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
 @group(0) @binding(2) var<uniform> params: Params;
 ${bitonicWgsl(entries)}
@@ -424,8 +436,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
  * @example
  * fillParams(2048 * 10, fillWorkgroups(2048 * 10, 65535) * FILL_WORKGROUP_SIZE);
  */
-export function fillParams(count: number, threads: number): Uint32Array {
-  return Uint32Array.of(count, threads, 0, 0);
+export function fillParams(count: number, threads: number): Uint8Array {
+  return FILL_PARAMS.pack({ count, threads });
 }
 
 /**
@@ -449,8 +461,7 @@ export function fillKernel(): KernelSource {
   return {
     key: "cagra/search/fill-none",
     code: /* wgsl */ `
-struct Params { count: u32, threads: u32, pad0: u32, pad1: u32 }
-@group(0) @binding(0) var<storage, read_write> table: array<u32>;
+${FILL_PARAMS.wgsl}@group(0) @binding(0) var<storage, read_write> table: array<u32>;
 @group(0) @binding(1) var<uniform> params: Params;
 @compute @workgroup_size(${FILL_WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

@@ -25,22 +25,22 @@ import {
   fillKernel,
   fillParams,
   fillWorkgroups,
-  FILL_PARAMS_BYTES,
+  FILL_PARAMS,
   FILL_WORKGROUP_SIZE,
   mergeKernel,
   mergeParams,
-  MERGE_PARAMS_BYTES,
+  MERGE_PARAMS,
   multiCtaKernel,
   multiCtaParams,
   multiCtaSeeds,
   multiCtaShape,
-  MULTI_CTA_PARAMS_BYTES,
+  MULTI_CTA_PARAMS,
 } from "./multi-cta.js";
 import {
   singleCtaKernel,
   singleCtaParams,
   singleCtaShape,
-  SINGLE_CTA_PARAMS_BYTES,
+  SINGLE_CTA_PARAMS,
 } from "./single-cta.js";
 
 /** Options of a WebGPU search beyond cuVS's search parameters. */
@@ -238,7 +238,7 @@ async function singleCtaBatches(s: BatchSetup): Promise<BatchDispatches> {
   const n = plan.datasetSize;
   const seeds = initialSeedIds(n, plan.resultBufferSize, plan.numRandomSamplings, plan.randXorMask);
   const seedBuffer = own(uploadBuffer(backend, seeds, "search seeds", OP, STORAGE));
-  const params = own(createBuffer(backend, SINGLE_CTA_PARAMS_BYTES, UNIFORM, "search params", OP));
+  const params = own(createBuffer(backend, SINGLE_CTA_PARAMS.bytes, UNIFORM, "search params", OP));
   const extra: TrackedBuffer[] = [];
   if (filter !== undefined) {
     extra.push(own(uploadBuffer(backend, filter, "search filter", OP, STORAGE)));
@@ -281,13 +281,13 @@ async function multiCtaBatches(s: BatchSetup): Promise<BatchDispatches> {
   const interBytes = cap * (2 * ctas * 32 + 1) * 4;
   const inter = own(createBuffer(backend, interBytes, STORAGE, "search per-cta results", OP));
   const searchParams = own(
-    createBuffer(backend, MULTI_CTA_PARAMS_BYTES, UNIFORM, "search params", OP),
+    createBuffer(backend, MULTI_CTA_PARAMS.bytes, UNIFORM, "search params", OP),
   );
   const mergeParamBuffer = own(
-    createBuffer(backend, MERGE_PARAMS_BYTES, UNIFORM, "search merge params", OP),
+    createBuffer(backend, MERGE_PARAMS.bytes, UNIFORM, "search merge params", OP),
   );
   const fillParamBuffer = own(
-    createBuffer(backend, FILL_PARAMS_BYTES, UNIFORM, "search fill params", OP),
+    createBuffer(backend, FILL_PARAMS.bytes, UNIFORM, "search fill params", OP),
   );
   const filterBuffer =
     filter === undefined ? [] : [own(uploadBuffer(backend, filter, "search filter", OP, STORAGE))];

@@ -1,6 +1,15 @@
+import { paramBlock } from "../../../device/webgpu/param-block.js";
 import type { KernelSource } from "../../../device/webgpu/pipelines.js";
 import type { Metric } from "../../types.js";
 import type { SearchPlan } from "../plan.js";
+import {
+  entryPoint,
+  kernelBindingsWgsl,
+  searchBindingsWgsl,
+  teamKey,
+  teamShape,
+  when,
+} from "./kernel-common.js";
 import type { Launch } from "./launch.js";
 import {
   bitonicWgsl,
@@ -38,8 +47,19 @@ import {
  * ties in no particular order.
  */
 
-/** Bytes of the kernel's uniform parameters. */
-export const SINGLE_CTA_PARAMS_BYTES = 48;
+/** The kernel's uniform parameters. */
+export const SINGLE_CTA_PARAMS = paramBlock("Params", {
+  n: "u32",
+  k: "u32",
+  queries: "u32",
+  gridX: "u32",
+  maxIter: "u32",
+  minIter: "u32",
+  resetInterval: "u32",
+  samplings: "u32",
+  distOffset: "u32",
+  iterOffset: "u32",
+});
 
 /** What one dispatch searches. */
 export interface SingleCtaParams {
@@ -60,22 +80,20 @@ export interface SingleCtaParams {
  * @example
  * writeBuffer(gpu, params, singleCtaParams({ n: 2000, k: 10, queries: 100, gridX: 100, plan }));
  */
-export function singleCtaParams(p: SingleCtaParams): Uint32Array {
-  const out = new Uint32Array(SINGLE_CTA_PARAMS_BYTES / 4);
+export function singleCtaParams(p: SingleCtaParams): Uint8Array {
   const distOffset = p.queries * p.k;
-  out.set([
-    p.n,
-    p.k,
-    p.queries,
-    p.gridX,
-    p.plan.maxIterations,
-    p.plan.minIterations,
-    p.plan.hashResetInterval,
-    p.plan.numRandomSamplings,
+  return SINGLE_CTA_PARAMS.pack({
+    n: p.n,
+    k: p.k,
+    queries: p.queries,
+    gridX: p.gridX,
+    maxIter: p.plan.maxIterations,
+    minIter: p.plan.minIterations,
+    resetInterval: p.plan.hashResetInterval,
+    samplings: p.plan.numRandomSamplings,
     distOffset,
-    2 * distOffset,
-  ]);
-  return out;
+    iterOffset: 2 * distOffset,
+  });
 }
 
 /** The kernel's shape: what its WGSL is specialised for. */
@@ -104,11 +122,7 @@ export function singleCtaShape(
   filtered: boolean,
 ): SingleCtaShape {
   return {
-    metric,
-    subgroups: launch.subgroups,
-    dimV: launch.dimV,
-    workgroupSize: launch.workgroupSize,
-    teamSize: launch.teamSize,
+    ...teamShape(launch, metric),
     itopk: plan.itopkSize,
     topPadded: launch.topPadded,
     graphDegree: plan.graphDegree,
@@ -130,42 +144,23 @@ export function singleCtaShape(
  */
 export function singleCtaKernel(s: SingleCtaShape): KernelSource {
   const key =
-    `cagra/search/single-cta:${s.metric}:d${s.dimV}:wg${s.workgroupSize}:t${s.teamSize}` +
-    `:sg${s.subgroups ? 1 : 0}:m${s.itopk}:g${s.graphDegree}:p${s.searchWidth}` +
+    `cagra/search/single-cta:${teamKey(s)}:m${s.itopk}:g${s.graphDegree}:p${s.searchWidth}` +
     `:${s.hashMode}${s.hashBitlen}:f${s.filtered ? 1 : 0}`;
   return { key, code: wgsl(s) };
 }
 
 function wgsl(s: SingleCtaShape): string {
   const small = s.hashMode === "small";
-  let binding = 6;
-  const filterBinding = s.filtered
-    ? `@group(0) @binding(${binding++}) var<storage, read> filterBits: array<u32>;`
-    : "";
-  const table = small
-    ? "var<workgroup> visitedTable: array<atomic<u32>, VISITED_SIZE>;"
-    : `@group(0) @binding(${binding++}) var<storage, read_write> visitedTable: array<atomic<u32>>;`;
-  const subgroupArgs = s.subgroups
-    ? ", @builtin(subgroup_size) sgSize: u32, @builtin(subgroup_invocation_id) sgId: u32"
-    : "";
+  const { args, initTeams } = entryPoint(s.subgroups);
   const entries = s.topPadded + s.candidatesPadded;
-  const when = (on: boolean, code: string) => (on ? code : "");
   return /* wgsl */ `${teamDistanceWgsl(s)}
 ${WGSL_CONSTANTS}
-struct Params {
-  n: u32, k: u32, queries: u32, gridX: u32,
-  maxIter: u32, minIter: u32, resetInterval: u32, samplings: u32,
-  distOffset: u32, iterOffset: u32, pad0: u32, pad1: u32,
-}
-
-@group(0) @binding(0) var<storage, read> dataset: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> graph: array<u32>;
-@group(0) @binding(2) var<storage, read> queries: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> seeds: array<u32>;
-@group(0) @binding(4) var<storage, read_write> out: array<u32>;
-@group(0) @binding(5) var<uniform> params: Params;
-${filterBinding}
-${table}
+${searchBindingsWgsl(SINGLE_CTA_PARAMS)}
+${kernelBindingsWgsl([
+  s.filtered ? "var<storage, read> filterBits: array<u32>" : undefined,
+  small ? undefined : "var<storage, read_write> visitedTable: array<atomic<u32>>",
+])}
+${when(small, "var<workgroup> visitedTable: array<atomic<u32>, VISITED_SIZE>;")}
 
 const M: u32 = ${s.itopk}u;
 const MP: u32 = ${s.topPadded}u;
@@ -204,10 +199,10 @@ fn mergeCandidates(t: u32) {
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32${subgroupArgs}) {
+fn main(${args}) {
   let q = wid.x + wid.y * params.gridX;
   if (q >= params.queries) { return; }
-  let shuffle = initTeams(t${s.subgroups ? ", sgSize, sgId" : ""});
+  let shuffle = ${initTeams};
   let team = vt / TEAM;
   let leader = vt % TEAM == 0u;
   tableBase = q * VISITED_SIZE;
