@@ -7,6 +7,7 @@ import {
   v128,
   type WasmFunction,
 } from "../../cpu/wasm-encoding.js";
+import { horizontalSums } from "../../cpu/wasm-horizontal-sums.js";
 
 /*
  * The distance micro-kernels, hand-assembled WebAssembly SIMD. `tile` computes
@@ -53,24 +54,6 @@ const T1 = 36;
 const get = op.localGet;
 const set = op.localSet;
 
-/** Horizontal sums of four f32x4 locals as one f32x4 [Σa, Σb, Σc, Σd], left on the stack. */
-function horizontalSums(a: number, b: number, c: number, d: number): number[] {
-  // prettier-ignore
-  const pairSums = (u: number, v: number, t: number) => [
-    ...get(u), ...get(v), ...op.f32x4Shuffle([0, 1, 4, 5]),
-    ...get(u), ...get(v), ...op.f32x4Shuffle([2, 3, 6, 7]),
-    ...op.f32x4Add, ...set(t),
-  ];
-  // prettier-ignore
-  return [
-    ...pairSums(a, b, T0),
-    ...pairSums(c, d, T1),
-    ...get(T0), ...get(T1), ...op.f32x4Shuffle([0, 2, 4, 6]),
-    ...get(T0), ...get(T1), ...op.f32x4Shuffle([1, 3, 5, 7]),
-    ...op.f32x4Add,
-  ];
-}
-
 /** acc += a · b for locals acc, a, b. */
 // prettier-ignore
 const multiplyAdd = (acc: number, a: number, b: number) => [
@@ -89,7 +72,7 @@ function storeDistances(s: number): number[] {
     ...get(XN), ...get(I), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add, ...op.v128Load,
     ...op.f32x4Add,
     ...get(SC),
-    ...horizontalSums(ACC + s, ACC + 2 + s, ACC + 4 + s, ACC + 6 + s),
+    ...horizontalSums([ACC + s, ACC + 2 + s, ACC + 4 + s, ACC + 6 + s], [T0, T1]),
     ...op.f32x4Mul, ...op.f32x4Sub,
     ...get(FL), ...op.f32x4Max,
     ...op.v128Store,
@@ -168,7 +151,7 @@ export const normsKernel: WasmFunction = {
     ...get(ROW_BYTES), ...op.i32LtU, ...op.brIf(0),
     ...op.end,
     ...get(XN), ...get(I), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add,
-    ...horizontalSums(ACC, ACC + 1, ACC + 2, ACC + 3),
+    ...horizontalSums([ACC, ACC + 1, ACC + 2, ACC + 3], [T0, T1]),
     ...op.v128Store,
     ...get(I), ...op.i32Const(4), ...op.i32Add, ...op.localTee(I),
     ...get(NX), ...op.i32LtU, ...op.brIf(0),
