@@ -132,3 +132,4 @@ export type {
 } from "./api.js";
 export { BudgetError, autochunk, maxSequenceLength } from "./api.js";
 export * from "./models/index.js";
+export * from "./onnx/index.js";
