@@ -1,0 +1,317 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { execute, tensor } from "../index.js";
+import { OnnxImportError, SUPPORTED_ONNX_OPS, importOnnx } from "./index.js";
+import { ONNX_ATTRIBUTE, ONNX_DTYPE, onnxSchema } from "./proto.js";
+
+/*
+ * Small models written with the importer's own schema (protobufjs encodes what it decodes), to
+ * check each lowering's values and each error without PyTorch; pytorch.test.ts imports real
+ * exports.
+ */
+
+const MODEL = onnxSchema.lookupType("onnx.ModelProto");
+
+interface NodeSpec {
+  readonly op: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly name?: string;
+  readonly domain?: string;
+  readonly attrs?: readonly object[];
+}
+
+const floats = (name: string, dims: readonly number[], values: readonly number[]) => ({
+  name,
+  dims,
+  dataType: ONNX_DTYPE.FLOAT,
+  floatData: values,
+});
+const ints = (name: string, values: readonly number[]) => ({
+  name,
+  dims: [values.length],
+  dataType: ONNX_DTYPE.INT64,
+  int64Data: values,
+});
+const intAttr = (name: string, i: number) => ({ name, type: ONNX_ATTRIBUTE.INT, i });
+const floatAttr = (name: string, f: number) => ({ name, type: ONNX_ATTRIBUTE.FLOAT, f });
+const valueInfo = (name: string, dims: readonly (number | string)[], elemType = 1) => ({
+  name,
+  type: {
+    tensorType: {
+      elemType,
+      shape: {
+        dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })),
+      },
+    },
+  },
+});
+
+function model(
+  nodes: readonly NodeSpec[],
+  options: {
+    inputs?: readonly object[];
+    initializers?: readonly object[];
+    outputs?: readonly string[];
+    opset?: number;
+  } = {},
+): Uint8Array {
+  const message = MODEL.fromObject({
+    irVersion: 8,
+    opsetImport: [{ domain: "", version: options.opset ?? 17 }],
+    graph: {
+      node: nodes.map((n) => ({
+        input: n.inputs,
+        output: n.outputs,
+        name: n.name ?? `/${n.op}`,
+        opType: n.op,
+        domain: n.domain ?? "",
+        attribute: n.attrs ?? [],
+      })),
+      initializer: options.initializers ?? [],
+      input: options.inputs ?? [valueInfo("x", [2, 3])],
+      output: (options.outputs ?? ["y"]).map((name) => ({ name })),
+    },
+  });
+  return MODEL.encode(message).finish();
+}
+
+const X = new Float32Array([1, -2, 3, -4, 5, -6]);
+
+async function run(bytes: Uint8Array, data = X, shape = [2, 3]): Promise<Float32Array> {
+  const graph = importOnnx(bytes);
+  const [out] = (await execute(graph, [tensor(shape, data)])).outputs;
+  return out!.data as Float32Array;
+}
+
+function close(actual: ArrayLike<number>, expected: readonly number[], tolerance = 1e-6): void {
+  assert.equal(actual.length, expected.length);
+  expected.forEach((e, i) =>
+    assert.ok(
+      Math.abs(actual[i]! - e) <= tolerance * Math.max(1, Math.abs(e)),
+      `[${i}] ${actual[i]} vs ${e}`,
+    ),
+  );
+}
+
+test("an op the IR lacks is an OnnxImportError naming the op type and the node, with what to do", () => {
+  const bytes = model([{ op: "Erf", name: "/mlp/act/Erf", inputs: ["x"], outputs: ["y"] }]);
+  assert.throws(
+    () => importOnnx(bytes),
+    (e: unknown) => {
+      assert.ok(e instanceof OnnxImportError);
+      assert.deepEqual(e.node, { opType: "Erf", nodeName: "/mlp/act/Erf" });
+      assert.match(e.message, /node "\/mlp\/act\/Erf" has op type Erf/);
+      assert.match(e.message, /Supported: Add, .*Softmax/);
+      assert.match(
+        e.message,
+        /add the op to the IR and a lowering in gpu\/src\/autochunk\/onnx\/lower\.ts/,
+      );
+      return true;
+    },
+  );
+  assert.ok(SUPPORTED_ONNX_OPS.includes("LayerNormalization"));
+});
+
+test("ops of a custom domain and old opsets are refused with the reason", () => {
+  const custom = model([
+    { op: "FusedGelu", domain: "com.microsoft", inputs: ["x"], outputs: ["y"] },
+  ]);
+  assert.throws(() => importOnnx(custom), /op type FusedGelu.*custom domain "com\.microsoft"/);
+  const old = model([{ op: "Relu", inputs: ["x"], outputs: ["y"] }], { opset: 11 });
+  assert.throws(() => importOnnx(old), /opset 11; opset 13 or later.*opset_version=17/);
+});
+
+test("an input the node cannot take names the node: a computed Reshape target, a strided Slice", () => {
+  const reshape = model([
+    { op: "Relu", inputs: ["x"], outputs: ["shape"] },
+    { op: "Reshape", name: "/r", inputs: ["x", "shape"], outputs: ["y"] },
+  ]);
+  assert.throws(
+    () => importOnnx(reshape),
+    /node "\/r" \(Reshape\): input 1 \("shape"\) must be a constant/,
+  );
+  const strided = model(
+    [{ op: "Slice", name: "/s", inputs: ["x", "s", "e", "a", "st"], outputs: ["y"] }],
+    {
+      initializers: [ints("s", [0]), ints("e", [3]), ints("a", [1]), ints("st", [2])],
+    },
+  );
+  assert.throws(() => importOnnx(strided), /node "\/s" \(Slice\): only step 1 is supported/);
+});
+
+test("inputs with symbolic dims need inputShapes; a wrong name in inputShapes is named", async () => {
+  const bytes = model([{ op: "Relu", inputs: ["x"], outputs: ["y"] }], {
+    inputs: [valueInfo("x", ["batch", 3])],
+  });
+  assert.throws(
+    () => importOnnx(bytes),
+    /input "x" has symbolic dims \[batch, 3\].*\{ "x": \[1, 3\] \}/,
+  );
+  assert.throws(
+    () => importOnnx(bytes, { inputShapes: { x: [2, 3], y: [1] } }),
+    /inputShapes names "y", which is not a graph input; the inputs are "x"/,
+  );
+  const graph = importOnnx(bytes, { inputShapes: { x: [2, 3] } });
+  const [out] = (await execute(graph, [tensor([2, 3], X)])).outputs;
+  assert.deepEqual([...out!.data], [1, 0, 3, 0, 5, 0]);
+});
+
+test("external data: read through options.externalData at its offset, or a clear error without it", async () => {
+  const external = {
+    name: "b",
+    dims: [3],
+    dataType: ONNX_DTYPE.FLOAT,
+    dataLocation: 1,
+    externalData: [
+      { key: "location", value: "weights.bin" },
+      { key: "offset", value: "4" },
+      { key: "length", value: "12" },
+    ],
+  };
+  const bytes = model([{ op: "Add", inputs: ["x", "b"], outputs: ["y"] }], {
+    initializers: [external],
+  });
+  assert.throws(
+    () => importOnnx(bytes),
+    /tensor "b" is stored outside the model, in "weights\.bin".*readOnnxFile/,
+  );
+  const file = new Uint8Array(new Float32Array([99, 10, 20, 30]).buffer);
+  const graph = importOnnx(bytes, {
+    externalData: (location) => {
+      assert.equal(location, "weights.bin");
+      return file;
+    },
+  });
+  const [out] = (await execute(graph, [tensor([2, 3], X)])).outputs;
+  assert.deepEqual([...out!.data], [11, 18, 33, 6, 25, 24]);
+});
+
+test("float64 weights and bytes that are no model are refused with what to do", () => {
+  const double = { name: "b", dims: [1], dataType: ONNX_DTYPE.DOUBLE, rawData: new Uint8Array(8) };
+  const bytes = model([{ op: "Add", inputs: ["x", "b"], outputs: ["y"] }], {
+    initializers: [double],
+  });
+  assert.throws(() => importOnnx(bytes), /tensor "b" holds double values.*model\.float\(\)/);
+  assert.throws(() => importOnnx(new Uint8Array([0xff, 0xff, 0xff, 0xff])), /not an ONNX model/);
+});
+
+test("shape arithmetic on Shape outputs folds to a static Reshape", async () => {
+  // y = x.reshape(x.shape[0] * x.shape[1]) as exporters write it.
+  const bytes = model(
+    [
+      { op: "Shape", inputs: ["x"], outputs: ["s"] },
+      { op: "Gather", inputs: ["s", "zero"], outputs: ["d0"], attrs: [intAttr("axis", 0)] },
+      { op: "Gather", inputs: ["s", "one"], outputs: ["d1"], attrs: [intAttr("axis", 0)] },
+      { op: "Mul", inputs: ["d0", "d1"], outputs: ["n"] },
+      { op: "Unsqueeze", inputs: ["n", "axes"], outputs: ["target"] },
+      { op: "Reshape", inputs: ["x", "target"], outputs: ["y"] },
+    ],
+    {
+      initializers: [
+        { name: "zero", dims: [], dataType: ONNX_DTYPE.INT64, int64Data: [0] },
+        { name: "one", dims: [], dataType: ONNX_DTYPE.INT64, int64Data: [1] },
+        ints("axes", [0]),
+      ],
+    },
+  );
+  const graph = importOnnx(bytes);
+  assert.deepEqual(
+    graph.nodes.map((n) => n.op),
+    ["input", "reshape"],
+  );
+  assert.deepEqual(graph.nodes[1]!.shape, [6]);
+});
+
+test("Where with a constant mask: -inf fill is one add, a finite fill keeps and fills", async () => {
+  const mask = { name: "m", dims: [3], dataType: ONNX_DTYPE.BOOL, int32Data: [1, 0, 1] };
+  const where = (fill: number) =>
+    model([{ op: "Where", inputs: ["m", "f", "x"], outputs: ["y"] }], {
+      initializers: [mask, floats("f", [], [fill])],
+    });
+  const inf = importOnnx(where(-Infinity));
+  assert.deepEqual(
+    inf.nodes.filter((n) => n.op !== "param" && n.op !== "input").map((n) => n.op),
+    ["add"],
+  );
+  assert.deepEqual(
+    [...(await run(where(-Infinity)))],
+    [-Infinity, -2, -Infinity, -Infinity, 5, -Infinity],
+  );
+  assert.deepEqual([...(await run(where(7)))], [7, -2, 7, 7, 5, 7]);
+});
+
+test("Gemm with transB, alpha and beta becomes a linear with transposed, scaled weights", async () => {
+  // y = 2 · x · Wᵀ + 0.5 · c, W [4, 3] as nn.Linear stores it.
+  const w = [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1];
+  const bytes = model(
+    [
+      {
+        op: "Gemm",
+        inputs: ["x", "w", "c"],
+        outputs: ["y"],
+        attrs: [intAttr("transB", 1), floatAttr("alpha", 2), floatAttr("beta", 0.5)],
+      },
+    ],
+    { initializers: [floats("w", [4, 3], w), floats("c", [4], [2, 4, 6, 8])] },
+  );
+  const graph = importOnnx(bytes);
+  assert.ok(graph.nodes.some((n) => n.op === "linear"));
+  close(await run(bytes), [3, -2, 9, 8, -7, 12, -9, -6]);
+});
+
+test("Gelu (opset 20): exact, and the tanh approximation from IR ops", async () => {
+  const gelu = (approximate: string) =>
+    model(
+      [
+        {
+          op: "Gelu",
+          inputs: ["x"],
+          outputs: ["y"],
+          attrs: [
+            {
+              name: "approximate",
+              type: ONNX_ATTRIBUTE.STRING,
+              s: new TextEncoder().encode(approximate),
+            },
+          ],
+        },
+      ],
+      { opset: 20 },
+    );
+  const tanhGelu = (x: number) =>
+    0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+  close(await run(gelu("tanh")), [...X].map(tanhGelu), 1e-6);
+  // exact GELU: Φ(1) = 0.841344746…
+  close((await run(gelu("none"))).subarray(0, 1), [0.8413447460685429], 1e-6);
+});
+
+test("Split, Transpose, Softmax, ReduceMean and Concat lower with their ONNX attributes", async () => {
+  const bytes = model(
+    [
+      { op: "Split", inputs: ["x", "sizes"], outputs: ["a", "b"], attrs: [intAttr("axis", 1)] },
+      { op: "Softmax", inputs: ["b"], outputs: ["sb"], attrs: [intAttr("axis", -1)] },
+      {
+        op: "ReduceMean",
+        inputs: ["a"],
+        outputs: ["ma"],
+        attrs: [{ name: "axes", type: ONNX_ATTRIBUTE.INTS, ints: [1] }],
+      },
+      { op: "Concat", inputs: ["ma", "sb"], outputs: ["c"], attrs: [intAttr("axis", 1)] },
+      {
+        op: "Transpose",
+        inputs: ["c"],
+        outputs: ["y"],
+        attrs: [{ name: "perm", type: ONNX_ATTRIBUTE.INTS, ints: [1, 0] }],
+      },
+    ],
+    { initializers: [ints("sizes", [1, 2])] },
+  );
+  const e = (a: number, b: number) => [
+    Math.exp(a) / (Math.exp(a) + Math.exp(b)),
+    Math.exp(b) / (Math.exp(a) + Math.exp(b)),
+  ];
+  const [s0, s1] = e(-2, 3);
+  const [t0, t1] = e(5, -6);
+  close(await run(bytes), [1, -4, s0!, t0!, s1!, t1!]);
+});
