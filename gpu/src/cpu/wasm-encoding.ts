@@ -102,6 +102,19 @@ export const op = {
   f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),
   f32x4Max: simd(0xe9),
+  /** v128.const of four i32 lanes (little-endian). */
+  v128ConstI32x4: (lanes: [number, number, number, number]) =>
+    simd(0x0c).concat(
+      lanes.flatMap((v) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24]),
+    ),
+  i16x8ExtendLowI8x16S: simd(0x87),
+  i16x8ExtendHighI8x16S: simd(0x88),
+  i32x4ExtendLowI16x8S: simd(0xa7),
+  i32x4ExtendHighI16x8S: simd(0xa8),
+  i32x4ExtendLowI16x8U: simd(0xa9),
+  i32x4ExtendHighI16x8U: simd(0xaa),
+  i32x4Shl: simd(0xab),
+  f32x4ConvertI32x4S: simd(0xfa),
 } as const;
 
 /** `count` copies of a value type, for `locals`. */

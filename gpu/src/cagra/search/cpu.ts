@@ -38,6 +38,7 @@ import { validateSearchInputs, type SearchIndex } from "./validate.js";
 import { insertSorted } from "./sorted-insert.js";
 import { visitedStamps, type VisitedStamps } from "./visited-stamps.js";
 import { rowDistances, type RowDistances } from "./wasm-distance.js";
+import { encodeVectors } from "../storage/vector-storage.js";
 import {
   createVisitedHash,
   visitedClear,
@@ -60,6 +61,11 @@ export interface CpuSearchOptions {
    * plan's table, as the GPU does). Both give the same results; see the note atop cpu.ts.
    */
   readonly visited?: "exact" | "hash";
+  /**
+   * Entry points per query, [queries, s] row-major (cuVS seed_ptr with num_seeds = s): they
+   * take the first s slots of the random init; an INVALID_ID entry keeps its random node.
+   */
+  readonly seeds?: Uint32Array;
 }
 
 /** A search result with the plan it ran and cuVS's per-query iteration counts. */
@@ -96,8 +102,10 @@ export function searchCpu(
   params: Partial<SearchParams> = {},
   options: CpuSearchOptions = {},
 ): CpuSearchResult {
-  const { filter, signal, traceQueries = [], visited = "exact" } = options;
+  const { filter, signal, traceQueries = [], visited = "exact", seeds } = options;
   validateSearchInputs(index, queries, k, filter);
+  const seedsPerQuery =
+    seeds === undefined ? 0 : seedCount(seeds, queries.rows, index.dataset.rows);
   const algo = params.algo ?? "auto";
   if (algo !== "auto" && algo !== "single_cta") {
     throw new RangeError(
@@ -122,6 +130,7 @@ export function searchCpu(
       filtered: filter !== undefined,
       filteringRate: filter === undefined ? 0 : filteringRate(filter, dataset.rows),
       ...(options.hashmapMode === undefined ? {} : { hashmapMode: options.hashmapMode }),
+      seedsPerQuery,
     },
     { ...params, algo: "single_cta" },
   );
@@ -137,6 +146,7 @@ export function searchCpu(
     signal?.throwIfAborted();
     const recorder = wanted.has(q) ? createTraceRecorder(q, metric) : undefined;
     ws.distances.setQuery(prepared, q);
+    if (seeds !== undefined) placeSeeds(ws, seeds, q);
     iterations[q] = searchQuery(ws, recorder);
     if (filter !== undefined) dropFiltered(ws, filter);
     writeTopK(ws, k, metric, neighbors, distances, q * k);
@@ -156,6 +166,8 @@ interface Workspace {
   readonly distances: RowDistances;
   readonly filter: Uint32Array | undefined;
   readonly seeds: Uint32Array;
+  /** The random seeds of the slots that given seeds replace (restored for INVALID_ID). */
+  readonly randomSeeds: Uint32Array;
   readonly seedDist: Float32Array;
   readonly hash: VisitedHash;
   /** The "exact" visited set, or undefined when the plan's table is used for every query. */
@@ -179,6 +191,7 @@ function createWorkspace(
   visited: "exact" | "hash",
 ): Workspace {
   const { dataset, graph, metric } = index;
+  const vectors = index.storage ?? encodeVectors(dataset, "f32");
   const seeds = initialSeedIds(
     dataset.rows,
     plan.resultBufferSize,
@@ -190,12 +203,13 @@ function createWorkspace(
     n: dataset.rows,
     degree: graph.degree,
     neighbors: graph.neighbors,
-    distances: rowDistances(dataset, metric),
+    distances: rowDistances(vectors, metric),
     filter,
     seeds,
+    randomSeeds: seeds.slice(0, plan.numSeeds),
     seedDist: new Float32Array(seeds.length),
     hash: createVisitedHash(plan.hashBitlen),
-    stamps: visited === "exact" ? visitedStamps(dataset.data, dataset.rows) : undefined,
+    stamps: visited === "exact" ? visitedStamps(vectors.data, dataset.rows) : undefined,
     topIds: new Uint32Array(plan.itopkSize),
     topDist: new Float32Array(plan.itopkSize),
     length: 0,
@@ -205,6 +219,34 @@ function createWorkspace(
     candDist: new Float32Array(plan.candidateCount),
     candCount: 0,
   };
+}
+
+/** Seeds per query of a [queries, s] array, checked: whole rows, ids below n or INVALID_ID. */
+function seedCount(seeds: Uint32Array, queries: number, n: number): number {
+  const perQuery = queries === 0 ? 0 : seeds.length / queries;
+  if (!Number.isInteger(perQuery) || (queries === 0 && seeds.length !== 0)) {
+    throw new RangeError(
+      `seeds holds ${seeds.length} ids, not a whole number per query for ${queries} queries; pass [queries, s] row-major.`,
+    );
+  }
+  const bad = seeds.findIndex((id) => id >= n && id !== INVALID_ID);
+  if (bad >= 0) {
+    throw new RangeError(`seeds[${bad}] is ${seeds[bad]}, but the index has ${n} rows.`);
+  }
+  return perQuery;
+}
+
+/**
+ * Writes query q's given seeds over the first slots of the shared random seeds (cuVS reads
+ * seed_ptr[gid] for gid < num_seeds). Every query overwrites the same slots, so nothing needs
+ * restoring; an INVALID_ID entry takes that slot's random node again.
+ */
+function placeSeeds(ws: Workspace, seeds: Uint32Array, q: number): void {
+  const s = ws.plan.numSeeds;
+  for (let i = 0; i < s; i++) {
+    const id = seeds[q * s + i]!;
+    ws.seeds[i] = id === INVALID_ID ? ws.randomSeeds[i]! : id;
+  }
 }
 
 /** Runs one query's search in `ws`, leaving its top list there; returns the iterations run. */

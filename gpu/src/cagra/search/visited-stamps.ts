@@ -10,17 +10,17 @@ export interface VisitedStamps {
 }
 
 // Kept per dataset so that a call with one query does not allocate N entries.
-const stampsByDataset = new WeakMap<Float32Array, VisitedStamps>();
+const stampsByDataset = new WeakMap<object, VisitedStamps>();
 
 /**
  * The stamps of the dataset whose vectors are `data` (one entry per row), shared by every
- * search over it.
+ * search over it on this thread.
  *
  * @example
  * const stamps = visitedStamps(dataset.data, dataset.rows);
  * const epoch = ++stamps.epoch; // a new query: nothing is visited
  */
-export function visitedStamps(data: Float32Array, rows: number): VisitedStamps {
+export function visitedStamps(data: ArrayBufferView, rows: number): VisitedStamps {
   let stamps = stampsByDataset.get(data);
   if (stamps === undefined || stamps.stamp.length !== rows) {
     stamps = { stamp: new Uint32Array(rows), epoch: 0 };
