@@ -231,3 +231,20 @@ test("a loop's first output stays readable after its second output is freed", as
     assert.ok(Math.abs(got[i]! - (Math.max(v, 0) + Math.exp(-v))) < 1e-6, `element ${i}`);
   });
 });
+
+test("the resident peak is Node's own ArrayBuffer count, apart from the tracker", async () => {
+  const n = 128;
+  const g = new GraphBuilder();
+  const x = g.input("x", [n, n]);
+  g.output(g.sum(g.exp(g.matmul(g.reshape(x, [n, n, 1]), g.reshape(x, [n, 1, n]))), 0));
+  const graph = g.build();
+  const run = await execute(graph, [randTensor([n, n])]);
+  // The outer product and its exp (8 MiB each) dominate: Node's count rises by at least one
+  // of them, whatever the garbage collector does meanwhile.
+  assert.equal(run.peakBytes, 2 * 4 * n ** 3);
+  assert.equal(run.resident?.source, "process.memoryUsage().arrayBuffers");
+  assert.ok(run.resident.peakBytes >= 4 * n ** 3, `${run.resident.peakBytes}`);
+  assert.equal(run.resident.overTrackedBytes, run.resident.peakBytes - run.peakBytes);
+  const unmeasured = await execute(graph, [randTensor([n, n])], { measureResident: false });
+  assert.equal(unmeasured.resident, null);
+});

@@ -25,7 +25,7 @@ const arrayBuffers: ResidentGauge | null =
     : { source: "process.memoryUsage().arrayBuffers", read: () => memoryUsage().arrayBuffers };
 
 /** The CPU backend of the walk: zeroed typed arrays, the kernels of `cpuKernels`. */
-const cpuExecutor: ExecutorBackend<Tensor, ArrayBuffer> = {
+export const cpuExecutor: ExecutorBackend<Tensor, ArrayBuffer> = {
   name: "execute",
   kind: "cpu",
   feed: (t) => t,

@@ -51,6 +51,12 @@ async function assertSameAsCpu(what: string, graph: Graph, inputs: Tensor[]): Pr
   );
   assert.equal(run.liveBytes, 0);
   assert.equal(run.deviceLiveBytes, 0);
+  // The device ledger sees the activations and, beyond the tracker, the uploaded inputs.
+  const inputBytes = inputs.reduce((sum, t) => sum + t.data.byteLength, 0);
+  assert.ok(
+    run.residentPeakBytes !== null && run.residentPeakBytes >= run.peakBytes + inputBytes,
+    `${what}: resident ${run.residentPeakBytes} vs tracked ${run.peakBytes} + inputs ${inputBytes}`,
+  );
   return run;
 }
 
