@@ -33,6 +33,8 @@ export interface SearchPlanInput {
   hashmapMinBitlen?: number;
   /** cuVS hashmap_max_fill_rate, in [0.1, 0.9). Default 0.5. */
   hashmapMaxFillRate?: number;
+  /** Entry points given per query (cuVS num_seeds), at most the result buffer. Default 0. */
+  seedsPerQuery?: number;
 }
 
 /** Every search setting resolved to a concrete value. */
@@ -49,6 +51,11 @@ export interface SearchPlan {
   readonly maxIterations: number;
   readonly numRandomSamplings: number;
   readonly randXorMask: number;
+  /**
+   * Entry points given per query (cuVS num_seeds): they take the first `numSeeds` slots of
+   * the random init (sampling 0), in place of the random nodes; 0 = random only, as cuVS.
+   */
+  readonly numSeeds: number;
   /** Queries per launch (cuVS max_queries). */
   readonly batchSize: number;
   /** Children computed per iteration, p·G. */
@@ -137,6 +144,8 @@ export function planSearch(input: SearchPlanInput, params: Partial<SearchParams>
 
   const candidateCount = p.searchWidth * g;
   const resultBufferSize = itopkSize + candidateCount;
+  const numSeeds = input.seedsPerQuery ?? 0;
+  assertInteger("seedsPerQuery", numSeeds, 0, resultBufferSize);
   const hash = planHash(input, algo, itopkSize, p.searchWidth, g, maxIterations);
   return {
     algo,
@@ -149,6 +158,7 @@ export function planSearch(input: SearchPlanInput, params: Partial<SearchParams>
     maxIterations,
     numRandomSamplings: p.numRandomSamplings,
     randXorMask: p.randXorMask,
+    numSeeds,
     batchSize,
     candidateCount,
     resultBufferSize,
