@@ -5,17 +5,27 @@
  * sequence each model fits under a fixed budget, chunked and not.
  *
  *   npm run bench:autochunk -- [--models gpt,vit,evoformer,unet] [--repeats N]
- *     [--backend all|cpu|webgpu] [--quick] [--verify-max-seq] [--json FILE]
+ *     [--sizes gpt=1024,2048;evoformer=256] [--torch-threads N]
+ *     [--backend all|cpu|webgpu] [--quick] [--json FILE]
  *
  * Peaks are measured from the executors' allocation events (activations only: graph inputs
- * and parameters are not counted, as in the reference). Times are best-of-N (`--repeats`,
- * default 3) seconds per forward pass, unchunked and chunked runs alternating after one
- * unchunked warm-up run (which materialises the parameters), by wall clock and by this
- * process's CPU time: the CPU executor is one thread, and on a shared machine other processes
- * stretch wall time (runs of one program were seen to vary 2×) but hardly its CPU time, so
- * slowdowns are reported by both clocks with the load average alongside. `--backend all` (the
- * default) runs the CPU executor and, when Dawn finds an adapter, the WebGPU executor too;
- * plans are searched once with the CPU cost model and run on both.
+ * and parameters are not counted, as in the reference). Times are the median of N
+ * (`--repeats`, default 5) seconds per forward pass, in N interleaved rounds (PyTorch for GPT,
+ * the unchunked program, then each chunked program) after one unchunked warm-up run (which
+ * materialises the parameters); each row keeps every run, the spread (min, max) and the
+ * 1-minute load average at each round. Clocks: wall, and this process's CPU time, which other
+ * processes on a shared machine hardly stretch while the executor computes on the main thread.
+ * A chunked program's slowdown is against the unchunked program on the same executor (whichever
+ * CPU executor is current). `--backend all` (the default) runs the CPU executor and, when Dawn
+ * finds an adapter, the WebGPU executor too; plans are searched once with the CPU cost model
+ * and run on both.
+ *
+ * PyTorch peer (GPT only): the same GPT block and sizes in PyTorch eager on the CPU
+ * (bench/autochunk/torch_peer.py, a child process of .venv's Python), timed in the same rounds
+ * with `--torch-threads` intra-op threads (default 1, the CPU executor's main-thread count; pass
+ * the executor's thread count when it runs more), and its peak activation memory from
+ * torch.profiler's allocation events (profile_memory=True), as a row of its own; the summary's
+ * `executor_time_ratio_vs_torch` is the executor's median over PyTorch's, per sequence length.
  *
  * Max sequence lengths come from `maxSequenceLength` (the memory prediction, which equals the
  * CPU executor's measured peak — the rows show it), in the model's sequence-length units
@@ -23,9 +33,10 @@
  * (16 MiB with --quick), as the paper fixes the device memory and grows the input — this is
  * `max_seq_ratio`; and the unchunked peak at the smallest benchmarked size. The ratio grows
  * with the budget, because chunking removes the quadratic and cubic terms but not the
- * activations linear in the length. `--verify-max-seq` runs the chunked program once at the
- * length found under the second budget and records its measured peak. `--quick` uses tiny
- * widths for a smoke run (under a minute).
+ * activations linear in the length. Each chunked length found is verified by one measured run
+ * of its plan when the run is predicted to take under VERIFY_LIMIT_S (from the program's FLOPs
+ * at the executor's rate measured above); a longer one is not run, and its row says so and
+ * why. `--quick` uses tiny widths for a smoke run (under a minute).
  *
  * Prints Markdown tables and writes JSON (default bench/results/autochunk.json).
  */
@@ -56,6 +67,9 @@ import {
 } from "../gpu/src/autochunk/index.ts";
 import type { Model } from "../gpu/src/autochunk/models/index.ts";
 import { evoformerBlock, gptPrefill, unet, vit } from "../gpu/src/autochunk/models/index.ts";
+import { graphFlops } from "../gpu/src/autochunk/ops/registry.ts";
+import type { TorchPeer } from "./autochunk/torch-peer.ts";
+import { startTorchPeer } from "./autochunk/torch-peer.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const MODEL_NAMES = ["gpt", "vit", "evoformer", "unet"] as const;
@@ -72,14 +86,18 @@ const TARGETS = {
 };
 /** Chunked outputs must match the unchunked ones to this fraction of max |output|. */
 const TOLERANCE = 1e-4;
+/** A max-sequence-length plan is verified by a run only when predicted to take less (s). */
+const VERIFY_LIMIT_S = 60;
 const MIB = 2 ** 20;
 
 interface Options {
   models: ModelName[];
   repeats: number;
+  /** Per model, the sizes to run instead of its spec's. */
+  sizes: Partial<Record<ModelName, number[]>>;
+  torchThreads: number;
   backend: BackendChoice;
   quick: boolean;
-  verifyMaxSeq: boolean;
   json: string;
 }
 
@@ -143,13 +161,13 @@ function modelSpecs(quick: boolean): Record<ModelName, ModelSpec> {
       {
         name: "gpt",
         size: "seq (tokens)",
-        sizes: [512, 1024],
+        sizes: [1024, 2048],
         step: 16,
         note:
-          "AutoChunk's GPT benchmark widths (n_embd 768, 12 heads, 2 layers); vocab 1000 " +
-          "instead of 50257 (the embedding table is a parameter, not an activation)",
+          "one GPT-2 block (n_embd 768, 12 heads), the block issue 12 times against PyTorch; " +
+          "vocab 1000 instead of 50257 (the embedding table is a parameter, not an activation)",
       },
-      { nEmbd: 768, nHead: 12, nLayer: 2, vocab: 1000 },
+      { nEmbd: 768, nHead: 12, nLayer: 1, vocab: 1000 },
       (seq, c) => gptPrefill({ ...c, seq }),
     ),
     vit: spec(
@@ -159,10 +177,10 @@ function modelSpecs(quick: boolean): Record<ModelName, ModelSpec> {
         sizes: [224, 384],
         step: 16,
         note:
-          "ViT-L/16 widths (dim 1024, 16 heads) with 2 of its 24 blocks, for time: the " +
+          "ViT-L/16 widths (dim 1024, 16 heads) with 1 of its 24 blocks, for time: the " +
           "blocks are identical, so the activation peak is the same",
       },
-      { depth: 2 },
+      { depth: 1 },
       (image, c) => vit({ ...c, image }),
     ),
     evoformer: spec(
@@ -196,10 +214,11 @@ function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
       models: { type: "string", default: MODEL_NAMES.join(",") },
-      repeats: { type: "string", default: "3" },
+      repeats: { type: "string", default: "5" },
+      sizes: { type: "string", default: "" },
+      "torch-threads": { type: "string", default: "1" },
       backend: { type: "string", default: "all" },
       quick: { type: "boolean", default: false },
-      "verify-max-seq": { type: "boolean", default: false },
       json: { type: "string", default: path.join(ROOT, "bench/results/autochunk.json") },
     },
   });
@@ -216,14 +235,38 @@ function parseOptions(): Options {
   if (!Number.isInteger(repeats) || repeats < 1) {
     throw new Error(`--repeats wants a positive integer, got "${values.repeats}"`);
   }
+  const torchThreads = Number(values["torch-threads"]);
+  if (!Number.isInteger(torchThreads) || torchThreads < 1) {
+    throw new Error(`--torch-threads wants a positive integer, got "${values["torch-threads"]}"`);
+  }
   return {
     models: models as ModelName[],
     repeats,
+    sizes: parseSizes(values.sizes),
+    torchThreads,
     backend: values.backend as BackendChoice,
     quick: values.quick,
-    verifyMaxSeq: values["verify-max-seq"],
     json: path.resolve(values.json),
   };
+}
+
+/** "gpt=1024,2048;evoformer=256" → { gpt: [1024, 2048], evoformer: [256] }. */
+function parseSizes(text: string): Partial<Record<ModelName, number[]>> {
+  const sizes: Partial<Record<ModelName, number[]>> = {};
+  for (const part of text.split(";").filter((p) => p.trim() !== "")) {
+    const [name, list] = part.split("=").map((x) => x.trim());
+    const numbers = (list ?? "").split(",").map(Number);
+    if (!(MODEL_NAMES as readonly string[]).includes(name!) || list === undefined) {
+      throw new Error(
+        `--sizes wants model=a,b;model=c with models from ${MODEL_NAMES.join(", ")}, got "${part}"`,
+      );
+    }
+    if (numbers.some((n) => !Number.isInteger(n) || n < 1)) {
+      throw new Error(`--sizes wants positive integer sizes, got "${part}"`);
+    }
+    sizes[name as ModelName] = numbers;
+  }
+  return sizes;
 }
 
 function log(line: string): void {
@@ -283,13 +326,29 @@ async function timed(
   return { seconds: { wall, cpu: (user + system) / 1e6 }, result };
 }
 
-/** Best of several runs, per clock. */
-function best(runs: readonly Seconds[]): Seconds {
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The median of interleaved runs per clock, and the wall-clock spread. */
+interface Timing extends Seconds {
+  wall_min: number;
+  wall_max: number;
+}
+
+function timing(runs: readonly Seconds[]): Timing {
+  const walls = runs.map((r) => r.wall);
   return {
-    wall: Math.min(...runs.map((r) => r.wall)),
-    cpu: Math.min(...runs.map((r) => r.cpu)),
+    wall: median(walls),
+    cpu: median(runs.map((r) => r.cpu)),
+    wall_min: Math.min(...walls),
+    wall_max: Math.max(...walls),
   };
 }
+
+const load1 = () => Number(os.loadavg()[0]!.toFixed(2));
 
 /** Largest |got − want| over each output, relative to that output's max |want|; the worst. */
 function maxRelativeError(got: readonly Tensor[], want: readonly Tensor[]): number {
@@ -370,18 +429,22 @@ interface Row {
   /** When the budget is impossible: the lowest peak the search reaches, and where. */
   min_reachable_bytes: number | null;
   min_reachable_at: string | null;
-  /** Best-of-N wall clock. */
+  /** Median wall clock of the interleaved runs, and its spread [min, max]. */
   time_unchunked_s: number;
   time_chunked_s: number | null;
-  /** Best-of-N CPU time (CPU backend only; see Seconds). */
+  spread_unchunked_s: [number, number];
+  spread_chunked_s: [number, number] | null;
+  /** Median CPU time (CPU backend only; see Seconds). */
   cpu_time_unchunked_s: number | null;
   cpu_time_chunked_s: number | null;
+  /** The 1-minute load average at the start of each round. */
+  load_1min: number[];
   /** Plan search (autochunk's pipeline, calibration excluded); wall time when it failed. */
   search_s: number;
   regions: number;
   region_details: RegionSummary[];
   reduction_pct: number | null;
-  /** From wall clock, and from CPU time (CPU backend only). */
+  /** Median over median, by wall clock, and by CPU time (CPU backend only). */
   slowdown_pct: number | null;
   cpu_slowdown_pct: number | null;
   /** From the plan's cost model. */
@@ -413,9 +476,39 @@ async function planBudgets(graph: Graph, peak: number, costModel: CostTable): Pr
   return planned;
 }
 
+/** PyTorch eager's row beside the executor's (GPT only). */
+interface TorchRow {
+  model: ModelName;
+  backend: string;
+  seq: number;
+  threads: number;
+  torch: string;
+  /** Median wall clock of its interleaved runs, the spread, and every run. */
+  time_s: number;
+  spread_s: [number, number];
+  runs_s: number[];
+  /** High-water mark of torch.profiler's allocation events during one forward pass. */
+  peak_bytes: number;
+  /** The executor's unchunked program in the same rounds. */
+  executor_backend: string;
+  executor_time_s: number;
+  executor_peak_bytes: number;
+  executor_time_ratio_vs_torch: number;
+  executor_peak_ratio_vs_torch: number;
+  load_1min: number[];
+}
+
+/** The peer, loaded with one model, timed in the executor's rounds. */
+interface TorchRun {
+  peer: TorchPeer;
+  info: { threads: number; torch: string };
+  runs: number[];
+}
+
 /**
  * One model at one size on one backend: a warm-up unchunked run (the reference outputs), then
- * `repeats` rounds of one unchunked run and one run of each feasible plan.
+ * `repeats` rounds of a PyTorch run (when `torch` is given), one unchunked run and one run of
+ * each feasible plan.
  */
 async function benchmarkSize(
   spec: ModelSpec,
@@ -424,6 +517,7 @@ async function benchmarkSize(
   planned: readonly Planned[],
   runner: Runner,
   repeats: number,
+  torch: TorchRun | null,
 ): Promise<Row[]> {
   const { graph } = model;
   const inputs = model.makeInputs();
@@ -432,7 +526,10 @@ async function benchmarkSize(
   const unchunked: Seconds[] = [];
   const chunked = planned.map(() => [] as Seconds[]);
   const measured = planned.map(() => ({ peak: 0, err: 0 }));
+  const load: number[] = [];
   for (let r = 0; r < repeats; r++) {
+    load.push(load1());
+    if (torch !== null) torch.runs.push(await torch.peer.time());
     unchunked.push((await timed(runner, graph, inputs)).seconds);
     for (const [k, p] of planned.entries()) {
       if (!("plan" in p)) continue;
@@ -446,7 +543,7 @@ async function benchmarkSize(
       }
     }
   }
-  const tUnchunked = best(unchunked);
+  const tUnchunked = timing(unchunked);
   const onCpu = runner.name === "cpu";
   return planned.map((p, k): Row => {
     const base = {
@@ -459,7 +556,9 @@ async function benchmarkSize(
       peak_unchunked_bytes: reference.peakBytes,
       predicted_peak_unchunked_bytes: predictedPeak,
       time_unchunked_s: tUnchunked.wall,
+      spread_unchunked_s: [tUnchunked.wall_min, tUnchunked.wall_max] as [number, number],
       cpu_time_unchunked_s: onCpu ? tUnchunked.cpu : null,
+      load_1min: load,
       search_s: p.searchS,
       runs_unchunked_s: unchunked,
     };
@@ -472,6 +571,7 @@ async function benchmarkSize(
         min_reachable_bytes: p.error.minimumBytes,
         min_reachable_at: lowestPeakAt(p.error),
         time_chunked_s: null,
+        spread_chunked_s: null,
         cpu_time_chunked_s: null,
         regions: 0,
         region_details: [],
@@ -485,7 +585,7 @@ async function benchmarkSize(
       };
     }
     const { plan } = p;
-    const tChunked = best(chunked[k]!);
+    const tChunked = timing(chunked[k]!);
     const { peak, err } = measured[k]!;
     return {
       ...base,
@@ -495,6 +595,7 @@ async function benchmarkSize(
       min_reachable_bytes: null,
       min_reachable_at: null,
       time_chunked_s: tChunked.wall,
+      spread_chunked_s: [tChunked.wall_min, tChunked.wall_max],
       cpu_time_chunked_s: onCpu ? tChunked.cpu : null,
       regions: plan.regions.length,
       region_details: regionSummaries(plan),
@@ -541,27 +642,47 @@ interface MaxSeq {
   ratio: number | null;
   chunked_predicted_peak_bytes: number;
   chunked_regions: number;
-  /** With --verify-max-seq: the measured peak of one chunked run at the length found. */
+  /** The measured peak of one run of the chunked plan at the length found; null: not run. */
   chunked_measured_peak_bytes: number | null;
+  /** "measured", or why the verifying run was not made. */
+  verified: string;
+  /** Predicted seconds of that run, from its FLOPs at the executor's measured rate. */
+  verify_predicted_s: number;
   search_s: number;
 }
 
-/** Longest length under `budget`, unchunked and chunked, in sequence-length units. */
+/**
+ * Longest length under `budget`, unchunked and chunked, in sequence-length units; the chunked
+ * plan is run once at its length when that is predicted (at `flopsPerSecond`) to take under
+ * VERIFY_LIMIT_S.
+ */
 async function maxSeq(
   spec: ModelSpec,
   budget: { name: string; bytes: number },
   costModel: CostTable,
-  verify: boolean,
+  runner: Runner,
+  flopsPerSecond: number,
 ): Promise<MaxSeq> {
   const start = performance.now();
   const factory = (size: number) => spec.build(size).graph;
   const options = { step: spec.step, costModel };
   const plain = await maxSequenceLength(factory, budget.bytes, { ...options, chunked: false });
-  const chunked = await maxSequenceLength(factory, budget.bytes, {
-    ...options,
-    chunked: true,
-    verify,
-  });
+  const chunked = await maxSequenceLength(factory, budget.bytes, { ...options, chunked: true });
+  const searchS = (performance.now() - start) / 1000;
+  const plan = chunked.plan;
+  const predictedS = plan === null ? 0 : graphFlops(plan.chunked) / flopsPerSecond;
+  let measuredPeak: number | null = null;
+  let verified = "measured";
+  if (plan === null) verified = "not run: no length fits";
+  else if (predictedS > VERIFY_LIMIT_S) {
+    verified = `not run: predicted ${predictedS.toFixed(0)} s at the executor's measured ${(flopsPerSecond / 1e9).toFixed(1)} GFLOP/s, over ${VERIFY_LIMIT_S} s`;
+  } else {
+    log(
+      `${spec.name}: verifying the plan at ${chunked.length} (predicted ${predictedS.toFixed(1)} s)…`,
+    );
+    const run = await runner.run(plan.chunked, spec.build(chunked.length).makeInputs());
+    measuredPeak = run.peakBytes;
+  }
   const seqOf = (size: number) => (size === 0 ? 0 : spec.build(size).sequenceLength);
   const unchunkedSeq = seqOf(plain.length);
   const chunkedSeq = seqOf(chunked.length);
@@ -575,8 +696,10 @@ async function maxSeq(
     ratio: unchunkedSeq === 0 ? null : chunkedSeq / unchunkedSeq,
     chunked_predicted_peak_bytes: chunked.peakBytes,
     chunked_regions: chunked.plan?.regions.length ?? 0,
-    chunked_measured_peak_bytes: chunked.measuredPeakBytes,
-    search_s: (performance.now() - start) / 1000,
+    chunked_measured_peak_bytes: measuredPeak,
+    verified,
+    verify_predicted_s: predictedS,
+    search_s: searchS,
   };
 }
 
@@ -588,7 +711,6 @@ interface Best {
 }
 
 interface Summary {
-  model: ModelName;
   size: string;
   sizes: readonly number[];
   seqs: number[];
@@ -606,6 +728,11 @@ interface Summary {
   max_seq: MaxSeq[];
   /** Chunked over unchunked max sequence length under the fixed budget (max_seq[0]). */
   max_seq_ratio: number | null;
+  /**
+   * Per sequence length: the CPU executor's median time for the unchunked program over PyTorch
+   * eager's in the same rounds (null when PyTorch did not run this model).
+   */
+  executor_time_ratio_vs_torch: Record<string, number> | null;
   /** Whether every backend reaches the paper's reduction (GPT and Evoformer only), per clock. */
   meets_reduction_target: { wall: boolean; cpu: boolean | null } | null;
   meets_max_seq_target: boolean | null;
@@ -634,6 +761,7 @@ function summarize(
   seqs: number[],
   lowest: LowestPeak[],
   rows: readonly Row[],
+  torchRows: readonly TorchRow[],
   maxSeqs: MaxSeq[],
   backends: readonly string[],
 ): Summary {
@@ -655,7 +783,6 @@ function summarize(
   const ratio = maxSeqs[0]?.ratio ?? null;
   const meets = (b: Best | null) => b !== null && b.reduction_pct >= TARGETS.reduction_pct;
   return {
-    model: spec.name,
     size: spec.size,
     sizes: spec.sizes,
     seqs,
@@ -666,6 +793,10 @@ function summarize(
     best_reduction_at_cpu_slowdown_le_10pct: bestCpu,
     max_seq: maxSeqs,
     max_seq_ratio: ratio,
+    executor_time_ratio_vs_torch:
+      torchRows.length === 0
+        ? null
+        : Object.fromEntries(torchRows.map((t) => [String(t.seq), t.executor_time_ratio_vs_torch])),
     meets_reduction_target: TARGETS.reduction_models.includes(spec.name)
       ? {
           wall: Object.values(best).every(meets),
@@ -679,25 +810,33 @@ function summarize(
 const mib = (bytes: number) => (bytes / MIB).toFixed(1);
 const fixed = (x: number | null, digits = 1) => (x === null ? "—" : x.toFixed(digits));
 
-function rowsTable(rows: readonly Row[]): string {
+const spread = ([lo, hi]: [number, number]) => `${lo.toFixed(2)}–${hi.toFixed(2)}`;
+const loads = (l: readonly number[]) => `${Math.min(...l).toFixed(1)}–${Math.max(...l).toFixed(1)}`;
+
+function rowsTable(rows: readonly Row[], torchRows: readonly TorchRow[]): string {
   const lines = [
-    "| model | backend | seq | budget | peak unchunked (MiB) | peak chunked (MiB) | predicted (MiB) | reduction | t unchunked wall / CPU (s) | t chunked wall / CPU (s) | slowdown wall / CPU (predicted) | search (s) | regions | max err (rel) |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| model | backend | seq | budget | peak unchunked (MiB) | peak chunked (MiB) | predicted (MiB) | reduction | t unchunked wall / CPU (s) | t chunked wall / CPU (s) | slowdown wall / CPU (predicted) | search (s) | regions | max err (rel) | load (1 min) |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
-  const pair = (wall: number, cpu: number | null) =>
-    `${wall.toFixed(2)} / ${cpu === null ? "—" : cpu.toFixed(2)}`;
+  const pair = (wall: number, cpu: number | null, range: [number, number] | null) =>
+    `${wall.toFixed(2)} / ${cpu === null ? "—" : cpu.toFixed(2)}${range === null ? "" : ` (${spread(range)})`}`;
+  for (const t of torchRows) {
+    lines.push(
+      `| ${t.model} | PyTorch ${t.torch} eager, ${t.threads} thread(s) | ${t.seq} | — | ${mib(t.peak_bytes)} (profiler) | — | — | — | ${t.time_s.toFixed(2)} (${spread(t.spread_s)}); executor ${t.executor_time_ratio_vs_torch.toFixed(2)} × | — | — | — | — | — | ${loads(t.load_1min)} |`,
+    );
+  }
   for (const r of rows) {
     const head = `| ${r.model} | ${r.backend} | ${r.seq} | ${r.budget_ratio} × (${mib(r.budget_bytes)}) | ${mib(r.peak_unchunked_bytes)}`;
     if (r.peak_chunked_bytes === null) {
       const ratio = r.min_reachable_bytes! / r.peak_unchunked_bytes;
       lines.push(
-        `${head} | impossible: lowest ${mib(r.min_reachable_bytes!)} (${ratio.toFixed(2)} ×) at ${r.min_reachable_at ?? "?"} | — | — | ${pair(r.time_unchunked_s, r.cpu_time_unchunked_s)} | — | — | ${r.search_s.toFixed(2)} | — | — |`,
+        `${head} | impossible: lowest ${mib(r.min_reachable_bytes!)} (${ratio.toFixed(2)} ×) at ${r.min_reachable_at ?? "?"} | — | — | ${pair(r.time_unchunked_s, r.cpu_time_unchunked_s, r.spread_unchunked_s)} | — | — | ${r.search_s.toFixed(2)} | — | — | ${loads(r.load_1min)} |`,
       );
       continue;
     }
     const mismatch = r.outputs_match ? "" : " **MISMATCH**";
     lines.push(
-      `${head} | ${mib(r.peak_chunked_bytes)} | ${mib(r.predicted_peak_bytes!)} | ${fixed(r.reduction_pct)}% | ${pair(r.time_unchunked_s, r.cpu_time_unchunked_s)} | ${pair(r.time_chunked_s!, r.cpu_time_chunked_s)} | ${fixed(r.slowdown_pct)}% / ${fixed(r.cpu_slowdown_pct)}% (${fixed(r.predicted_slowdown_pct)}%) | ${r.search_s.toFixed(2)} | ${r.regions} | ${r.max_abs_err_rel!.toExponential(1)}${mismatch} |`,
+      `${head} | ${mib(r.peak_chunked_bytes)} | ${mib(r.predicted_peak_bytes!)} | ${fixed(r.reduction_pct)}% | ${pair(r.time_unchunked_s, r.cpu_time_unchunked_s, r.spread_unchunked_s)} | ${pair(r.time_chunked_s!, r.cpu_time_chunked_s, r.spread_chunked_s)} | ${fixed(r.slowdown_pct)}% / ${fixed(r.cpu_slowdown_pct)}% (${fixed(r.predicted_slowdown_pct)}%) | ${r.search_s.toFixed(2)} | ${r.regions} | ${r.max_abs_err_rel!.toExponential(1)}${mismatch} | ${loads(r.load_1min)} |`,
     );
   }
   return lines.join("\n");
@@ -709,7 +848,7 @@ function verdict(meets: Summary["meets_reduction_target"]): string {
   return `${word(meets.wall)} by wall clock, ${word(meets.cpu)} by CPU time`;
 }
 
-function summaryTable(summaries: readonly Summary[]): string {
+function summaryTable(summaries: Readonly<Partial<Record<ModelName, Summary>>>): string {
   const bestText = (b: Best | null) =>
     b === null
       ? "none"
@@ -723,19 +862,19 @@ function summaryTable(summaries: readonly Summary[]): string {
   const lines = [
     `| model | seqs | best reduction at ≤ ${TARGETS.slowdown_pct}% slowdown (wall clock) | … (CPU time) | lowest reachable peak | max seq, fixed budget | max seq, unchunked peak at the smallest size |`,
     "| --- | --- | --- | --- | --- | --- | --- |",
-    ...summaries.map((s) => {
+    ...Object.entries(summaries).map(([model, s]) => {
       const best = Object.entries(s.best_reduction_at_slowdown_le_10pct)
         .map(([backend, b]) => `${backend}: ${bestText(b)}`)
         .join("; ");
       const bestCpu = bestText(s.best_reduction_at_cpu_slowdown_le_10pct);
       const lowest = s.lowest_peak.map(lowestText).join("; ");
-      return `| ${s.model} | ${s.seqs.join(", ")} | ${best} | ${bestCpu} | ${lowest} | ${s.max_seq.map(maxText).join(" | ")} |`;
+      return `| ${model} | ${s.seqs.join(", ")} | ${best} | ${bestCpu} | ${lowest} | ${s.max_seq.map(maxText).join(" | ")} |`;
     }),
     "",
     `Targets (paper): ≥ ${TARGETS.reduction_pct}% activation memory reduction at ≤ ${TARGETS.slowdown_pct}% slowdown on ${TARGETS.reduction_models.join(" and ")}; max sequence length ratio ≥ ${TARGETS.max_seq_ratio} × for every model (first budget column).`,
-    ...summaries.map(
-      (s) =>
-        `- ${s.model}: reduction target ${verdict(s.meets_reduction_target)}; max-seq target ${s.meets_max_seq_target === null ? "n/a" : s.meets_max_seq_target ? "met" : "missed"}. ${s.note}.`,
+    ...Object.entries(summaries).map(
+      ([model, s]) =>
+        `- ${model}: reduction target ${verdict(s.meets_reduction_target)}; max-seq target ${s.meets_max_seq_target === null ? "n/a" : s.meets_max_seq_target ? "met" : "missed"}. ${s.note}.`,
     ),
   ];
   return lines.join("\n");
@@ -749,17 +888,22 @@ async function main(): Promise<void> {
   const costModel = await cachedCostTable();
   const fixedBudget = opts.quick ? 16 * MIB : 1024 * MIB;
   const rows: Row[] = [];
-  const summaries: Summary[] = [];
+  const torchRows: TorchRow[] = [];
+  const summaries: Partial<Record<ModelName, Summary>> = {};
   const started = performance.now();
   const loadStart = os.loadavg();
   log(`Load average (1, 5, 15 min): ${loadStart.map((x) => x.toFixed(2)).join(", ")}`);
+  const peer = opts.models.includes("gpt") ? startTorchPeer() : null;
+  if (peer !== null && "missing" in peer) log(`No PyTorch peer: ${peer.missing}`);
   try {
     for (const name of opts.models) {
-      const spec = specs[name];
+      const spec = { ...specs[name], sizes: opts.sizes[name] ?? specs[name].sizes };
       const seqs: number[] = [];
       const lowest: LowestPeak[] = [];
       const modelRows: Row[] = [];
+      const modelTorchRows: TorchRow[] = [];
       let smallestPeak = 0;
+      let flopsPerSecond = 0;
       for (const size of spec.sizes) {
         const model = spec.build(size);
         seqs.push(model.sequenceLength);
@@ -769,7 +913,20 @@ async function main(): Promise<void> {
         lowest.push(await lowestPeak(model, peak, costModel));
         for (const runner of runners) {
           log(`${name} ${spec.size} ${size} (seq ${model.sequenceLength}) on ${runner.name}…`);
-          const sizeRows = await benchmarkSize(spec, model, size, planned, runner, opts.repeats);
+          // PyTorch runs in the CPU executor's rounds, for the model it has a reference of.
+          const torch =
+            name === "gpt" && runner.name === "cpu" && peer !== null && !("missing" in peer)
+              ? { peer, info: await peer.load(model, "gpt", opts.torchThreads), runs: [] }
+              : null;
+          const sizeRows = await benchmarkSize(
+            spec,
+            model,
+            size,
+            planned,
+            runner,
+            opts.repeats,
+            torch,
+          );
           for (const r of sizeRows) {
             if (r.outputs_match === false) {
               log(
@@ -777,6 +934,31 @@ async function main(): Promise<void> {
               );
               process.exitCode = 1;
             }
+          }
+          const executor = sizeRows[0]!;
+          if (runner.name === "cpu") {
+            flopsPerSecond = graphFlops(model.graph) / executor.time_unchunked_s;
+          }
+          if (torch !== null) {
+            const t = timing(torch.runs.map((wall) => ({ wall, cpu: 0 })));
+            const peakBytes = await torch.peer.peakBytes();
+            modelTorchRows.push({
+              model: name,
+              backend: "torch-eager-cpu",
+              seq: model.sequenceLength,
+              threads: torch.info.threads,
+              torch: torch.info.torch,
+              time_s: t.wall,
+              spread_s: [t.wall_min, t.wall_max],
+              runs_s: torch.runs,
+              peak_bytes: peakBytes,
+              executor_backend: runner.name,
+              executor_time_s: executor.time_unchunked_s,
+              executor_peak_bytes: executor.peak_unchunked_bytes,
+              executor_time_ratio_vs_torch: executor.time_unchunked_s / t.wall,
+              executor_peak_ratio_vs_torch: executor.peak_unchunked_bytes / peakBytes,
+              load_1min: executor.load_1min,
+            });
           }
           modelRows.push(...sizeRows);
         }
@@ -787,24 +969,25 @@ async function main(): Promise<void> {
         { name: `${mib(fixedBudget)} MiB`, bytes: fixedBudget },
         { name: `unchunked peak at ${spec.sizes[0]}`, bytes: smallestPeak },
       ];
-      for (const [k, budget] of budgets.entries()) {
-        maxSeqs.push(await maxSeq(spec, budget, costModel, opts.verifyMaxSeq && k === 1));
+      for (const budget of budgets) {
+        maxSeqs.push(await maxSeq(spec, budget, costModel, runners[0]!, flopsPerSecond));
       }
       rows.push(...modelRows);
-      summaries.push(
-        summarize(
-          spec,
-          seqs,
-          lowest,
-          modelRows,
-          maxSeqs,
-          runners.map((r) => r.name),
-        ),
+      torchRows.push(...modelTorchRows);
+      summaries[name] = summarize(
+        spec,
+        seqs,
+        lowest,
+        modelRows,
+        modelTorchRows,
+        maxSeqs,
+        runners.map((r) => r.name),
       );
       log(`${name} done after ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
   } finally {
     if (gpu?.kind === "webgpu") gpu.device.destroy();
+    if (peer !== null && !("missing" in peer)) peer.close();
   }
   const cpus = os.cpus();
   const report = {
@@ -828,6 +1011,9 @@ async function main(): Promise<void> {
       dispatch_s: costModel.dispatchSeconds,
     },
     wall_s: (performance.now() - started) / 1000,
+    torch_peer:
+      peer === null ? "not run (no GPT)" : "missing" in peer ? `not run: ${peer.missing}` : "ran",
+    torch_rows: torchRows,
     rows,
     summary: summaries,
   };
@@ -835,8 +1021,8 @@ async function main(): Promise<void> {
   writeFileSync(opts.json, JSON.stringify(report, null, 2) + "\n");
   const load = [loadStart, os.loadavg()].map((l) => l[0]!.toFixed(2));
   process.stdout.write(
-    `${runners.map((r) => r.description).join("; ")}; ${report.machine.cpu_model} × ${cpus.length}, Node ${process.version}; load average ${load[0]} at start, ${load[1]} at end\n\n` +
-      `${rowsTable(rows)}\n\n${summaryTable(summaries)}\n\nJSON: ${path.relative(process.cwd(), opts.json)}\n`,
+    `${runners.map((r) => r.description).join("; ")}; ${report.machine.cpu_model} × ${cpus.length}, Node ${process.version}; load average ${load[0]} at start, ${load[1]} at end; ${report.wall_s.toFixed(0)} s\n\n` +
+      `${rowsTable(rows, torchRows)}\n\n${summaryTable(summaries)}\n\nJSON: ${path.relative(process.cwd(), opts.json)}\n`,
   );
 }
 
