@@ -65,6 +65,17 @@ export const DEFAULT_INDEX_PARAMS: Readonly<IndexParams> = Object.freeze({
  */
 export type SearchAlgo = "auto" | "single_cta" | "multi_cta" | "multi_kernel";
 
+/**
+ * Where each query's search starts.
+ * - `random`: cuVS's random entry points (the same nodes for every query).
+ * - `coarse`: the query's 16 nearest rows of a coarse level (a small CAGRA graph over 4·√N
+ *   sampled rows, built on first use and searched first) take the first slots; the rest stay
+ *   random. Computed on the CPU.
+ * - `auto`: `coarse` on the CPU backend; `random` on WebGPU, whose kernels read one seed
+ *   list for all queries.
+ */
+export type EntryPoints = "auto" | "random" | "coarse";
+
 /** Search parameters, with cuVS's names (camelCase) and defaults; 0 means "choose for me". */
 export interface SearchParams {
   /** Size of the internal top-k list, "the main knob" (cuVS: 64); rounded up to a multiple of 32. */
@@ -83,6 +94,8 @@ export interface SearchParams {
   algo: SearchAlgo;
   /** Queries per batch; 0 = all (cuVS max_queries). */
   maxQueries: number;
+  /** Where searches start (not in cuVS, whose behaviour is `random`). Default `auto`. */
+  entryPoints: EntryPoints;
 }
 
 /** cuVS's defaults. */
@@ -95,4 +108,5 @@ export const DEFAULT_SEARCH_PARAMS: Readonly<SearchParams> = Object.freeze({
   randXorMask: 0x128394,
   algo: "auto",
   maxQueries: 0,
+  entryPoints: "auto",
 });

@@ -4,6 +4,8 @@ import { prepareForMetric } from "../distance.js";
 import type { SearchParams } from "../params.js";
 import type { CagraIndex, SearchResult } from "../types.js";
 import { searchCpu } from "./cpu.js";
+import { buildCoarseLevel, type CoarseLevel } from "./seeds/coarse-level.js";
+import { COARSE_SEEDS, coarseSeeds, resolveEntryPoints } from "./seeds/coarse-seeds.js";
 import type { SearchPlan } from "./plan.js";
 import type { SearchTrace } from "./trace.js";
 import type { SearchIndex } from "./validate.js";
@@ -67,10 +69,31 @@ export async function search(
   options: SearchOptions = {},
 ): Promise<CagraSearchResult> {
   const s = searchIndex(index);
+  const entryPoints = resolveEntryPoints(params.entryPoints, backend.kind);
   if (backend.kind === "webgpu") {
+    if (entryPoints === "coarse") {
+      throw new RangeError(
+        'entryPoints "coarse" needs per-query seeds, which the WebGPU kernels do not read yet; use "random" or "auto" there.',
+      );
+    }
     const { filter, signal } = options;
     const r = await searchWebGpu(backend, s, queries, k, params, { filter, signal });
     return { ...r, traces: [] };
   }
-  return searchCpu(s, queries, k, params, options);
+  if (entryPoints === "random") return searchCpu(s, queries, k, params, options);
+  const level = await coarseLevelOf(s);
+  const seeds = coarseSeeds(level, queries, Math.min(COARSE_SEEDS, level.ids.length));
+  return searchCpu(s, queries, k, params, { ...options, seeds });
+}
+
+// The coarse level of each prepared index, built on its first "coarse" search.
+const coarseLevels = new WeakMap<SearchIndex, Promise<CoarseLevel>>();
+
+function coarseLevelOf(s: SearchIndex): Promise<CoarseLevel> {
+  let level = coarseLevels.get(s);
+  if (level === undefined) {
+    level = buildCoarseLevel(s);
+    coarseLevels.set(s, level);
+  }
+  return level;
 }

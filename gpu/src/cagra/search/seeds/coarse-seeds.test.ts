@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { matrix } from "../../../common/matrix.js";
+import { groundTruth } from "../../../datasets/ground-truth.js";
+import { holdOutQueries } from "../../../datasets/holdout.js";
+import { idRecall } from "../../../datasets/recall.js";
+import { gaussianMixture } from "../../../datasets/synthetic.js";
+import { cpuBackend } from "../../../device/select.js";
+import { stronglyConnectedComponents } from "../../analysis/scc.js";
+import { build } from "../../build.js";
+import { INVALID_ID, searchCpu } from "../cpu.js";
+import { search } from "../search.js";
+import { buildCoarseLevel, coarseLevelSize } from "./coarse-level.js";
+import { coarseSeeds, resolveEntryPoints } from "./coarse-seeds.js";
+
+// 4,000 rows in 40 clusters of ~100 (the 100k benchmark mixture's cluster size), 200 queries.
+const all = gaussianMixture({ rows: 4200, dim: 32, clusters: 40, spread: 0.3, seed: 5 });
+const { base, queries } = holdOutQueries(all, 200, 2);
+
+test("the coarse level: 4·√N evenly spaced rows under one strongly connected graph", async () => {
+  const index = { dataset: base, graph: { neighbors: new Uint32Array(0), size: 0, degree: 0 } };
+  const level = await buildCoarseLevel({ ...index, metric: "sqeuclidean" });
+  assert.equal(coarseLevelSize(4000), 253);
+  assert.equal(level.ids.length, 253);
+  assert.deepEqual([...level.ids.subarray(0, 3)], [0, 15, 31]);
+  assert.equal(stronglyConnectedComponents(level.index.graph).count, 1);
+  assert.deepEqual(level.index.dataset.data.subarray(32, 64), base.data.subarray(15 * 32, 16 * 32));
+  await assert.rejects(
+    buildCoarseLevel({ ...index, metric: "sqeuclidean" }, { size: 1 }),
+    /size must be an integer in \[2, 4000\]/,
+  );
+});
+
+test("coarseSeeds: each query's nearest sample rows, as index rows", async () => {
+  const level = await buildCoarseLevel(
+    {
+      dataset: base,
+      graph: { neighbors: new Uint32Array(0), size: 0, degree: 0 },
+      metric: "sqeuclidean",
+    },
+    { size: 200 },
+  );
+  const seeds = coarseSeeds(level, queries, 4);
+  assert.equal(seeds.length, queries.rows * 4);
+  const exact = await groundTruth(level.index.dataset, queries, 4, "sqeuclidean");
+  const mapped = exact.neighbors.map((r) => level.ids[r]!);
+  const shape = { queries: queries.rows, k: 4 };
+  const found = idRecall({ neighbors: seeds, ...shape }, { neighbors: mapped, ...shape });
+  assert.ok(found >= 0.99, `the seeds are the exact nearest sample rows for ${found}`);
+  assert.throws(() => coarseSeeds(level, queries, 0), /count must be an integer in \[1, 200\]/);
+});
+
+test("entry points: random is cuVS's search unchanged; coarse finds clusters random misses", async () => {
+  const cpu = cpuBackend();
+  const index = await build(cpu, base, {
+    graphDegree: 16,
+    intermediateGraphDegree: 32,
+    guaranteeConnectivity: false,
+  });
+  const s = { dataset: index.dataset!, graph: index.graph, metric: index.metric };
+  const params = { itopkSize: 32 };
+  const plain = searchCpu(s, queries, 10, params);
+  const random = await search(cpu, index, queries, 10, { ...params, entryPoints: "random" });
+  assert.deepEqual(random.neighbors, plain.neighbors);
+  assert.deepEqual(random.distances, plain.distances);
+  assert.equal(random.plan.numSeeds, 0);
+  // Seeds that are all INVALID_ID keep every random node: the same search again.
+  const none = new Uint32Array(queries.rows * 8).fill(INVALID_ID);
+  assert.deepEqual(searchCpu(s, queries, 10, params, { seeds: none }).neighbors, plain.neighbors);
+
+  const coarse = await search(cpu, index, queries, 10, { ...params, entryPoints: "coarse" });
+  assert.equal(coarse.plan.numSeeds, 16);
+  const auto = await search(cpu, index, queries, 10, params);
+  assert.deepEqual(auto.neighbors, coarse.neighbors);
+  const truth = await groundTruth(base, queries, 10, "sqeuclidean");
+  const shape = { queries: queries.rows, k: 10 };
+  const recall = (r: { neighbors: Uint32Array }): number =>
+    idRecall({ neighbors: r.neighbors, ...shape }, { neighbors: truth.neighbors, ...shape });
+  // The kNN graph stays inside its clusters: random entry points reach the query's cluster
+  // for some queries (recall 0.67 here); the coarse level finds it for all.
+  assert.ok(recall(random) < 0.8, `random ${recall(random)}`);
+  assert.ok(recall(coarse) >= 0.95, `coarse ${recall(coarse)}`);
+});
+
+test("seeds are checked; auto means coarse on the CPU and random on WebGPU", async () => {
+  const index = await build(cpuBackend(), matrix(base.data.slice(0, 64 * 32), 64, 32), {
+    graphDegree: 8,
+    intermediateGraphDegree: 16,
+  });
+  const s = { dataset: index.dataset!, graph: index.graph, metric: index.metric };
+  const q = matrix(queries.data.slice(0, 2 * 32), 2, 32);
+  assert.throws(
+    () => searchCpu(s, q, 4, {}, { seeds: new Uint32Array(3) }),
+    /seeds holds 3 ids, not a whole number per query for 2 queries/,
+  );
+  assert.throws(
+    () => searchCpu(s, q, 4, {}, { seeds: Uint32Array.from([1, 64]) }),
+    /seeds\[1\] is 64, but the index has 64 rows/,
+  );
+  assert.throws(
+    () => searchCpu(s, q, 4, { itopkSize: 32 }, { seeds: new Uint32Array(2 * 41) }),
+    /seedsPerQuery must be an integer in \[0, 40\]/,
+  );
+  assert.equal(resolveEntryPoints("auto", "cpu"), "coarse");
+  assert.equal(resolveEntryPoints("auto", "webgpu"), "random");
+  assert.equal(resolveEntryPoints(undefined, "webgpu"), "random");
+  assert.throws(() => resolveEntryPoints("centroids" as never, "cpu"), /entryPoints must be/);
+});
