@@ -25,6 +25,7 @@ export * from "./optimize/index.js";
 export * from "./analysis/index.js";
 export {
   searchCpu,
+  searchCpuParallel,
   planSearch,
   bitsetFilter,
   filteringRate,

@@ -104,36 +104,13 @@ export function searchCpu(
 ): CpuSearchResult {
   const { filter, signal, traceQueries = [], visited = "exact", seeds } = options;
   validateSearchInputs(index, queries, k, filter);
-  const seedsPerQuery =
-    seeds === undefined ? 0 : seedCount(seeds, queries.rows, index.dataset.rows);
-  const algo = params.algo ?? "auto";
-  if (algo !== "auto" && algo !== "single_cta") {
-    throw new RangeError(
-      `searchCpu runs the single_cta algorithm; algo must be "auto" or "single_cta", got "${algo}".`,
-    );
-  }
-  if (visited !== "exact" && visited !== "hash") {
-    throw new RangeError(`visited must be "exact" or "hash", got ${String(visited)}.`);
-  }
   for (const q of traceQueries) {
     if (!Number.isInteger(q) || q < 0 || q >= queries.rows) {
       throw new RangeError(`traceQueries: ${q} is not a query row in [0, ${queries.rows}).`);
     }
   }
-  const { dataset, graph, metric } = index;
-  const plan = planSearch(
-    {
-      datasetSize: dataset.rows,
-      graphDegree: graph.degree,
-      k,
-      numQueries: queries.rows,
-      filtered: filter !== undefined,
-      filteringRate: filter === undefined ? 0 : filteringRate(filter, dataset.rows),
-      ...(options.hashmapMode === undefined ? {} : { hashmapMode: options.hashmapMode }),
-      seedsPerQuery,
-    },
-    { ...params, algo: "single_cta" },
-  );
+  const plan = planCpuSearch(index, queries.rows, k, params, options);
+  const { metric } = index;
 
   const prepared = prepareForMetric(queries, metric);
   const ws = createWorkspace(index, plan, filter, visited);
@@ -154,6 +131,48 @@ export function searchCpu(
   }
   const traces = traceQueries.map((q) => traced.get(q)!);
   return { neighbors, distances, queries: queries.rows, k, iterations, plan, traces };
+}
+
+/**
+ * The plan searchCpu runs for `numQueries` queries (options' filter, seeds, hashmapMode and
+ * visited checked, the index not): shared with the multi-threaded search, whose workers each
+ * plan a slice of the batch.
+ *
+ * @example
+ * planCpuSearch(index, 1000, 10, { itopkSize: 64 }).maxIterations;
+ */
+export function planCpuSearch(
+  index: SearchIndex,
+  numQueries: number,
+  k: number,
+  params: Partial<SearchParams>,
+  options: CpuSearchOptions = {},
+): SearchPlan {
+  const { filter, visited = "exact", seeds } = options;
+  const seedsPerQuery = seeds === undefined ? 0 : seedCount(seeds, numQueries, index.dataset.rows);
+  const algo = params.algo ?? "auto";
+  if (algo !== "auto" && algo !== "single_cta") {
+    throw new RangeError(
+      `searchCpu runs the single_cta algorithm; algo must be "auto" or "single_cta", got "${algo}".`,
+    );
+  }
+  if (visited !== "exact" && visited !== "hash") {
+    throw new RangeError(`visited must be "exact" or "hash", got ${String(visited)}.`);
+  }
+  const { dataset, graph } = index;
+  return planSearch(
+    {
+      datasetSize: dataset.rows,
+      graphDegree: graph.degree,
+      k,
+      numQueries,
+      filtered: filter !== undefined,
+      filteringRate: filter === undefined ? 0 : filteringRate(filter, dataset.rows),
+      ...(options.hashmapMode === undefined ? {} : { hashmapMode: options.hashmapMode }),
+      seedsPerQuery,
+    },
+    { ...params, algo: "single_cta" },
+  );
 }
 
 /** Buffers reused by every query of a call, so the hot loop allocates nothing. */

@@ -1,5 +1,7 @@
 export { searchCpu, INVALID_ID } from "./cpu.js";
 export type { CpuSearchOptions, CpuSearchResult } from "./cpu.js";
+export { searchCpuParallel } from "./cpu-parallel.js";
+export type { ParallelSearchOptions } from "./cpu-parallel.js";
 export { planSearch } from "./plan.js";
 export type { HashmapMode, SearchPlan, SearchPlanInput } from "./plan.js";
 export { initialSeedIds, randomSeedId } from "./random-seeds.js";

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { gaussianMixture } from "../../datasets/synthetic.js";
+import { holdOutQueries } from "../../datasets/holdout.js";
+import { cpuBackend } from "../../device/select.js";
+import { build } from "../build.js";
+import { prepareForMetric } from "../distance.js";
+import { encodeVectors } from "../storage/vector-storage.js";
+import type { Metric } from "../types.js";
+import { searchCpu } from "./cpu.js";
+import { searchCpuParallel } from "./cpu-parallel.js";
+import { bitsetFilter } from "./filter.js";
+import type { SearchIndex } from "./validate.js";
+
+const all = gaussianMixture({ rows: 1537, dim: 24, clusters: 12, spread: 0.4, seed: 3 });
+const { base, queries } = holdOutQueries(all, 37, 4);
+
+async function indexFor(metric: Metric): Promise<SearchIndex> {
+  const built = await build(cpuBackend(), base, {
+    graphDegree: 16,
+    intermediateGraphDegree: 32,
+    metric,
+  });
+  return { dataset: prepareForMetric(base, metric), graph: built.graph, metric };
+}
+
+function assertSame(a: ReturnType<typeof searchCpu>, b: ReturnType<typeof searchCpu>) {
+  assert.deepEqual(b.neighbors, a.neighbors);
+  assert.deepEqual(b.distances, a.distances);
+  assert.deepEqual(b.iterations, a.iterations);
+  assert.deepEqual(b.plan, a.plan);
+}
+
+test("searchCpuParallel returns the one-thread results for 2 and 3 threads, every metric", async () => {
+  for (const metric of ["sqeuclidean", "inner_product", "cosine"] as const) {
+    const index = await indexFor(metric);
+    const one = searchCpu(index, queries, 10, { itopkSize: 32 });
+    for (const threads of [2, 3]) {
+      assertSame(one, await searchCpuParallel(index, queries, 10, { itopkSize: 32 }, { threads }));
+    }
+  }
+});
+
+test("searchCpuParallel keeps filters, int8 storage and a batch smaller than the threads", async () => {
+  const index = await indexFor("sqeuclidean");
+  const filter = bitsetFilter(base.rows, (i) => i % 3 !== 0);
+  const params = { itopkSize: 64, searchWidth: 2 };
+  assertSame(
+    searchCpu(index, queries, 5, params, { filter }),
+    await searchCpuParallel(index, queries, 5, params, { filter, threads: 2 }),
+  );
+  const int8 = { ...index, storage: encodeVectors(index.dataset, "int8") };
+  assertSame(
+    searchCpu(int8, queries, 10, params),
+    await searchCpuParallel(int8, queries, 10, params, { threads: 2 }),
+  );
+  const two = { data: queries.data.slice(0, 2 * queries.cols), rows: 2, cols: queries.cols };
+  assertSame(
+    searchCpu(index, two, 10, params),
+    await searchCpuParallel(index, two, 10, params, { threads: 4 }),
+  );
+});
+
+test("searchCpuParallel refuses a bad thread count and traces, and stops on abort", async () => {
+  const index = await indexFor("sqeuclidean");
+  await assert.rejects(searchCpuParallel(index, queries, 10, {}, { threads: 0 }), /threads/);
+  await assert.rejects(
+    searchCpuParallel(index, queries, 10, {}, { threads: 2, traceQueries: [0] } as never),
+    /traceQueries/,
+  );
+  const controller = new AbortController();
+  controller.abort(new Error("stopped"));
+  await assert.rejects(
+    searchCpuParallel(index, queries, 10, {}, { threads: 2, signal: controller.signal }),
+    /stopped/,
+  );
+});
