@@ -138,6 +138,14 @@ python_env() {
 }
 
 build() {
+  # The AutoChunk CPU kernels (AssemblyScript → gpu/dist/wasm), which tests run from src too.
+  local wasm_key
+  wasm_key=$(digest gpu/src/autochunk/executor/wasm/assembly package-lock.json)
+  if [[ ! -f gpu/dist/wasm/autochunk-kernels.wasm ]] || ! up_to_date wasm "$wasm_key"; then
+    say "compiling the CPU kernels (AssemblyScript)"
+    npm run --silent build:wasm
+    mark wasm "$wasm_key"
+  fi
   say "compiling gpu, viz, kernel"
   npx tsc -b gpu viz kernel
   # The extension bundles viz and is installed into the venv: redo both when any changes.

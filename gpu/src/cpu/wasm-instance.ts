@@ -15,9 +15,20 @@ export interface WasmMemory {
   grow(pages: number): number;
 }
 
+/** A memory created with `shared: true`: every thread that instantiates with it sees its bytes. */
+export interface SharedWasmMemory {
+  readonly buffer: SharedArrayBuffer;
+  /** Grows by `pages` × 64 KiB and returns the previous size in pages. */
+  grow(pages: number): number;
+}
+
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule) => { readonly exports: Record<string, unknown> };
+  Instance: new (
+    module: WasmModule,
+    imports?: Record<string, Record<string, unknown>>,
+  ) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => SharedWasmMemory;
 }
 
 const api = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
@@ -40,4 +51,29 @@ export function instantiate(module: WasmModule): {
 } {
   const { exports } = new api.Instance(module);
   return { exports, memory: exports.memory as WasmMemory };
+}
+
+/**
+ * A shared memory of `initial` pages that may grow to `maximum` (64 KiB each); it can be posted
+ * to workers, which instantiate the same module over it.
+ *
+ * @example
+ * const memory = createSharedMemory(16, 65536);
+ */
+export function createSharedMemory(initial: number, maximum: number): SharedWasmMemory {
+  return new api.Memory({ initial, maximum, shared: true });
+}
+
+/**
+ * Instantiates `module`, which imports its memory as `env.memory`, over `memory`, and returns
+ * its exports.
+ *
+ * @example
+ * const exports = instantiateWithMemory(module, createSharedMemory(16, 65536));
+ */
+export function instantiateWithMemory(
+  module: WasmModule,
+  memory: SharedWasmMemory,
+): Record<string, unknown> {
+  return new api.Instance(module, { env: { memory } }).exports;
 }

@@ -1,5 +1,8 @@
 import type { BinaryOp, OpAttrs, UnaryOp } from "../../ir/op.js";
+import type { Shape } from "../../ir/shape.js";
 import type { Tensor } from "../tensor.js";
+import type { WasmBinaryOp } from "../wasm/ops.js";
+import { BINARY_CODES, binaryScalarWasm, binaryWasm, geluWasm } from "../wasm/ops.js";
 import type { Kernel } from "./kernel.js";
 import { broadcastStrides, forEachRow } from "./strided.js";
 
@@ -52,6 +55,10 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
 
 function unaryKernel<O extends UnaryOp>(op: O): Kernel<O> {
   return ({ attrs, inputs: [x], outputs: [out] }) => {
+    if (x!.dtype === "f32" && op === "scale") {
+      return binaryScalarWasm("mul", x!.data, (attrs as OpAttrs["scale"]).factor, out!.data);
+    }
+    if (x!.dtype === "f32" && op === "gelu") return geluWasm(x!.data, out!.data);
     const f: Unary =
       op === "scale"
         ? (v) => v * (attrs as OpAttrs["scale"]).factor
@@ -100,9 +107,31 @@ export function broadcastBinary(
   });
 }
 
+/** Whether `shape` broadcasts to `out` by repetition along leading dims only (a bias, a mask). */
+function repeatsAlongLeadingDims(shape: Shape, out: Shape): boolean {
+  const own = shape.slice(shape.findIndex((d) => d !== 1));
+  return own.length <= out.length && own.every((d, i) => d === out[out.length - own.length + i]);
+}
+
 function binaryKernel<O extends BinaryOp>(op: O): Kernel<O> {
   const f = BINARY[op];
-  return ({ inputs: [a, b], outputs: [out] }) => broadcastBinary(f, a!, b!, out!);
+  const wasmOp = op in BINARY_CODES ? (op as WasmBinaryOp) : null;
+  const commutes = op === "add" || op === "mul";
+  return ({ inputs: [a, b], outputs: [out] }) => {
+    if (wasmOp !== null && a!.dtype === "f32" && b!.dtype === "f32") {
+      const n = out!.data.length;
+      if (a!.data.length === n && b!.data.length === 1) {
+        return binaryScalarWasm(wasmOp, a!.data, b!.data[0]!, out!.data);
+      }
+      if (a!.data.length === n && repeatsAlongLeadingDims(b!.shape, out!.shape)) {
+        return binaryWasm(wasmOp, a!.data, b!.data, out!.data);
+      }
+      if (commutes && b!.data.length === n && repeatsAlongLeadingDims(a!.shape, out!.shape)) {
+        return binaryWasm(wasmOp, b!.data, a!.data, out!.data);
+      }
+    }
+    broadcastBinary(f, a!, b!, out!);
+  };
 }
 
 /** CPU kernels of the elementwise ops. */

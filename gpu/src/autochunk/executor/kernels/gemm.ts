@@ -2,6 +2,7 @@ import type { ContractionOp } from "../../ir/op.js";
 import { numel } from "../../ir/shape.js";
 import { planEinsum } from "../../ops/einsum-spec.js";
 import type { Tensor } from "../tensor.js";
+import { matmulWasm } from "../wasm/ops.js";
 import type { Kernel } from "./kernel.js";
 import { permuteInto } from "./layout.js";
 import { broadcastStrides } from "./strided.js";
@@ -185,24 +186,32 @@ function addRow(
   if (cols > 2) c[at + 2]! += v2;
 }
 
-/** Adds bias[n] to every row of a [rows, n] block. */
-export function addBiasRows(out: F32, bias: F32, rows: number, n: number): void {
-  for (let r = 0; r < rows; r++) {
-    const base = r * n;
-    for (let j = 0; j < n; j++) out[base + j]! += bias[j]!;
-  }
-}
-
-/** Batched matmul with broadcast batch dims: one gemm per output batch index. */
-export function batchedMatmul(a: Tensor, b: Tensor, out: Tensor): void {
+/**
+ * Batched matmul with broadcast batch dims on the wasm kernels: one call for all batches when
+ * each operand's batches are evenly spaced (all its own, or one shared), else one per batch.
+ */
+async function batchedMatmul(a: Tensor, b: Tensor, out: Tensor): Promise<void> {
   const rank = out.shape.length;
   const [m, n] = out.shape.slice(-2) as [number, number];
   const k = a.shape[a.shape.length - 1]!;
   const batchShape = out.shape.slice(0, -2);
+  const batches = numel(batchShape);
+  const aStride = uniformBatchStride(a, batchShape, m * k);
+  const bStride = uniformBatchStride(b, batchShape, k * n);
+  if (aStride !== null && bStride !== null) {
+    await matmulWasm(a.data, b.data, undefined, out.data, {
+      batch: batches,
+      m,
+      n,
+      k,
+      aStride,
+      bStride,
+    });
+    return;
+  }
   const aBatch = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k);
   const bBatch = broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * k * n);
   const index = new Array<number>(rank - 2).fill(0);
-  const batches = numel(batchShape);
   for (let t = 0; t < batches; t++) {
     let aOff = 0;
     let bOff = 0;
@@ -210,7 +219,13 @@ export function batchedMatmul(a: Tensor, b: Tensor, out: Tensor): void {
       aOff += index[d]! * aBatch[d]!;
       bOff += index[d]! * bBatch[d]!;
     }
-    gemm(a.data, aOff, b.data, bOff, out.data, t * m * n, m, n, k);
+    await matmulWasm(
+      a.data.subarray(aOff, aOff + m * k),
+      b.data.subarray(bOff, bOff + k * n),
+      undefined,
+      out.data.subarray(t * m * n, (t + 1) * m * n),
+      { batch: 1, m, n, k, aStride: 0, bStride: 0 },
+    );
     for (let d = rank - 3; d >= 0; d--) {
       if (++index[d]! < batchShape[d]!) break;
       index[d] = 0;
@@ -218,20 +233,38 @@ export function batchedMatmul(a: Tensor, b: Tensor, out: Tensor): void {
   }
 }
 
+/** `matrix` elements between an operand's consecutive batches if they are evenly spaced: all
+ * the operand's own, or one matrix for every batch (0); else null. */
+function uniformBatchStride(
+  x: Tensor,
+  batchShape: readonly number[],
+  matrix: number,
+): number | null {
+  const batches = numel(x.shape.slice(0, -2));
+  if (batches === 1) return 0;
+  return batches === numel(batchShape) ? matrix : null;
+}
+
 /** CPU kernels of linear, matmul and einsum. */
 export const contractionKernels: { readonly [O in ContractionOp]: Kernel<O> } = {
   linear({ inputs: [x, w, b], outputs: [out] }) {
     const [inF, outF] = w!.shape as [number, number];
     const rows = x!.data.length / inF;
-    gemm(x!.data, 0, w!.data, 0, out!.data, 0, rows, outF, inF);
-    if (b !== undefined) addBiasRows(out!.data, b.data, rows, outF);
+    return matmulWasm(x!.data, w!.data, b?.data, out!.data, {
+      batch: 1,
+      m: rows,
+      n: outF,
+      k: inF,
+      aStride: 0,
+      bStride: 0,
+    });
   },
 
   matmul({ inputs: [a, b], outputs: [out] }) {
-    batchedMatmul(a!, b!, out!);
+    return batchedMatmul(a!, b!, out!);
   },
 
-  einsum({ attrs, inputs: [a, b], outputs: [out], workspace }) {
+  async einsum({ attrs, inputs: [a, b], outputs: [out], workspace }) {
     const plan = planEinsum(attrs.spec, a!.shape, b!.shape);
     let offset = 0;
     const scratch = (like: Tensor, perm: number[]): Float32Array => {
@@ -245,9 +278,14 @@ export const contractionKernels: { readonly [O in ContractionOp]: Kernel<O> } = 
     const product =
       plan.permOut === null ? out!.data : new Float32Array(workspace, offset, out!.data.length);
     const { batch, m, n, k } = plan;
-    for (let t = 0; t < batch; t++) {
-      gemm(aData, t * m * k, bData, t * k * n, product, t * m * n, m, n, k);
-    }
+    await matmulWasm(aData, bData, undefined, product, {
+      batch,
+      m,
+      n,
+      k,
+      aStride: m * k,
+      bStride: k * n,
+    });
     if (plan.permOut !== null) {
       permuteInto(
         { data: product, shape: plan.productShape, dtype: "f32" },

@@ -1,6 +1,7 @@
 import type { TensorData } from "../../ir/dtype.js";
 import type { NormOp } from "../../ir/op.js";
 import { numel } from "../../ir/shape.js";
+import { layerNormWasm, softmaxWasm } from "../wasm/ops.js";
 import type { Kernel } from "./kernel.js";
 
 /** Mean and 1/sqrt(variance + eps) of `count` values of `x` from `start` (two passes, biased variance). */
@@ -22,6 +23,7 @@ export const normKernels: { readonly [O in NormOp]: Kernel<O> } = {
     const shape = x!.shape;
     const len = shape[dim]!;
     const inner = numel(shape.slice(dim + 1));
+    if (inner === 1) return softmaxWasm(x!.data, out!.data, len);
     const outer = numel(shape.slice(0, dim));
     const src = x!.data;
     const dst = out!.data;
@@ -44,17 +46,7 @@ export const normKernels: { readonly [O in NormOp]: Kernel<O> } = {
 
   layer_norm({ attrs: { axes, eps }, inputs: [x, w, b], outputs: [out] }) {
     const width = numel(x!.shape.slice(x!.shape.length - axes));
-    const rows = x!.data.length / width;
-    const src = x!.data;
-    const dst = out!.data;
-    for (let r = 0; r < rows; r++) {
-      const base = r * width;
-      const [mean, rstd] = moments(src, base, width, eps);
-      for (let j = 0; j < width; j++) {
-        const v = (src[base + j]! - mean) * rstd;
-        dst[base + j] = v * (w?.data[j] ?? 1) + (b?.data[j] ?? 0);
-      }
-    }
+    return layerNormWasm(x!.data, w?.data, b?.data, out!.data, width, eps);
   },
 
   group_norm({ attrs: { groups, eps }, inputs: [x, w, b], outputs: [out] }) {

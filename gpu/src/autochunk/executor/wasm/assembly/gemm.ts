@@ -1,0 +1,221 @@
+/*
+ * GEMM for the AutoChunk CPU executor, in AssemblyScript (compiled to WebAssembly SIMD128 by
+ * `npm run build:wasm`). Pointers are byte offsets into the shared memory, strides count
+ * elements. Blocked as in GotoBLAS: a KC × NC panel of B is packed into groups of NR columns
+ * (so the micro-kernel reads it sequentially), and each MR × NR tile of C accumulates in
+ * registers over the panel's depth. Without fused multiply-add (relaxed SIMD needs a flag in
+ * Node 20) every step is a separate f32x4 mul and add.
+ */
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const NC: i32 = 256;
+
+/** Bytes of packing scratch gemm needs: one KC × NC panel of B. */
+export const GEMM_SCRATCH_BYTES: i32 = KC * NC * 4;
+
+/** Packs B[kb, nb] (row stride ldb) into `pack` as groups of NR columns, the last zero-padded. */
+function packB(b: usize, ldb: i32, kb: i32, nb: i32, pack: usize): void {
+  const rowBytes = (<usize>ldb) << 2;
+  let dst = pack;
+  for (let j = 0; j < nb; j += NR) {
+    const cols = min(NR, nb - j);
+    let src = b + ((<usize>j) << 2);
+    if (cols == NR) {
+      for (let p = 0; p < kb; p++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += rowBytes;
+        dst += 32;
+      }
+    } else {
+      for (let p = 0; p < kb; p++) {
+        for (let jj = 0; jj < NR; jj++) {
+          store<f32>(dst + ((<usize>jj) << 2), jj < cols ? load<f32>(src + ((<usize>jj) << 2)) : 0);
+        }
+        src += rowBytes;
+        dst += 32;
+      }
+    }
+  }
+}
+
+/** Writes (or adds, with `add`) the first `cols` ≤ 8 lanes of lo ‖ hi to C at `c`. */
+function storeRow(c: usize, lo: v128, hi: v128, cols: i32, add: bool): void {
+  if (cols == NR) {
+    if (add) {
+      lo = f32x4.add(lo, v128.load(c));
+      hi = f32x4.add(hi, v128.load(c, 16));
+    }
+    v128.store(c, lo);
+    v128.store(c, hi, 16);
+    return;
+  }
+  for (let j = 0; j < cols; j++) {
+    const v = j < 4 ? lane(lo, j) : lane(hi, j - 4);
+    const at = c + ((<usize>j) << 2);
+    store<f32>(at, add ? load<f32>(at) + v : v);
+  }
+}
+
+/** Lane `j` (0–3) of `v`; extract_lane needs a constant index. */
+function lane(v: v128, j: i32): f32 {
+  if (j == 0) return f32x4.extract_lane(v, 0);
+  if (j == 1) return f32x4.extract_lane(v, 1);
+  if (j == 2) return f32x4.extract_lane(v, 2);
+  return f32x4.extract_lane(v, 3);
+}
+
+/** C[4, cols] (+)= A[4, kb] · one packed group (kb × 8); `lda`/`ldc` are row strides in bytes. */
+function micro4x8(
+  a: usize,
+  lda: usize,
+  pb: usize,
+  kb: i32,
+  c: usize,
+  ldc: usize,
+  cols: i32,
+  add: bool,
+): void {
+  let c00 = f32x4.splat(0);
+  let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0);
+  let c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0);
+  let c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0);
+  let c31 = f32x4.splat(0);
+  const a1 = a + lda;
+  const a2 = a1 + lda;
+  const a3 = a2 + lda;
+  const end = (<usize>kb) << 2;
+  for (let p: usize = 0; p < end; p += 4) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    pb += 32;
+    let x = v128.load32_splat(a + p);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(a1 + p);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(a2 + p);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(a3 + p);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+  }
+  storeRow(c, c00, c01, cols, add);
+  storeRow(c + ldc, c10, c11, cols, add);
+  storeRow(c + 2 * ldc, c20, c21, cols, add);
+  storeRow(c + 3 * ldc, c30, c31, cols, add);
+}
+
+/** C[1, cols] (+)= A[1, kb] · one packed group: the rows left below a multiple of MR. */
+function micro1x8(a: usize, pb: usize, kb: i32, c: usize, cols: i32, add: bool): void {
+  let lo = f32x4.splat(0);
+  let hi = f32x4.splat(0);
+  const end = (<usize>kb) << 2;
+  for (let p: usize = 0; p < end; p += 4) {
+    const x = v128.load32_splat(a + p);
+    lo = f32x4.add(lo, f32x4.mul(x, v128.load(pb)));
+    hi = f32x4.add(hi, f32x4.mul(x, v128.load(pb, 16)));
+    pb += 32;
+  }
+  storeRow(c, lo, hi, cols, add);
+}
+
+/**
+ * C[m, n] = A[m, k] · B[k, n] (or C += A · B with `accumulate` ≠ 0) for row-major operands with
+ * row strides lda, ldb, ldc. `pack` points at GEMM_SCRATCH_BYTES of scratch owned by the caller.
+ */
+export function gemm(
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  c: usize,
+  ldc: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  accumulate: i32,
+  pack: usize,
+): void {
+  const ldaBytes = (<usize>lda) << 2;
+  const ldcBytes = (<usize>ldc) << 2;
+  if (k == 0 && accumulate == 0) {
+    for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, (<usize>n) << 2);
+    return;
+  }
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nb = min(NC, n - j0);
+    for (let p0 = 0; p0 < k; p0 += KC) {
+      const kb = min(KC, k - p0);
+      packB(b + ((<usize>p0 * ldb + j0) << 2), ldb, kb, nb, pack);
+      const add = accumulate != 0 || p0 > 0;
+      const aBlock = a + ((<usize>p0) << 2);
+      const cBlock = c + ((<usize>j0) << 2);
+      let i = 0;
+      for (; i + MR <= m; i += MR) {
+        const ai = aBlock + <usize>i * ldaBytes;
+        const ci = cBlock + <usize>i * ldcBytes;
+        for (let j = 0; j < nb; j += NR) {
+          const pb = pack + ((<usize>j * kb) << 2);
+          micro4x8(ai, ldaBytes, pb, kb, ci + ((<usize>j) << 2), ldcBytes, min(NR, nb - j), add);
+        }
+      }
+      for (; i < m; i++) {
+        const ai = aBlock + <usize>i * ldaBytes;
+        const ci = cBlock + <usize>i * ldcBytes;
+        for (let j = 0; j < nb; j += NR) {
+          const pb = pack + ((<usize>j * kb) << 2);
+          micro1x8(ai, pb, kb, ci + ((<usize>j) << 2), min(NR, nb - j), add);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Rows [rowStart, rowEnd) of a batched product, rows numbered across the batch (row r is row
+ * r % m of batch r / m): C[t] (+)= A[t] · B[t] with A[t] at a + t·aStride, B[t] at
+ * b + t·bStride, C[t] at c + t·m·n (strides in elements; 0 broadcasts an operand).
+ */
+export function batchedGemmRows(
+  a: usize,
+  aStride: i32,
+  b: usize,
+  bStride: i32,
+  c: usize,
+  m: i32,
+  n: i32,
+  k: i32,
+  rowStart: i32,
+  rowEnd: i32,
+  accumulate: i32,
+  pack: usize,
+): void {
+  let r = rowStart;
+  while (r < rowEnd) {
+    const t = r / m;
+    const i = r - t * m;
+    const rows = min(m - i, rowEnd - r);
+    gemm(
+      a + ((<usize>t * aStride + <usize>i * k) << 2),
+      k,
+      b + ((<usize>t * bStride) << 2),
+      n,
+      c + ((<usize>t * m * n + <usize>i * n) << 2),
+      n,
+      rows,
+      n,
+      k,
+      accumulate,
+      pack,
+    );
+    r += rows;
+  }
+}

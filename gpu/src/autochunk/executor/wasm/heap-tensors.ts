@@ -1,0 +1,52 @@
+/*
+ * The CPU backend's allocation (the walk's allocate/release/handOver, walk.ts): tensors
+ * live in the wasm kernels' shared memory (heap.ts), so every kernel call on every thread reads
+ * its inputs and writes its outputs in place. The walk still records each activation's exact
+ * bytes in the MemoryTracker; the heap only rounds blocks up to 64 bytes, which `heapGauge`
+ * shows beside the tracked figure.
+ */
+import type { TensorType } from "../../ir/dtype.js";
+import { tensorBytes } from "../../ir/dtype.js";
+import type { TensorData } from "../../ir/dtype.js";
+import { numel } from "../../ir/shape.js";
+import type { ResidentGauge } from "../resident.js";
+import type { Tensor } from "../tensor.js";
+import { kernelRuntime } from "./runtime.js";
+
+function view(dtype: Tensor["dtype"], at: number, length: number): TensorData {
+  const { buffer } = kernelRuntime().heap;
+  return dtype === "i32"
+    ? new Int32Array(buffer, at, length)
+    : new Float32Array(buffer, at, length);
+}
+
+/**
+ * A zeroed tensor of `type` in the heap; give it back with `releaseHeapTensor`.
+ *
+ * @example
+ * const t = allocateHeapTensor({ shape: [2, 3], dtype: "f32" });
+ * releaseHeapTensor(t);
+ */
+export function allocateHeapTensor(type: TensorType): Tensor {
+  const bytes = tensorBytes(type);
+  const at = kernelRuntime().heap.alloc(bytes);
+  const data = view(type.dtype, at, numel(type.shape));
+  data.fill(0);
+  return { data, shape: type.shape, dtype: type.dtype };
+}
+
+/** Frees a tensor from `allocateHeapTensor` (not a view of one). */
+export function releaseHeapTensor(t: Tensor): void {
+  kernelRuntime().heap.free(t.data.byteOffset);
+}
+
+/** Copies of `outputs` outside the heap, so the walk may release the heap tensors after. */
+export function copyOutOfHeap(outputs: readonly Tensor[]): Tensor[] {
+  return outputs.map((t) => ({ data: t.data.slice(), shape: t.shape, dtype: t.dtype }));
+}
+
+/** The heap's own count of bytes in use (blocks rounded up to 64 bytes), for the resident peak. */
+export const heapGauge: ResidentGauge = {
+  source: "wasm heap bytes in use",
+  read: () => kernelRuntime().heap.usedBytes,
+};

@@ -1,0 +1,204 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { seededRandom } from "../../../common/random.js";
+import type { TensorData } from "../../ir/dtype.js";
+import { gelu } from "../kernels/elementwise.js";
+import { gemm } from "../kernels/gemm.js";
+import { allocateHeapTensor, releaseHeapTensor } from "./heap-tensors.js";
+import {
+  binaryScalarWasm,
+  binaryWasm,
+  geluWasm,
+  layerNormWasm,
+  matmulWasm,
+  softmaxWasm,
+} from "./ops.js";
+import { kernelRuntime, setCpuThreads, splitRange } from "./runtime.js";
+
+const rand = seededRandom(7);
+const random = (n: number) => new Float32Array(n).map(() => 2 * rand() - 1);
+
+function assertClose(ours: TensorData, reference: ArrayLike<number>, tolerance: number): void {
+  assert.equal(ours.length, reference.length);
+  let worst = 0;
+  for (let i = 0; i < ours.length; i++) {
+    const err = Math.abs(ours[i]! - reference[i]!) / Math.max(1, Math.abs(reference[i]!));
+    worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
+  }
+  assert.ok(worst <= tolerance, `worst relative error ${worst} > ${tolerance}`);
+}
+
+// Sizes around the micro-kernel's 4 × 8 tile and the 256-deep, 256-wide packed panel.
+const GEMM_SIZES: [number, number, number][] = [
+  [1, 1, 1],
+  [3, 7, 5],
+  [4, 8, 4],
+  [5, 9, 3],
+  [7, 15, 255],
+  [9, 17, 256],
+  [6, 257, 257],
+  [13, 33, 600],
+];
+
+test("gemm on the wasm kernels matches the scalar reference at sizes off the tile edges", async () => {
+  for (const [m, n, k] of GEMM_SIZES) {
+    const a = random(m * k);
+    const b = random(k * n);
+    const bias = random(n);
+    const reference = new Float32Array(m * n);
+    gemm(a, 0, b, 0, reference, 0, m, n, k);
+    const out = new Float32Array(m * n).fill(NaN);
+    await matmulWasm(a, b, undefined, out, { batch: 1, m, n, k, aStride: 0, bStride: 0 });
+    assertClose(out, reference, 1e-5);
+    await matmulWasm(a, b, bias, out, { batch: 1, m, n, k, aStride: 0, bStride: 0 });
+    assertClose(
+      out,
+      reference.map((v, i) => v + bias[i % n]!),
+      1e-5,
+    );
+  }
+});
+
+test("batched gemm with a broadcast operand, split over two threads", async () => {
+  setCpuThreads(2);
+  // 3 batches of 70 rows: ~7M multiply-adds, enough for a second thread, split mid-batch.
+  const [batch, m, n, k] = [3, 70, 129, 257];
+  const a = random(batch * m * k);
+  const b = random(k * n);
+  const out = new Float32Array(batch * m * n);
+  await matmulWasm(a, b, undefined, out, { batch, m, n, k, aStride: m * k, bStride: 0 });
+  const reference = new Float32Array(batch * m * n);
+  for (let t = 0; t < batch; t++) gemm(a, t * m * k, b, 0, reference, t * m * n, m, n, k);
+  assertClose(out, reference, 1e-5);
+});
+
+test("softmax and layer norm rows match the formulas, at widths off the 4-lane edge", async () => {
+  for (const threads of [1, 2]) {
+    setCpuThreads(threads);
+    for (const [rows, width] of [
+      [1, 1],
+      [3, 5],
+      [2, 8],
+      [4, 13],
+      [70, 1027],
+    ] as const) {
+      const x = random(rows * width).map((v) => 8 * v);
+      x[0] = -1e9; // a masked score: exp underflows to 0
+      const out = new Float32Array(x.length);
+      await softmaxWasm(x, out, width);
+      const soft = new Float64Array(x.length);
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(x.subarray(r * width, (r + 1) * width));
+        const max = Math.max(...row);
+        const sum = row.reduce((s, v) => s + Math.exp(v - max), 0);
+        row.forEach((v, j) => (soft[r * width + j] = Math.exp(v - max) / sum));
+      }
+      assertClose(out, soft, 2e-6);
+
+      const w = random(width);
+      const b = random(width);
+      for (const [ww, bb] of [
+        [w, b],
+        [undefined, undefined],
+      ] as const) {
+        await layerNormWasm(
+          x.map((v) => v / 1e3),
+          ww,
+          bb,
+          out,
+          width,
+          1e-5,
+        );
+        const norm = new Float64Array(x.length);
+        for (let r = 0; r < rows; r++) {
+          const row = Array.from(x.subarray(r * width, (r + 1) * width), (v) => v / 1e3);
+          const mean = row.reduce((s, v) => s + v, 0) / width;
+          const variance = row.reduce((s, v) => s + (v - mean) ** 2, 0) / width;
+          row.forEach((v, j) => {
+            const y = (v - mean) / Math.sqrt(variance + 1e-5);
+            norm[r * width + j] = y * (ww?.[j] ?? 1) + (bb?.[j] ?? 0);
+          });
+        }
+        assertClose(out, norm, 2e-5);
+      }
+    }
+  }
+});
+
+test("binary ops over equal shapes, repeated operands and scalars; exact GELU", async () => {
+  setCpuThreads(2);
+  const ops = {
+    add: (p: number, q: number) => p + q,
+    sub: (p: number, q: number) => p - q,
+    mul: (p: number, q: number) => p * q,
+    div: (p: number, q: number) => p / q,
+  };
+  // 3 × 65,541 elements: split over two threads, with a tail past the 4-lane edge.
+  for (const [n, period] of [
+    [7, 7],
+    [12, 3],
+    [3 * 65541, 65541],
+    [3 * 65541, 3 * 65541],
+  ] as const) {
+    const a = random(n);
+    const b = random(period).map((v) => v + 2);
+    for (const [op, f] of Object.entries(ops) as [keyof typeof ops, typeof ops.add][]) {
+      const out = new Float32Array(n);
+      await binaryWasm(op, a, b, out);
+      assertClose(
+        out,
+        a.map((v, i) => f(v, b[i % period]!)),
+        1e-6,
+      );
+      await binaryScalarWasm(op, a, 1.5, out);
+      assertClose(
+        out,
+        a.map((v) => f(v, 1.5)),
+        1e-6,
+      );
+    }
+    const x = a.map((v) => 6 * v);
+    const out = new Float32Array(n);
+    await geluWasm(x, out);
+    assertClose(out, Float64Array.from(x, gelu), 1e-6);
+  }
+});
+
+test("tensors allocated in the heap are used in place, and freed blocks are reused", async () => {
+  const { heap } = kernelRuntime();
+  const before = heap.usedBytes;
+  const a = allocateHeapTensor({ shape: [5, 3], dtype: "f32" });
+  const b = allocateHeapTensor({ shape: [3, 6], dtype: "f32" });
+  const c = allocateHeapTensor({ shape: [5, 6], dtype: "f32" });
+  assert.ok(heap.holds(a.data) && c.data.every((v) => v === 0));
+  a.data.set(random(15));
+  b.data.set(random(18));
+  await matmulWasm(a.data, b.data, undefined, c.data, {
+    batch: 1,
+    m: 5,
+    n: 6,
+    k: 3,
+    aStride: 0,
+    bStride: 0,
+  });
+  const reference = new Float32Array(30);
+  gemm(a.data, 0, b.data, 0, reference, 0, 5, 6, 3);
+  assertClose(c.data, reference, 1e-6);
+  const start = b.data.byteOffset;
+  releaseHeapTensor(b);
+  const again = allocateHeapTensor({ shape: [2, 2], dtype: "i32" });
+  assert.equal(again.data.byteOffset, start, "the freed block is the first that fits");
+  for (const t of [a, c, again]) releaseHeapTensor(t);
+  assert.equal(heap.usedBytes, before);
+  assert.throws(() => heap.free(start), /no block starts at byte/);
+});
+
+test("splitRange keeps ranges aligned, covers the whole range and respects the minimum", () => {
+  assert.deepEqual(splitRange(10, 3, 4, 1), [
+    [0, 4],
+    [4, 8],
+    [8, 10],
+  ]);
+  assert.deepEqual(splitRange(100, 4, 1, 60), [[0, 100]]);
+  assert.deepEqual(splitRange(0, 2, 1, 1), []);
+});

@@ -1,0 +1,176 @@
+/*
+ * The CPU executor's kernels on the WebAssembly runtime: each takes typed arrays (staged into
+ * the heap when they live elsewhere, staging.ts), splits the work into one call per thread and
+ * runs the calls (runtime.ts). Work too small to repay a worker's round trip (~0.1 ms) stays on
+ * this thread.
+ */
+import type { TensorData } from "../../ir/dtype.js";
+import type { KernelCall } from "./runtime.js";
+import { kernelRuntime, runCalls, splitRange } from "./runtime.js";
+import { Staging } from "./staging.js";
+
+// The least work worth a thread of its own: multiply-adds for products, elements otherwise.
+const MIN_MACS_PER_THREAD = 1 << 21;
+const MIN_ELEMENTS_PER_THREAD = 1 << 16;
+// Rows of the gemm micro-kernel: thread ranges start on multiples of it.
+const MR = 4;
+
+/** Binary op codes, in the order of assembly/elementwise.ts. */
+export const BINARY_CODES = { add: 0, sub: 1, mul: 2, div: 3 } as const;
+
+/** A binary op the wasm kernels run. */
+export type WasmBinaryOp = keyof typeof BINARY_CODES;
+
+const F32 = 4;
+
+/** Runs `plan` with staged pointers, then writes back and frees the staging. */
+async function staged(plan: (s: Staging) => KernelCall[]): Promise<void> {
+  const s = new Staging(kernelRuntime().heap);
+  try {
+    await runCalls(plan(s));
+  } finally {
+    s.finish();
+  }
+}
+
+/**
+ * out[b, m, n] = a[b, m, k] · w[b, k, n] (+ bias[n]) for `batch` products; `aStride`/`bStride`
+ * are the elements between consecutive batches of a and w (0 broadcasts one matrix to all).
+ *
+ * @example
+ * await matmulWasm(x, w, bias, out, { batch: 1, m: rows, n: outF, k: inF, aStride: 0, bStride: 0 });
+ */
+export function matmulWasm(
+  a: TensorData,
+  b: TensorData,
+  bias: TensorData | undefined,
+  out: TensorData,
+  shape: {
+    readonly batch: number;
+    readonly m: number;
+    readonly n: number;
+    readonly k: number;
+    readonly aStride: number;
+    readonly bStride: number;
+  },
+): Promise<void> {
+  const { batch, m, n, k, aStride, bStride } = shape;
+  const rt = kernelRuntime();
+  return staged((s) => {
+    const ap = s.input(a);
+    const bp = s.input(b);
+    const op = s.output(out);
+    if (bias !== undefined) {
+      const rows = new Float32Array(rt.heap.buffer, op, batch * m * n);
+      for (let r = 0; r < batch * m; r++) rows.set(bias as Float32Array, r * n);
+    }
+    const accumulate = bias === undefined ? 0 : 1;
+    const minRows = Math.ceil(MIN_MACS_PER_THREAD / Math.max(1, n * k));
+    return splitRange(batch * m, rt.threads, MR, minRows).map(([r0, r1], i) => ({
+      kernel: "batchedGemmRows",
+      args: [ap, aStride, bp, bStride, op, m, n, k, r0, r1, accumulate, rt.packs[i]!],
+    }));
+  });
+}
+
+/** out = softmax(x) along contiguous rows of `len`. */
+export function softmaxWasm(x: TensorData, out: TensorData, len: number): Promise<void> {
+  const rt = kernelRuntime();
+  const rows = x.length / len;
+  return staged((s) => {
+    const xp = s.input(x);
+    const op = s.output(out);
+    const minRows = Math.ceil(MIN_ELEMENTS_PER_THREAD / Math.max(1, len));
+    return splitRange(rows, rt.threads, 1, minRows).map(([r0, r1]) => ({
+      kernel: "softmaxRows",
+      args: [xp, op, len, r0, r1],
+    }));
+  });
+}
+
+/** out = layer norm of x over contiguous rows of `width`, scaled by w and shifted by b if given. */
+export function layerNormWasm(
+  x: TensorData,
+  w: TensorData | undefined,
+  b: TensorData | undefined,
+  out: TensorData,
+  width: number,
+  eps: number,
+): Promise<void> {
+  const rt = kernelRuntime();
+  const rows = x.length / width;
+  return staged((s) => {
+    const xp = s.input(x);
+    const wp = w === undefined ? 0 : s.input(w);
+    const bp = b === undefined ? 0 : s.input(b);
+    const op = s.output(out);
+    const minRows = Math.ceil(MIN_ELEMENTS_PER_THREAD / Math.max(1, width));
+    return splitRange(rows, rt.threads, 1, minRows).map(([r0, r1]) => ({
+      kernel: "layerNormRows",
+      args: [xp, wp, bp, op, width, eps, r0, r1],
+    }));
+  });
+}
+
+/**
+ * out[i] = a[i] op b[i % b.length]: equal lengths, or b repeated along a's leading dims (a bias,
+ * a mask over heads); b.length must divide a.length.
+ */
+export function binaryWasm(
+  op: WasmBinaryOp,
+  a: TensorData,
+  b: TensorData,
+  out: TensorData,
+): Promise<void> {
+  const rt = kernelRuntime();
+  const code = BINARY_CODES[op];
+  const period = b.length;
+  return staged((s) => {
+    const ap = s.input(a);
+    const bp = s.input(b);
+    const outp = s.output(out);
+    if (period === a.length) {
+      // One block: each thread takes a slice of it as a block of its own.
+      return splitRange(a.length, rt.threads, 16, MIN_ELEMENTS_PER_THREAD).map(([i0, i1]) => ({
+        kernel: "binaryPeriodic",
+        args: [code, ap + i0 * F32, bp + i0 * F32, outp + i0 * F32, i1 - i0, 0, 1],
+      }));
+    }
+    const minBlocks = Math.ceil(MIN_ELEMENTS_PER_THREAD / period);
+    return splitRange(a.length / period, rt.threads, 1, minBlocks).map(([t0, t1]) => ({
+      kernel: "binaryPeriodic",
+      args: [code, ap, bp, outp, period, t0, t1],
+    }));
+  });
+}
+
+/** out[i] = a[i] op s. */
+export function binaryScalarWasm(
+  op: WasmBinaryOp,
+  a: TensorData,
+  scalar: number,
+  out: TensorData,
+): Promise<void> {
+  const rt = kernelRuntime();
+  return staged((s) => {
+    const ap = s.input(a);
+    const outp = s.output(out);
+    return splitRange(a.length, rt.threads, 16, MIN_ELEMENTS_PER_THREAD).map(([i0, i1]) => ({
+      kernel: "binaryScalar",
+      args: [BINARY_CODES[op], ap, scalar, outp, i0, i1],
+    }));
+  });
+}
+
+/** out[i] = gelu(x[i]), the exact (erf) GELU. */
+export function geluWasm(x: TensorData, out: TensorData): Promise<void> {
+  const rt = kernelRuntime();
+  return staged((s) => {
+    const xp = s.input(x);
+    const op = s.output(out);
+    return splitRange(x.length, rt.threads, 16, MIN_ELEMENTS_PER_THREAD).map(([i0, i1]) => ({
+      kernel: "geluRange",
+      args: [xp, op, i0, i1],
+    }));
+  });
+}

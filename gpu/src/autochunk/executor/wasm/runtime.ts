@@ -1,0 +1,240 @@
+/*
+ * The CPU kernels' WebAssembly runtime: the module compiled from ./assembly (by
+ * `npm run build:wasm`, into gpu/dist/wasm, which both src and dist reach by the same relative
+ * path), one shared memory holding the kernels' tensors (heap.ts), an instance on this thread
+ * and one per pooled worker over the same memory, and a dispatcher that runs one kernel call per
+ * thread: the first here, the others on workers (gpu/src/cpu/worker-pool.ts).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { runInWorkers } from "../../../cpu/worker-pool.js";
+import type { SharedWasmMemory, WasmModule } from "../../../cpu/wasm-instance.js";
+import {
+  compileModule,
+  createSharedMemory,
+  instantiateWithMemory,
+} from "../../../cpu/wasm-instance.js";
+import { WasmHeap } from "./heap.js";
+
+const WASM_FILE = new URL("../../../../dist/wasm/autochunk-kernels.wasm", import.meta.url);
+const TASK = new URL("./worker-task.js", import.meta.url);
+
+// The module declares its memory as 16 to 65536 pages (assembly/asconfig.json); 65536 pages
+// is wasm32's 4 GiB, which a shared memory reserves as address space, not as memory.
+const INITIAL_PAGES = 16;
+const MAXIMUM_PAGES = 65536;
+// The module keeps no data of its own; the first KiB stays unused so that 0 never names a tensor.
+const HEAP_BASE = 1024;
+
+/** The module's exports; pointers are byte offsets into the shared memory. */
+export interface WasmKernels {
+  gemm(
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    m: number,
+    n: number,
+    k: number,
+    accumulate: number,
+    pack: number,
+  ): void;
+  batchedGemmRows(
+    a: number,
+    aStride: number,
+    b: number,
+    bStride: number,
+    c: number,
+    m: number,
+    n: number,
+    k: number,
+    rowStart: number,
+    rowEnd: number,
+    accumulate: number,
+    pack: number,
+  ): void;
+  softmaxRows(x: number, out: number, len: number, rowStart: number, rowEnd: number): void;
+  layerNormRows(
+    x: number,
+    w: number,
+    b: number,
+    out: number,
+    width: number,
+    eps: number,
+    rowStart: number,
+    rowEnd: number,
+  ): void;
+  binaryPeriodic(
+    op: number,
+    a: number,
+    b: number,
+    out: number,
+    period: number,
+    blockStart: number,
+    blockEnd: number,
+  ): void;
+  binaryScalar(op: number, a: number, s: number, out: number, start: number, end: number): void;
+  geluRange(x: number, out: number, start: number, end: number): void;
+}
+
+/** A kernel of the module by name. */
+export type KernelName = keyof WasmKernels;
+
+/** One call of a kernel: what one thread runs. */
+export interface KernelCall {
+  readonly kernel: KernelName;
+  readonly args: readonly number[];
+}
+
+/** What a worker receives (worker-task.ts). */
+export interface WorkerCall extends KernelCall {
+  readonly module: WasmModule;
+  readonly memory: SharedWasmMemory;
+  /** Tells a worker's cached instance whether it is over this memory (a posted memory is a new object). */
+  readonly memoryId: number;
+}
+
+/** The process's kernel runtime. */
+export interface KernelRuntime {
+  readonly heap: WasmHeap;
+  readonly kernels: WasmKernels;
+  /** Threads a kernel is spread over (this one included). */
+  readonly threads: number;
+  /** Per thread, the gemm packing scratch (GEMM_SCRATCH_BYTES each) in the heap. */
+  readonly packs: readonly number[];
+}
+
+let module: WasmModule | undefined;
+let memory: SharedWasmMemory | undefined;
+let current: (KernelRuntime & { readonly memoryId: number }) | undefined;
+let nextMemoryId = 0;
+let requestedThreads: number | undefined;
+
+function loadModule(): WasmModule {
+  const path = fileURLToPath(WASM_FILE);
+  if (!existsSync(path)) {
+    throw new Error(
+      `AutoChunk CPU kernels: ${path} is missing; build it with \`npm run build:wasm\` ` +
+        "(part of `npm run build` and scripts/setup.sh).",
+    );
+  }
+  return compileModule(new Uint8Array(readFileSync(path)));
+}
+
+function defaultThreads(): number {
+  const fromEnv = Number(process.env.TESSERA_CPU_THREADS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism();
+}
+
+/**
+ * Sets how many threads the CPU kernels use (default: the TESSERA_CPU_THREADS variable, else
+ * every core); 1 keeps them on the calling thread.
+ *
+ * @example
+ * setCpuThreads(2); // as torch.set_num_threads(2)
+ */
+export function setCpuThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`setCpuThreads: threads must be a positive integer, got ${threads}`);
+  }
+  requestedThreads = threads;
+  if (current !== undefined && current.threads !== threads) {
+    for (let i = current.threads; i < current.packs.length; i++)
+      current.heap.free(current.packs[i]!);
+    current = {
+      ...current,
+      threads,
+      packs: packsFor(current.heap, current.kernels, threads, current.packs),
+    };
+  }
+}
+
+function packsFor(
+  heap: WasmHeap,
+  kernels: WasmKernels,
+  threads: number,
+  have: readonly number[],
+): number[] {
+  const bytes = (kernels as unknown as { GEMM_SCRATCH_BYTES: { value: number } }).GEMM_SCRATCH_BYTES
+    .value;
+  const packs = have.slice(0, threads);
+  while (packs.length < threads) packs.push(heap.alloc(bytes));
+  return packs;
+}
+
+/** The runtime, created on first use. */
+export function kernelRuntime(): KernelRuntime {
+  if (current !== undefined) return current;
+  module ??= loadModule();
+  memory = createSharedMemory(INITIAL_PAGES, MAXIMUM_PAGES);
+  const kernels = instantiateWithMemory(module, memory) as unknown as WasmKernels;
+  const heap = new WasmHeap(memory, HEAP_BASE);
+  const threads = requestedThreads ?? defaultThreads();
+  current = {
+    heap,
+    kernels,
+    threads,
+    packs: packsFor(heap, kernels, threads, []),
+    memoryId: nextMemoryId++,
+  };
+  return current;
+}
+
+/**
+ * Runs `calls` at once, one per thread: the first on this thread, the others on pooled workers
+ * over the same memory; resolves when all are done (also when one fails, so that no worker
+ * still writes into memory the caller frees next).
+ *
+ * @example
+ * await runCalls([{ kernel: "geluRange", args: [x, out, 0, n] }]);
+ */
+export async function runCalls(calls: readonly KernelCall[]): Promise<void> {
+  const rt = kernelRuntime();
+  const [first, ...rest] = calls;
+  if (first === undefined) return;
+  const pending =
+    rest.length === 0
+      ? null
+      : runInWorkers<WorkerCall, null>(
+          TASK,
+          rest.map((c) => ({
+            ...c,
+            module: module!,
+            memory: memory!,
+            memoryId: current!.memoryId,
+          })),
+        );
+  try {
+    (rt.kernels[first.kernel] as (...args: number[]) => void)(...first.args);
+  } finally {
+    await pending;
+  }
+}
+
+/**
+ * Splits [0, total) into at most `parts` contiguous ranges of whole multiples of `align` (the
+ * last may end unaligned at `total`), none shorter than `minPerPart` unless it is the only one.
+ *
+ * @example
+ * splitRange(10, 3, 4, 1); // [[0, 4], [4, 8], [8, 10]]
+ */
+export function splitRange(
+  total: number,
+  parts: number,
+  align: number,
+  minPerPart: number,
+): [number, number][] {
+  const count = Math.max(1, Math.min(parts, Math.floor(total / Math.max(minPerPart, 1))));
+  const units = Math.ceil(total / align);
+  const ranges: [number, number][] = [];
+  let start = 0;
+  for (let p = 0; p < count && start < total; p++) {
+    const end = Math.min(total, Math.round((units * (p + 1)) / count) * align);
+    if (end > start) ranges.push([start, end]);
+    start = end;
+  }
+  return ranges;
+}
