@@ -1,13 +1,15 @@
 import type { WebGpuBackend } from "../../../device/backend.js";
 import { destroyBuffer, uploadBuffer, type TrackedBuffer } from "../../../device/webgpu/buffers.js";
 import { BufferUsage } from "../../../device/webgpu/usage.js";
+import type { VectorStorage } from "../../storage/vector-storage.js";
 import type { SearchIndex } from "../validate.js";
-import { padRows } from "../../../common/matrix.js";
+import { deviceRows } from "./stored-rows.js";
 
 /*
- * The device copies of an index: the dataset (rows zero-padded to whole vec4s) and the graph,
- * uploaded on the first search and kept for later ones. They are cached per backend under the
- * index's own arrays (dataset.data, graph.neighbors), so an index rebuilt into new arrays gets
+ * The device copies of an index: the rows the search reads (index.storage when set, else the
+ * f32 dataset; laid out as stored-rows.ts says) and the graph, uploaded on the first search
+ * and kept for later ones. They are cached per backend under the index's own arrays (the
+ * stored or dataset array, graph.neighbors), so an index rebuilt into new arrays gets
  * new copies and a dropped index lets its entries go with it; the device memory itself stays
  * allocated (and tracked) until releaseSearchBuffers. Arrays changed in place after a search
  * need releaseSearchBuffers too, or the device keeps the old values.
@@ -18,15 +20,22 @@ export const INDEX_OP = "search-index";
 
 interface DatasetEntry {
   readonly buffer: TrackedBuffer;
+  readonly kind: VectorStorage["kind"];
   readonly cols: number;
 }
 
-const datasets = new WeakMap<WebGpuBackend, WeakMap<Float32Array, DatasetEntry>>();
+const datasets = new WeakMap<WebGpuBackend, WeakMap<ArrayBufferView, DatasetEntry>>();
+
+/** The rows a search of `index` reads. */
+function storedRows(index: SearchIndex): VectorStorage {
+  const { rows, cols, data } = index.dataset;
+  return index.storage ?? { kind: "f32", rows, cols, data };
+}
 const graphs = new WeakMap<WebGpuBackend, WeakMap<Uint32Array, TrackedBuffer>>();
 
 /**
- * The index's dataset and graph on `backend`'s device, uploaded if not there yet. Throws a
- * RangeError when either exceeds one storage binding.
+ * The index's rows (as stored) and graph on `backend`'s device, uploaded if not there yet.
+ * Throws a RangeError when either exceeds one storage binding.
  *
  * @example
  * const { dataset, graph } = searchIndexBuffers(gpu, index); // bound at 0 and 1 by the kernels
@@ -35,20 +44,20 @@ export function searchIndexBuffers(
   backend: WebGpuBackend,
   index: SearchIndex,
 ): { readonly dataset: TrackedBuffer; readonly graph: TrackedBuffer } {
-  const perDataset = datasets.get(backend) ?? new WeakMap<Float32Array, DatasetEntry>();
+  const perDataset = datasets.get(backend) ?? new WeakMap<ArrayBufferView, DatasetEntry>();
   datasets.set(backend, perDataset);
-  let entry = perDataset.get(index.dataset.data);
-  if (entry !== undefined && entry.cols !== index.dataset.cols) {
+  const rows = storedRows(index);
+  let entry = perDataset.get(rows.data);
+  if (entry !== undefined && (entry.cols !== rows.cols || entry.kind !== rows.kind)) {
     destroyBuffer(backend, entry.buffer);
     entry = undefined;
   }
   if (entry === undefined) {
-    const width = Math.ceil(index.dataset.cols / 4) * 4;
-    assertFits(backend, "dataset", index.dataset.rows * width * 4);
-    const data = padRows(index.dataset, width);
+    const data = deviceRows(rows, Math.ceil(rows.cols / 4));
+    assertFits(backend, "dataset", data.byteLength);
     const buffer = uploadBuffer(backend, data, "search dataset", INDEX_OP, BufferUsage.STORAGE);
-    entry = { buffer, cols: index.dataset.cols };
-    perDataset.set(index.dataset.data, entry);
+    entry = { buffer, kind: rows.kind, cols: rows.cols };
+    perDataset.set(rows.data, entry);
   }
   const perGraph = graphs.get(backend) ?? new WeakMap<Uint32Array, TrackedBuffer>();
   graphs.set(backend, perGraph);
@@ -68,7 +77,7 @@ export function searchIndexBuffers(
 }
 
 /**
- * Frees the device copies of `index`'s dataset and graph that searchWebGpu keeps on
+ * Frees the device copies of `index`'s rows and graph that searchWebGpu keeps on
  * `backend`; the next search uploads them again. Returns the bytes released.
  *
  * @example
@@ -78,10 +87,11 @@ export function searchIndexBuffers(
 export function releaseSearchBuffers(backend: WebGpuBackend, index: SearchIndex): number {
   let released = 0;
   const perDataset = datasets.get(backend);
-  const entry = perDataset?.get(index.dataset.data);
+  const data = storedRows(index).data;
+  const entry = perDataset?.get(data);
   if (entry !== undefined) {
     destroyBuffer(backend, entry.buffer);
-    perDataset!.delete(index.dataset.data);
+    perDataset!.delete(data);
     released += entry.buffer.bytes;
   }
   const perGraph = graphs.get(backend);

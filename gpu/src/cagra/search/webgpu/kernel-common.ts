@@ -1,6 +1,8 @@
 import type { ParamBlock, ParamFields } from "../../../device/webgpu/param-block.js";
+import type { StorageKind } from "../../storage/vector-storage.js";
 import type { Metric } from "../../types.js";
 import type { Launch } from "./launch.js";
+import { datasetBindingWgsl } from "./stored-rows.js";
 import type { TeamDistanceConfig } from "./wgsl.js";
 
 /*
@@ -9,15 +11,29 @@ import type { TeamDistanceConfig } from "./wgsl.js";
  * the seeds, the output and the parameter block) and their entry point's arguments.
  */
 
+/** What a search call's inputs fix about its kernel. */
+export interface KernelInputs {
+  readonly metric: Metric;
+  /** How the index's rows are stored on the device. */
+  readonly storage: StorageKind;
+  /** Whether a filter bitset is bound. */
+  readonly filtered: boolean;
+}
+
 /**
  * The team-distance part of a search kernel's shape for `launch`.
  *
  * @example
- * const shape = { ...teamShape(launch, "sqeuclidean"), graphDegree: 32 };
+ * const shape = { ...teamShape(launch, "sqeuclidean", "f32"), graphDegree: 32 };
  */
-export function teamShape(launch: Launch, metric: Metric): TeamDistanceConfig {
+export function teamShape(
+  launch: Launch,
+  metric: Metric,
+  storage: StorageKind,
+): TeamDistanceConfig {
   return {
     metric,
+    storage,
     subgroups: launch.subgroups,
     dimV: launch.dimV,
     workgroupSize: launch.workgroupSize,
@@ -29,10 +45,11 @@ export function teamShape(launch: Launch, metric: Metric): TeamDistanceConfig {
  * The pipeline-key segment of `s`: every choice that changes the team-distance WGSL.
  *
  * @example
- * teamKey(teamShape(launch, "cosine")); // "cosine:d32:wg64:t8:sg1"
+ * teamKey(teamShape(launch, "cosine", "int8")); // "cosine:int8:d32:wg64:t8:sg1"
  */
 export function teamKey(s: TeamDistanceConfig): string {
-  return `${s.metric}:d${s.dimV}:wg${s.workgroupSize}:t${s.teamSize}:sg${s.subgroups ? 1 : 0}`;
+  const { metric, storage, dimV, workgroupSize, teamSize, subgroups } = s;
+  return `${metric}:${storage}:d${dimV}:wg${workgroupSize}:t${teamSize}:sg${subgroups ? 1 : 0}`;
 }
 
 /** Bindings every search kernel starts with; the kernel's own ones follow from this number. */
@@ -40,14 +57,15 @@ export const SEARCH_BINDINGS = 6;
 
 /**
  * WGSL of the parameter struct and the bindings every search kernel starts with: 0 dataset
- * [N, 4·dimV], 1 graph [N, G], 2 queries [·, 4·dimV], 3 seeds, 4 out, 5 params (`params`).
+ * [N, 4·dimV] as `storage` holds it (stored-rows.ts), 1 graph [N, G], 2 queries [·, 4·dimV],
+ * 3 seeds, 4 out, 5 params (`params`).
  *
  * @example
- * searchBindingsWgsl(SINGLE_CTA_PARAMS); // "struct Params { … } @group(0) @binding(0) var<storage, read> dataset: …"
+ * searchBindingsWgsl(SINGLE_CTA_PARAMS, "f16"); // "struct Params { … } @group(0) @binding(0) var<storage, read> dataset: …"
  */
-export function searchBindingsWgsl(params: ParamBlock<ParamFields>): string {
+export function searchBindingsWgsl(params: ParamBlock<ParamFields>, storage: StorageKind): string {
   return /* wgsl */ `${params.wgsl}
-@group(0) @binding(0) var<storage, read> dataset: array<vec4<f32>>;
+@group(0) @binding(0) ${datasetBindingWgsl(storage)};
 @group(0) @binding(1) var<storage, read> graph: array<u32>;
 @group(0) @binding(2) var<storage, read> queries: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> seeds: array<u32>;

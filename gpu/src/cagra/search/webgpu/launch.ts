@@ -1,5 +1,7 @@
+import type { StorageKind } from "../../storage/vector-storage.js";
 import type { SearchPlan } from "../plan.js";
 import { multiCtaBufferSize } from "./multi-cta.js";
+import { storedRowsWorkgroupBytes } from "./stored-rows.js";
 import { nextPowerOfTwo } from "../../../common/sizes.js";
 
 /*
@@ -67,7 +69,8 @@ const BYTES_PER_THREAD = 4096 / 32;
 const TEAM_SIZES = [1, 2, 4, 8, 16, 32];
 
 /**
- * The launch of a single-CTA or multi-CTA search of vectors of `dim` floats. Throws a
+ * The launch of a single-CTA or multi-CTA search of vectors of `dim` values stored as
+ * `storage` (int8 keeps its column scales in workgroup memory too). Throws a
  * RangeError naming the parameters when the kernel needs more workgroup memory than the device
  * has, or an option is out of range.
  *
@@ -80,6 +83,7 @@ export function planLaunch(
   dim: number,
   device: LaunchDevice,
   options: LaunchOptions = {},
+  storage: StorageKind = "f32",
 ): Launch {
   if (plan.algo !== "single_cta" && plan.algo !== "multi_cta") {
     throw new RangeError(
@@ -103,7 +107,12 @@ export function planLaunch(
   const hashBits = single ? (plan.hashMode === "small" ? plan.hashBitlen : 0) : plan.ctaHashBitlen;
   // cuVS's shared memory: the query, the result buffer, the workgroup hash and the parents.
   const baseBytes =
-    dimV * 16 + entries * 12 + (hashBits > 0 ? 4 * 2 ** hashBits : 0) + 4 * plan.searchWidth + 32;
+    dimV * 16 +
+    storedRowsWorkgroupBytes(storage, dimV) +
+    entries * 12 +
+    (hashBits > 0 ? 4 * 2 ** hashBits : 0) +
+    4 * plan.searchWidth +
+    32;
   const workgroupSize = resolveWorkgroupSize(
     options.threadBlockSize ?? 0,
     baseBytes,

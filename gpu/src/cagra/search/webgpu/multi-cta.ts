@@ -1,11 +1,11 @@
 import { paramBlock } from "../../../device/webgpu/param-block.js";
 import type { KernelSource } from "../../../device/webgpu/pipelines.js";
-import type { Metric } from "../../types.js";
 import type { SearchPlan } from "../plan.js";
 import { randomSeedId } from "../random-seeds.js";
 import {
   entryPoint,
   kernelBindingsWgsl,
+  type KernelInputs,
   searchBindingsWgsl,
   teamKey,
   teamShape,
@@ -144,16 +144,15 @@ export interface MultiCtaShape extends TeamDistanceConfig {
  * The kernel shape for `plan` and `launch`.
  *
  * @example
- * const shape = multiCtaShape(plan, launch, "inner_product", false);
+ * const shape = multiCtaShape(plan, launch, { metric: "inner_product", storage: "f32", filtered: false });
  */
 export function multiCtaShape(
   plan: SearchPlan,
   launch: Launch,
-  metric: Metric,
-  filtered: boolean,
+  { metric, storage, filtered }: KernelInputs,
 ): MultiCtaShape {
   return {
-    ...teamShape(launch, metric),
+    ...teamShape(launch, metric, storage),
     graphDegree: plan.graphDegree,
     ctas: plan.ctasPerQuery,
     buffer: multiCtaBufferSize(plan.graphDegree),
@@ -170,7 +169,7 @@ export function multiCtaShape(
  * [queries, 2^bits] filled with 0xFFFFFFFF, then the filter bitset if filtered).
  *
  * @example
- * const pipeline = await pipelineFor(gpu, multiCtaKernel(multiCtaShape(plan, launch, "sqeuclidean", false)));
+ * const pipeline = await pipelineFor(gpu, multiCtaKernel(multiCtaShape(plan, launch, { metric: "sqeuclidean", storage: "f32", filtered: false })));
  */
 export function multiCtaKernel(s: MultiCtaShape): KernelSource {
   const key =
@@ -183,7 +182,7 @@ function searchWgsl(s: MultiCtaShape): string {
   const { args, initTeams } = entryPoint(s.subgroups);
   return /* wgsl */ `${teamDistanceWgsl(s)}
 ${WGSL_CONSTANTS}
-${searchBindingsWgsl(MULTI_CTA_PARAMS)}
+${searchBindingsWgsl(MULTI_CTA_PARAMS, s.storage)}
 ${kernelBindingsWgsl([
   "var<storage, read_write> traversedTable: array<atomic<u32>>",
   s.filtered ? "var<storage, read> filterBits: array<u32>" : undefined,
@@ -250,7 +249,7 @@ fn main(${args}) {
   let team = vt / TEAM;
   let leader = vt % TEAM == 0u;
   tableBase = q * TRAVERSED_SIZE;
-  for (var i = t; i < DIMV; i += WG) { query[i] = queries[q * DIMV + i]; }
+  loadQuery(q, t);
   for (var i = t; i < BP; i += WG) { clearEntry(i); }
   localClear(t, WG);
   workgroupBarrier();

@@ -13,13 +13,13 @@ import { pipelineFor, submit, type Dispatch } from "../../../device/webgpu/pipel
 import { BufferUsage } from "../../../device/webgpu/usage.js";
 import { prepareForMetric, reportedDistance } from "../../distance.js";
 import type { SearchParams } from "../../params.js";
-import type { Metric, Progress, SearchResult } from "../../types.js";
+import type { Progress, SearchResult } from "../../types.js";
 import { filteringRate } from "../filter.js";
 import { planSearch, type HashmapMode, type SearchPlan } from "../plan.js";
 import { initialSeedIds } from "../random-seeds.js";
 import { validateSearchInputs, type SearchIndex } from "../validate.js";
 import { searchIndexBuffers } from "./index-buffers.js";
-import { padRows } from "../../../common/matrix.js";
+import type { KernelInputs } from "./kernel-common.js";
 import { planLaunch, type Launch, type LaunchOptions } from "./launch.js";
 import {
   fillKernel,
@@ -42,6 +42,7 @@ import {
   singleCtaShape,
   SINGLE_CTA_PARAMS,
 } from "./single-cta.js";
+import { deviceQueries } from "./stored-rows.js";
 
 /** Options of a WebGPU search beyond cuVS's search parameters. */
 export interface WebGpuSearchOptions extends LaunchOptions {
@@ -71,6 +72,8 @@ export interface WebGpuSearchResult extends SearchResult {
 
 /** The tracker's op name for the per-call buffers. */
 const OP = "search";
+/** The id of an empty result slot. */
+const NONE = 0xffffffff;
 
 /**
  * The compute-unit count assumed when none is given. A GPU gets 80, between mid-range and
@@ -92,6 +95,8 @@ export function defaultComputeUnits(backend: WebGpuBackend): number {
  * (one workgroup per query) for large batches, its multi-CTA kernel (several workgroups per
  * query) for small ones, chosen as cuVS's AUTO chooses or by `params.algo`. `index.dataset`
  * must already be prepared for the metric (prepareForMetric); queries are prepared here.
+ * When `index.storage` is set (compressIndex), the kernels read its f16 or int8 rows instead
+ * of the f32 dataset, and the results are searchCpu's over the same storage.
  * The dataset and graph are uploaded on first use and kept until releaseSearchBuffers.
  * Results are [queries, k] row-major, closest first, with reported distances (+dot for inner
  * product); a slot the search could not fill holds 0xFFFFFFFF. Single-CTA returns what
@@ -117,6 +122,7 @@ export async function searchWebGpu(
     throw new RangeError(`computeUnits must be an integer ≥ 1, got ${computeUnits}.`);
   }
   const { dataset, graph, metric } = index;
+  const storage = index.storage?.kind ?? "f32";
   const plan = planSearch(
     {
       datasetSize: dataset.rows,
@@ -140,6 +146,7 @@ export async function searchWebGpu(
       subgroups: backend.features.subgroups,
     },
     options,
+    storage,
   );
   signal?.throwIfAborted();
   const neighbors = new Uint32Array(queries.rows * k);
@@ -148,7 +155,12 @@ export async function searchWebGpu(
   const result = { neighbors, distances, queries: queries.rows, k, iterations, plan, launch };
   if (queries.rows === 0) return result;
 
-  const prepared = padRows(prepareForMetric(queries, metric), launch.dimV * 4);
+  const prepared = deviceQueries(
+    prepareForMetric(queries, metric),
+    index.storage,
+    metric,
+    launch.dimV,
+  );
   const owned: TrackedBuffer[] = [];
   const own = (b: TrackedBuffer) => (owned.push(b), b);
   try {
@@ -164,7 +176,7 @@ export async function searchWebGpu(
       backend,
       plan,
       launch,
-      metric,
+      kernel: { metric, storage, filtered: filter !== undefined },
       filter,
       k,
       cap,
@@ -180,14 +192,20 @@ export async function searchWebGpu(
       const q0 = b * cap;
       const rows = Math.min(cap, queries.rows - q0);
       const width = launch.dimV * 4;
-      writeBuffer(backend, queryBuffer, prepared.subarray(q0 * width, (q0 + rows) * width));
+      writeBuffer(backend, queryBuffer, prepared.data.subarray(q0 * width, (q0 + rows) * width));
       submit(backend, dispatches(rows), "search batch");
       // Output layout: ids [rows, k], distances [rows, k], iterations [rows].
       const words = new Uint32Array(await readBuffer(backend, outBuffer, rows * (2 * k + 1) * 4));
       const floats = new Float32Array(words.buffer);
       for (let i = 0; i < rows * k; i++) {
-        neighbors[q0 * k + i] = words[i]!;
-        distances[q0 * k + i] = reportedDistance(metric, floats[rows * k + i]!);
+        const id = words[i]!;
+        const internal = floats[rows * k + i]!;
+        const shift = id === NONE ? undefined : prepared.shift?.[q0 + Math.floor(i / k)];
+        neighbors[q0 * k + i] = id;
+        distances[q0 * k + i] = reportedDistance(
+          metric,
+          shift === undefined ? internal : Math.fround(internal - shift),
+        );
       }
       iterations.set(words.subarray(2 * rows * k, 2 * rows * k + rows), q0);
       onProgress?.({ stage: OP, done: b + 1, total });
@@ -208,7 +226,7 @@ interface BatchSetup {
   readonly backend: WebGpuBackend;
   readonly plan: SearchPlan;
   readonly launch: Launch;
-  readonly metric: Metric;
+  readonly kernel: KernelInputs;
   readonly filter: Uint32Array | undefined;
   readonly k: number;
   /** Queries per batch at most. */
@@ -233,7 +251,7 @@ function grid(backend: WebGpuBackend, count: number): [number, number] {
 /** Single-CTA: the seeds, filter and HASH tables once per call, one dispatch per batch. */
 async function singleCtaBatches(s: BatchSetup): Promise<BatchDispatches> {
   const { backend, plan, filter, k, own } = s;
-  const shape = singleCtaShape(plan, s.launch, s.metric, filter !== undefined);
+  const shape = singleCtaShape(plan, s.launch, s.kernel);
   const pipeline = await pipelineFor(backend, singleCtaKernel(shape));
   const n = plan.datasetSize;
   const seeds = initialSeedIds(n, plan.resultBufferSize, plan.numRandomSamplings, plan.randXorMask);
@@ -267,7 +285,7 @@ async function singleCtaBatches(s: BatchSetup): Promise<BatchDispatches> {
  */
 async function multiCtaBatches(s: BatchSetup): Promise<BatchDispatches> {
   const { backend, plan, filter, k, own, cap } = s;
-  const shape = multiCtaShape(plan, s.launch, s.metric, filter !== undefined);
+  const shape = multiCtaShape(plan, s.launch, s.kernel);
   const ctas = plan.ctasPerQuery;
   const [search, merge, fill] = await Promise.all([
     pipelineFor(backend, multiCtaKernel(shape)),

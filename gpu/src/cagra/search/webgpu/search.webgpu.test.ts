@@ -13,6 +13,7 @@ import { bruteForceKnn } from "../../knn/brute-force.js";
 import { optimize } from "../../optimize/index.js";
 import type { SearchParams } from "../../params.js";
 import type { Metric } from "../../types.js";
+import { decodeVectors, encodeVectors } from "../../storage/vector-storage.js";
 import { searchCpu, type CpuSearchResult } from "../cpu.js";
 import { bitsetFilter, bitsetKeeps } from "../filter.js";
 import type { SearchIndex } from "../validate.js";
@@ -210,6 +211,76 @@ test("inner product and cosine on small data match the CPU, with reported distan
     assertSameAsCpu(run, cpu, K, 1e-5, exactNeighbors(index, smallQueries, K));
     if (metric === "inner_product") assert.ok(run.distances![0]! > 0, "+dot is reported");
   }
+});
+
+/** The index searchCpu reads for the same values as `index.storage` holds: its decoded rows. */
+const decoded = (index: SearchIndex): SearchIndex => ({
+  dataset: decodeVectors(index.storage!),
+  graph: index.graph,
+  metric: index.metric,
+});
+
+test("f16 and int8 storage: the kernels decode the compressed rows; results are searchCpu's over the decoded values", async () => {
+  const queries = matrix(siftQueries.data.subarray(0, 50 * 128), 50, 128);
+  const params = { algo: "single_cta" as const };
+  const release = (name: string) =>
+    gpu.call<{ released: number }>(FIXTURE, "releaseIndex", name).then((r) => r.released);
+  for (const [kind, bytesPerValue] of [
+    ["f16", 2],
+    ["int8", 1],
+  ] as const) {
+    const index: SearchIndex = { ...sift, storage: encodeVectors(sift.dataset, kind) };
+    const name = `sift-${kind}`;
+    await gpu.call(
+      FIXTURE,
+      "loadIndex",
+      name,
+      sift.dataset,
+      sift.graph,
+      sift.metric,
+      index.storage,
+    );
+    const run = await search({ index: name, queries, k: K, params });
+    // SIFT's integers are exact in f16; int8 rows are summed as code·scale − (q − offset).
+    const tol = kind === "f16" ? 0 : 1e-5;
+    const cpu = searchCpu(decoded(index), queries, K, params);
+    assertSameAsCpu(run, cpu, K, tol, siftTruth.slice(0, 50));
+    // The device holds the rows at 2 or 1 bytes a value (int8: and 128 column scales).
+    const rows = BASE * 128 * bytesPerValue + (kind === "int8" ? 128 * 4 : 0);
+    assert.equal(await release(name), rows + BASE * 32 * 4);
+  }
+  // Dot products: int8 adds Σ q·offset back on the host; f16 rows are not integers here.
+  for (const [metric, small_] of small) {
+    for (const kind of ["f16", "int8"] as const) {
+      const index: SearchIndex = { ...small_, storage: encodeVectors(small_.dataset, kind) };
+      const name = `${metric}-${kind}`;
+      await gpu.call(FIXTURE, "loadIndex", name, index.dataset, index.graph, metric, index.storage);
+      const p = { algo: "single_cta" as const, itopkSize: 32 };
+      const run = await search({ index: name, queries: smallQueries, k: K, params: p });
+      assertSameAsCpu(run, searchCpu(decoded(index), smallQueries, K, p), K, 1e-5);
+      await release(name);
+    }
+  }
+});
+
+test("multi-CTA reads int8 storage too: the recall of searchCpu over the same storage", async () => {
+  const index: SearchIndex = { ...sift, storage: encodeVectors(sift.dataset, "int8") };
+  await gpu.call(
+    FIXTURE,
+    "loadIndex",
+    "sift-int8",
+    sift.dataset,
+    sift.graph,
+    sift.metric,
+    index.storage,
+  );
+  const run = await search({ index: "sift-int8", queries: siftQueries, k: K, computeUnits: 80 });
+  assert.equal(run.error, undefined, run.error?.message);
+  assert.equal(run.plan!.algo, "multi_cta");
+  const cpu = searchCpu(decoded(index), siftQueries, K);
+  const gap = recall(run.neighbors!, siftTruth, K) - recall(cpu.neighbors, siftTruth, K);
+  assert.ok(Math.abs(gap) <= 0.01, `recall: multi-CTA int8 − CPU int8 = ${gap}`);
+  await gpu.call(FIXTURE, "releaseIndex", "sift-int8");
 });
 
 test("a tiny index: fewer rows than random slots, a dimension that is not a multiple of 4", async () => {

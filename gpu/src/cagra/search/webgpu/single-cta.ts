@@ -1,10 +1,10 @@
 import { paramBlock } from "../../../device/webgpu/param-block.js";
 import type { KernelSource } from "../../../device/webgpu/pipelines.js";
-import type { Metric } from "../../types.js";
 import type { SearchPlan } from "../plan.js";
 import {
   entryPoint,
   kernelBindingsWgsl,
+  type KernelInputs,
   searchBindingsWgsl,
   teamKey,
   teamShape,
@@ -113,16 +113,15 @@ export interface SingleCtaShape extends TeamDistanceConfig {
  * The kernel shape for `plan` and `launch`.
  *
  * @example
- * const shape = singleCtaShape(plan, launch, "sqeuclidean", false);
+ * const shape = singleCtaShape(plan, launch, { metric: "sqeuclidean", storage: "f32", filtered: false });
  */
 export function singleCtaShape(
   plan: SearchPlan,
   launch: Launch,
-  metric: Metric,
-  filtered: boolean,
+  { metric, storage, filtered }: KernelInputs,
 ): SingleCtaShape {
   return {
-    ...teamShape(launch, metric),
+    ...teamShape(launch, metric, storage),
     itopk: plan.itopkSize,
     topPadded: launch.topPadded,
     graphDegree: plan.graphDegree,
@@ -140,7 +139,7 @@ export function singleCtaShape(
  * out, params, then the filter bitset if filtered, then the per-query hash tables in HASH mode).
  *
  * @example
- * const pipeline = await pipelineFor(gpu, singleCtaKernel(singleCtaShape(plan, launch, "sqeuclidean", false)));
+ * const pipeline = await pipelineFor(gpu, singleCtaKernel(singleCtaShape(plan, launch, { metric: "sqeuclidean", storage: "f32", filtered: false })));
  */
 export function singleCtaKernel(s: SingleCtaShape): KernelSource {
   const key =
@@ -155,7 +154,7 @@ function wgsl(s: SingleCtaShape): string {
   const entries = s.topPadded + s.candidatesPadded;
   return /* wgsl */ `${teamDistanceWgsl(s)}
 ${WGSL_CONSTANTS}
-${searchBindingsWgsl(SINGLE_CTA_PARAMS)}
+${searchBindingsWgsl(SINGLE_CTA_PARAMS, s.storage)}
 ${kernelBindingsWgsl([
   s.filtered ? "var<storage, read> filterBits: array<u32>" : undefined,
   small ? undefined : "var<storage, read_write> visitedTable: array<atomic<u32>>",
@@ -206,7 +205,7 @@ fn main(${args}) {
   let team = vt / TEAM;
   let leader = vt % TEAM == 0u;
   tableBase = q * VISITED_SIZE;
-  for (var i = t; i < DIMV; i += WG) { query[i] = queries[q * DIMV + i]; }
+  loadQuery(q, t);
   for (var i = t; i < ENTRIES; i += WG) { clearEntry(i); }
   visitedClear(t, WG);
   if (t == 0u) {

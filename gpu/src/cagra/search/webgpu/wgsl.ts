@@ -1,4 +1,6 @@
+import type { StorageKind } from "../../storage/vector-storage.js";
 import type { Metric } from "../../types.js";
+import { storedRowsWgsl } from "./stored-rows.js";
 
 /*
  * WGSL shared by the search kernels, as functions that return source text: the query and its
@@ -38,6 +40,8 @@ export interface TeamDistanceConfig {
   readonly teamSize: number;
   /** Whether the device has the `subgroups` feature. */
   readonly subgroups: boolean;
+  /** How the dataset's rows are stored (see stored-rows.ts). */
+  readonly storage: StorageKind;
 }
 
 /**
@@ -46,10 +50,11 @@ export interface TeamDistanceConfig {
  * when the subgroup holds whole teams, else through workgroup memory (one barrier a call, with
  * two alternating halves of the scratch array so a call never waits for the previous one's
  * readers). The kernel's main must call `initTeams(t, sgSize, sgId)` (subgroups) or
- * `initTeams(t)` first, and `teamDistance` from uniform control flow only.
+ * `initTeams(t)` first, then `loadQuery(q, t)` (with a barrier after it), and `teamDistance`
+ * from uniform control flow only. Rows are read through stored-rows.ts's datasetVec4.
  *
  * @example
- * const code = teamDistanceWgsl({ metric: "cosine", dimV: 32, workgroupSize: 64, teamSize: 8, subgroups: true });
+ * const code = teamDistanceWgsl({ metric: "cosine", dimV: 32, workgroupSize: 64, teamSize: 8, subgroups: true, storage: "f16" });
  */
 export function teamDistanceWgsl(c: TeamDistanceConfig): string {
   const { accumulate, finish } = METRIC_WGSL[c.metric];
@@ -113,6 +118,12 @@ ${reduceInWorkgroup ? "var<workgroup> partial: array<f32, 2u * WG>;" : ""}
 var<private> vt: u32;
 var<private> reduceCalls: u32;
 ${init}
+${storedRowsWgsl(c.storage)}
+// Copies query q (and what decoding the rows needs) into workgroup memory.
+fn loadQuery(q: u32, t: u32) {
+  for (var i = t; i < DIMV; i += WG) { query[i] = queries[q * DIMV + i]; }
+  loadRowScales(t);
+}
 
 // This lane's share of the raw sum (squared differences or products) for row \`id\`.
 fn lanePartial(id: u32) -> f32 {
@@ -121,7 +132,7 @@ fn lanePartial(id: u32) -> f32 {
     let base = id * DIMV;
     for (var v = vt % TEAM; v < DIMV; v += TEAM) {
       let q = query[v];
-      let x = dataset[base + v];
+      let x = datasetVec4(base, v);
       ${accumulate}
     }
   }
