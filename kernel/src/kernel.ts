@@ -4,10 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
-import { clearOutput, display } from "./api/display.js";
-import { openComm, registerCommTarget } from "./api/comms.js";
-import { progress } from "./api/progress.js";
-import { bindStdin, input, prompt } from "./api/input.js";
+import * as cellGlobals from "./api/cell-globals.js";
+import { bindStdin } from "./api/input.js";
 import { bindKernel } from "./api/context.js";
 import { CellExecutor } from "./cells/executor.js";
 import type { InterruptState } from "./cells/interrupts.js";
@@ -22,17 +20,9 @@ import { Outputs } from "./session/outputs.js";
 import { Stdin, type StdinOptions } from "./session/stdin.js";
 
 /** The cell API every cell sees as variables; its types come from this package. */
-const CELL_GLOBALS = {
-  display,
-  clearOutput,
-  progress,
-  openComm,
-  registerCommTarget,
-  input,
-  prompt,
-};
+const CELL_GLOBALS: Record<string, unknown> = { ...cellGlobals };
 const CELL_GLOBALS_DECLARATION =
-  `import type * as __tessera from "@tessera/kernel";\n` +
+  `import type * as __tessera from "@tessera/kernel/cell-globals";\n` +
   Object.keys(CELL_GLOBALS)
     .map((name) => `declare const ${name}: typeof __tessera.${name};\n`)
     .join("");
@@ -80,7 +70,6 @@ export class Kernel implements KernelState {
   readonly #queue: Queued[] = [];
   readonly #session = randomUUID();
   #running = false;
-  #warm = false;
 
   constructor(options: KernelOptions) {
     const req = createRequire(import.meta.url);
@@ -160,14 +149,6 @@ export class Kernel implements KernelState {
         await this.#dispatch(q.channel, q.msg);
     } finally {
       this.#running = false;
-    }
-    // TypeScript loads once the first requests (kernel_info) are answered: it takes over
-    // a second, and start-up is measured to the first kernel_info_reply.
-    if (!this.#warm) {
-      this.#warm = true;
-      setImmediate(
-        () => void this.executor.warmUp().catch((e) => log(`TypeScript failed to load: ${e}`)),
-      );
     }
   }
 

@@ -3,35 +3,18 @@
  * kept for the next call (starting one costs tens of milliseconds, more under tsx), and
  * unref'd while idle so they never keep the process alive. A failed or aborted call
  * terminates the workers it was using.
- *
- * Workers run worker-entry.js beside this file. When the sources run as TypeScript (tsx),
- * that file is worker-entry.ts, and Node 20 does not hand tsx's loader hooks to workers, so
- * the worker starts from a one-line bootstrap that registers tsx first.
+ * Workers run worker-entry.js beside this file (module-worker.ts starts it, also from
+ * TypeScript sources).
  */
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { resolveModuleUrl, startModuleWorker } from "./module-worker.js";
 import type { TaskReply, TaskRequest } from "./worker-protocol.js";
 
 const idle: Worker[] = [];
 
-/** `url` itself if its file exists, else the .ts source of a missing .js file (tsx runs). */
-export function resolveModuleUrl(url: URL): URL {
-  if (url.protocol !== "file:" || existsSync(fileURLToPath(url))) return url;
-  const source = new URL(url.href.replace(/\.js$/, ".ts"));
-  if (existsSync(fileURLToPath(source))) return source;
-  throw new Error(`worker pool: neither ${url.href} nor its .ts source exists.`);
-}
-
 function startWorker(): Worker {
-  const entry = resolveModuleUrl(new URL("./worker-entry.js", import.meta.url));
-  if (!entry.pathname.endsWith(".ts")) return new Worker(entry);
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const bootstrap =
-    `import(${JSON.stringify(tsx)})` +
-    `.then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return startModuleWorker(new URL("./worker-entry.js", import.meta.url));
 }
 
 function acquire(): Worker {

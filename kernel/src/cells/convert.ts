@@ -148,7 +148,7 @@ export class CellConverter {
 
   inspect(code: string, position: number): tsTypes.QuickInfo | undefined {
     this.#write(code, topLevelNames(this.#ts, this.#parse(code)).all, "");
-    return this.#host.service.getQuickInfoAtPosition(this.#cellFile, position);
+    return this.#host.docs.getQuickInfoAtPosition(this.#cellFile, position);
   }
 
   #parse(code: string): tsTypes.SourceFile {

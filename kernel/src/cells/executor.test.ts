@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { CellExecutor, type CellResult } from "./executor.js";
 import { InterruptState } from "./interrupts.js";
 
@@ -24,8 +24,8 @@ describe("CellExecutor", () => {
       globals: {},
       globalsDeclaration: "",
     });
-    await executor.warmUp();
   });
+  after(() => executor.close());
 
   test("a package that is not installed fails with the command that adds it", async () => {
     const typed = failed(await executor.execute('import { x } from "no-such-package-tessera";'));
@@ -258,7 +258,8 @@ describe("CellExecutor", () => {
 
   test(
     "an interrupt requested while the cell compiles stops it before it runs",
-    { timeout: 10_000 },
+    // A new executor: its compiler thread loads TypeScript and parses the libraries first.
+    { timeout: 60_000 },
     async () => {
       const state = new InterruptState();
       const ex = new CellExecutor({
@@ -273,8 +274,22 @@ describe("CellExecutor", () => {
       const r = failed(await running);
       assert.equal(r.ename, "KeyboardInterrupt");
       ok(await ex.execute("1"));
+      await ex.close();
     },
   );
+
+  test("a closed compiler thread fails cells with what to do, and the kernel goes on", async () => {
+    const ex = new CellExecutor({
+      cwd: root,
+      fallbackRoot: root,
+      globals: {},
+      globalsDeclaration: "",
+    });
+    await ex.close();
+    const r = failed(await ex.execute("1"));
+    assert.equal(r.ename, "CompilerError");
+    assert.match(r.evalue, /compiler thread was closed/);
+  });
 
   test("ES2023 library methods of Node 20 type-check and run", async () => {
     assert.deepEqual(ok(await executor.execute("[3, 1, 2].toSorted()")).value, [1, 2, 3]);

@@ -1,19 +1,22 @@
 /**
- * Runs TypeScript cells: the converter (convert.ts) type-checks and compiles a cell against
- * the declarations of earlier cells; the code runs in this context, binding its names into
- * the notebook's scope, so state survives errors and interrupts.
+ * Runs TypeScript cells: the converter (convert.ts), in the compiler thread, type-checks
+ * and compiles a cell against the declarations of earlier cells; the code runs in this
+ * context, binding its names into the notebook's scope, so state survives errors and
+ * interrupts.
  */
 import vm from "node:vm";
-import { CellConverter, SCOPE_MODULE, type Completion } from "./convert.js";
+import { startCompiler, type Compiler } from "./compiler-client.js";
+import type { Inspection } from "./compiler-protocol.js";
+import { SCOPE_MODULE, type Completion, type Conversion } from "./convert.js";
 import { diagnosticsError, runtimeError, type CellError } from "./errors.js";
 import { InterruptState } from "./interrupts.js";
 import { missingPackageHint, missingSpecifier } from "./missing-package.js";
-import { isComplete, type Completeness } from "./is-complete.js";
+import type { Completeness } from "./is-complete.js";
 import { createCellRequire, requiredSpecifiers, type CellRequire } from "./require.js";
 import { RUNTIME } from "./transform.js";
-import { loadTypeScript, saveCompiledTypeScript, type TS } from "./typescript.js";
 
 export type { Completion } from "./convert.js";
+export type { Inspection } from "./compiler-protocol.js";
 
 export type CellResult =
   { status: "ok"; hasValue: boolean; value?: unknown } | ({ status: "error" } & CellError);
@@ -31,11 +34,6 @@ export interface ExecutorOptions {
   interrupts?: InterruptState;
 }
 
-export interface Inspection {
-  text: string;
-  documentation: string;
-}
-
 export class Interrupted extends Error {
   override name = "KeyboardInterrupt";
   constructor() {
@@ -49,7 +47,7 @@ export class CellExecutor {
   /** The notebook's variables: plain properties (globals) and cells' live accessors. */
   readonly #scope: Record<string, unknown>;
   readonly #interrupts: InterruptState;
-  #tools: Promise<Tools> | undefined;
+  readonly #compiler: Compiler & { close(): Promise<void> };
   #interrupt: (() => void) | undefined;
   /** The interrupt count when the running cell started. */
   #startedAt = Infinity;
@@ -59,13 +57,18 @@ export class CellExecutor {
     this.#require = createCellRequire(options.cwd, options.fallbackRoot);
     this.#scope = { ...options.globals };
     this.#interrupts = options.interrupts ?? new InterruptState();
+    // Starts loading TypeScript now, beside the rest of the kernel's start-up.
+    this.#compiler = startCompiler({
+      cwd: options.cwd,
+      root: options.fallbackRoot,
+      globals: Object.keys(options.globals),
+      globalsDeclaration: options.globalsDeclaration,
+    });
   }
 
-  /** Loads TypeScript and checks an empty cell, so the first cell does not wait for it. */
-  warmUp(): Promise<void> {
-    return this.#load().then(({ converter }) => {
-      converter.complete("", 0);
-    });
+  /** Stops the compiler thread; the executor cannot check cells afterwards. */
+  close(): Promise<void> {
+    return this.#compiler.close();
   }
 
   /** The notebook's variables, by name. */
@@ -85,10 +88,14 @@ export class CellExecutor {
   }
 
   async #execute(code: string): Promise<CellResult> {
-    const { converter } = await this.#load();
-    const converted = converter.convert(code);
-    // The compiler has now run every phase a cell needs: its code is worth keeping.
-    setImmediate(saveCompiledTypeScript);
+    let converted: Conversion;
+    try {
+      converted = await this.#compiler.convert(code);
+    } catch (e) {
+      // The compiler thread failed or stopped: shown in the notebook like any cell error.
+      const message = (e as Error).message;
+      return { status: "error", ename: "CompilerError", evalue: message, traceback: [message] };
+    }
     if (!converted.ok) {
       const error = diagnosticsError(converted.diagnostics, code);
       const missing = converted.diagnostics
@@ -175,48 +182,17 @@ export class CellExecutor {
     return true;
   }
 
-  async complete(code: string, position: number): Promise<Completion> {
-    const { converter } = await this.#load();
-    return converter.complete(code, position);
+  complete(code: string, position: number): Promise<Completion> {
+    return this.#compiler.complete(code, position);
   }
 
-  async inspect(code: string, position: number): Promise<Inspection | undefined> {
-    const { ts, converter } = await this.#load();
-    const info = converter.inspect(code, position);
-    if (!info) return undefined;
-    return {
-      text: ts.displayPartsToString(info.displayParts),
-      documentation: [
-        ts.displayPartsToString(info.documentation),
-        ...(info.tags ?? []).map((t) => `@${t.name} ${ts.displayPartsToString(t.text)}`),
-      ]
-        .filter((s) => s !== "")
-        .join("\n"),
-    };
+  inspect(code: string, position: number): Promise<Inspection | undefined> {
+    return this.#compiler.inspect(code, position);
   }
 
-  async isComplete(code: string): Promise<Completeness> {
-    const { ts } = await this.#load();
-    return isComplete(ts, code);
+  isComplete(code: string): Promise<Completeness> {
+    return this.#compiler.isComplete(code);
   }
-
-  #load(): Promise<Tools> {
-    this.#tools ??= loadTypeScript().then((ts) => ({
-      ts,
-      converter: new CellConverter(ts, {
-        cwd: this.#options.cwd,
-        root: this.#options.fallbackRoot,
-        globals: Object.keys(this.#options.globals),
-        globalsDeclaration: this.#options.globalsDeclaration,
-      }),
-    }));
-    return this.#tools;
-  }
-}
-
-interface Tools {
-  ts: TS;
-  converter: CellConverter;
 }
 
 /**

@@ -125,3 +125,14 @@ function hasExportModifier(ts: TS, node: tsTypes.Statement): boolean {
     (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
   );
 }
+
+/** The text of every identifier in `nodes` (names used, declared or written as properties). */
+export function identifierTexts(ts: TS, nodes: readonly tsTypes.Node[]): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: tsTypes.Node): void => {
+    if (ts.isIdentifier(node)) found.add(node.text);
+    else ts.forEachChild(node, visit);
+  };
+  nodes.forEach(visit);
+  return found;
+}

@@ -6,11 +6,13 @@
  *   (at the top for hoisted functions, imports and `var`), so later cells read and assign
  *   the cell's own binding and a cell that throws early keeps earlier values;
  * - stores the value of a last expression statement in `__tessera.last`;
- * - drops the `export { … }` list the converter appends for declaration output, and import
- *   names that are only types (imports are otherwise kept as written: see host.ts).
+ * - drops the `export { … }` list the converter appends for declaration output, import
+ *   names that are only types, and names of earlier cells that the cell does not mention
+ *   (imports are otherwise kept as written: see host.ts). A cell that then imports and
+ *   exports nothing needs no CommonJS transform (see convert.ts).
  */
 import type * as tsTypes from "typescript";
-import { boundIdentifiers, isConst, isUsing, nestedVars } from "./names.js";
+import { boundIdentifiers, identifierTexts, isConst, isUsing, nestedVars } from "./names.js";
 import type { TS } from "./typescript.js";
 
 /** The runner's object that a compiled cell calls (see executor.ts). */
@@ -73,12 +75,18 @@ export function cellTransformer(
     const body: tsTypes.Statement[] = [];
     const user = file.statements.filter((s) => s.getStart(file) < userEnd);
     const last = user[user.length - 1];
+    const mentioned = identifierTexts(ts, user);
 
     for (const statement of file.statements) {
       const appended = statement.getStart(file) >= userEnd;
       if (ts.isExportDeclaration(statement) && appended) continue;
       if (ts.isImportDeclaration(statement)) {
-        const kept = valueImport(ts, f, statement, isValue);
+        const kept = valueImport(
+          ts,
+          f,
+          statement,
+          appended ? (name) => mentioned.has(name.text) && isValue(name) : isValue,
+        );
         if (kept === undefined) continue;
         imports.push(kept);
         if (!appended) for (const name of importedNames(ts, kept)) hoisted.push(bind(name, false));
@@ -126,20 +134,20 @@ export function cellTransformer(
   };
 }
 
-/** The import without its type-only names, or undefined when nothing of it remains. */
+/** The import of the names `keep` accepts, or undefined when nothing of it remains. */
 function valueImport(
   ts: TS,
   f: tsTypes.NodeFactory,
   node: tsTypes.ImportDeclaration,
-  isValue: (name: tsTypes.Identifier) => boolean,
+  keep: (name: tsTypes.Identifier) => boolean,
 ): tsTypes.ImportDeclaration | undefined {
   const clause = node.importClause;
   if (clause === undefined) return node; // `import "m"`: run for its side effects
   if (clause.isTypeOnly) return undefined;
-  const name = clause.name && isValue(clause.name) ? clause.name : undefined;
+  const name = clause.name && keep(clause.name) ? clause.name : undefined;
   let bindings = clause.namedBindings;
   if (bindings && ts.isNamedImports(bindings)) {
-    const elements = bindings.elements.filter((e) => !e.isTypeOnly && isValue(e.name));
+    const elements = bindings.elements.filter((e) => !e.isTypeOnly && keep(e.name));
     bindings = elements.length > 0 ? f.updateNamedImports(bindings, elements) : undefined;
   }
   if (name === undefined && bindings === undefined) return undefined;
