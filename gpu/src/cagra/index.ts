@@ -37,3 +37,4 @@ export { searchWebGpu, releaseSearchBuffers } from "./search/webgpu/index.js";
 export * from "./serialize/index.js";
 export * from "./layout/index.js";
 export * from "./storage/index.js";
+export * from "./tune/index.js";
