@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { CostTable, Graph, SearchOutcome } from "../index.js";
-import {
-  GraphBuilder,
-  chunkGraph,
-  estimateMemory,
-  searchContext,
-  searchRegions,
-} from "../index.js";
-import { beamSearch } from "./beam.js";
+import { chunkGraph } from "../codegen/chunk-graph.js";
+import { estimateMemory } from "../estimate/estimate.js";
+import { GraphBuilder } from "../ir/builder.js";
+import type { Graph } from "../ir/graph.js";
 import { evoformerBlock, gptPrefill, unet, vit } from "../models/index.js";
+import type { CostTable } from "../select/cost-table.js";
+import { beamSearch } from "./beam.js";
+import { searchContext } from "./context.js";
+import type { SearchOutcome } from "./search.js";
+import { searchRegions } from "./search.js";
 
 /** A table where small chunks run elementwise ops faster (cache-sized) and loops cost little. */
 const cacheBound: CostTable = {
