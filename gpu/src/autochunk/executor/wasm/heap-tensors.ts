@@ -45,8 +45,18 @@ export function copyOutOfHeap(outputs: readonly Tensor[]): Tensor[] {
   return outputs.map((t) => ({ data: t.data.slice(), shape: t.shape, dtype: t.dtype }));
 }
 
-/** The heap's own count of bytes in use (blocks rounded up to 64 bytes), for the resident peak. */
+// Node's count of ArrayBuffer backing stores (garbage not yet collected included) leaves out
+// wasm memories, so the heap's blocks are added.
+const memoryUsage = (
+  globalThis as { process?: { memoryUsage?: () => { readonly arrayBuffers: number } } }
+).process?.memoryUsage;
+
+/**
+ * Bytes held by the CPU backend by its own counts, for the resident peak (resident.ts): Node's
+ * ArrayBuffers (inputs, workspaces, copies) plus the heap's blocks in use (activations rounded
+ * up to 64 bytes, staging copies, parameters' resident copies).
+ */
 export const heapGauge: ResidentGauge = {
-  source: "wasm heap bytes in use",
-  read: () => kernelRuntime().heap.usedBytes,
+  source: "process.memoryUsage().arrayBuffers + wasm heap blocks in use",
+  read: () => (memoryUsage?.().arrayBuffers ?? 0) + kernelRuntime().heap.usedBytes,
 };
