@@ -3,14 +3,7 @@ import { test } from "node:test";
 import { MemoryTracker } from "../../memory/tracker.js";
 import { seededRandom } from "../../common/random.js";
 import type { Graph, Node } from "../index.js";
-import {
-  GraphBuilder,
-  estimateMemory,
-  execute,
-  numel,
-  tensor,
-  validate,
-} from "../index.js";
+import { GraphBuilder, estimateMemory, execute, numel, tensor, validate } from "../index.js";
 
 const rand = seededRandom(5);
 const randTensor = (shape: number[]) =>
@@ -27,9 +20,7 @@ test("activations are allocated before their node and freed right after their la
   const r = g.reshape(a, [16]);
   const c = g.add(g.reshape(b, [16]), r);
   g.output(g.neg(c));
-  const { events, outputs, memory, peakBytes } = await execute(g.build(), [
-    randTensor([2, 8]),
-  ]);
+  const { events, outputs, memory, peakBytes } = await execute(g.build(), [randTensor([2, 8])]);
   assert.deepEqual(
     events.map((e) => `${e.kind} ${e.label} ${e.op} ${e.bytes}`),
     [
@@ -68,14 +59,8 @@ test("inputs and parameters are not activations; inputs are fed by name or posit
     byName.events.map((e) => `${e.kind} ${e.label}`),
     ["alloc add", "alloc mul", "free add", "free mul"],
   );
-  await assert.rejects(
-    execute(graph, [xs]),
-    /takes 2 inputs \("x", "y"\), got 1/,
-  );
-  await assert.rejects(
-    execute(graph, { x: xs, z: ys }),
-    /no value for input "y"/,
-  );
+  await assert.rejects(execute(graph, [xs]), /takes 2 inputs \("x", "y"\), got 1/);
+  await assert.rejects(execute(graph, { x: xs, z: ys }), /no value for input "y"/);
   await assert.rejects(
     execute(graph, [xs, tensor([4])]),
     /input "y" must be f32\[3\], got f32\[4\]/,
@@ -87,12 +72,7 @@ function chain(layers: number, width: number): Graph {
   let h: Node = g.input("x", [64, width]);
   for (let i = 0; i < layers; i++) {
     h = g.scope(`l${i}`, () =>
-      g.tanh(
-        g.linear(
-          h,
-          g.param("w", [width, width], { kind: "normal", std: 0.05 }),
-        ),
-      ),
+      g.tanh(g.linear(h, g.param("w", [width, width], { kind: "normal", std: 0.05 }))),
     );
   }
   g.output(h);
@@ -105,28 +85,20 @@ test("a run stops when its signal aborts, releasing everything it held", async (
   const aborted = new AbortController();
   aborted.abort();
   const memory = new MemoryTracker();
-  await assert.rejects(
-    execute(graph, [x], { memory, signal: aborted.signal }),
-    {
-      name: "AbortError",
-    },
-  );
+  await assert.rejects(execute(graph, [x], { memory, signal: aborted.signal }), {
+    name: "AbortError",
+  });
   assert.equal(memory.events.length, 0);
 
   const full = await execute(graph, [x]);
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 30);
   const midRun = new MemoryTracker();
-  await assert.rejects(
-    execute(graph, [x], { memory: midRun, signal: controller.signal }),
-    {
-      name: "AbortError",
-    },
-  );
+  await assert.rejects(execute(graph, [x], { memory: midRun, signal: controller.signal }), {
+    name: "AbortError",
+  });
   assert.equal(midRun.liveBytes, 0);
-  assert.ok(
-    midRun.events.length > 0 && midRun.events.length < full.events.length,
-  );
+  assert.ok(midRun.events.length > 0 && midRun.events.length < full.events.length);
 });
 
 /** softmax(q · kᵀ) · v for q [B, T, D] against k, v [B, S, D] (kT given as [B, D, S]). */
@@ -180,11 +152,7 @@ test("a chunk loop computes the same values as the unchunked program, with less 
     [1, 48, 8, 16],
     [2, 50, 8, 16],
   ] as const) {
-    const inputs = [
-      randTensor([B, T, D]),
-      randTensor([B, D, T]),
-      randTensor([B, T, D]),
-    ];
+    const inputs = [randTensor([B, T, D]), randTensor([B, D, T]), randTensor([B, T, D])];
     const plain = unchunked(B, T, D);
     const loop = chunked(B, T, D, size);
     validate(loop);
@@ -193,12 +161,8 @@ test("a chunk loop computes the same values as the unchunked program, with less 
     const a = want.outputs[0]!.data;
     const b = got.outputs[0]!.data;
     assert.equal(a.length, b.length);
-    for (let i = 0; i < a.length; i++)
-      assert.ok(Math.abs(a[i]! - b[i]!) < 1e-6, `element ${i}`);
-    assert.ok(
-      got.peakBytes < want.peakBytes,
-      `${got.peakBytes} < ${want.peakBytes}`,
-    );
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < 1e-6, `element ${i}`);
+    assert.ok(got.peakBytes < want.peakBytes, `${got.peakBytes} < ${want.peakBytes}`);
     assert.equal(estimateMemory(loop).peakBytes, got.peakBytes);
     assert.equal(estimateMemory(plain).peakBytes, want.peakBytes);
     // B > 1: slices along dim 1 are not contiguous and are copied into the loop's workspace
@@ -209,9 +173,7 @@ test("a chunk loop computes the same values as the unchunked program, with less 
     // body allocations are labelled under the loop, once per iteration
     const iterations = Math.ceil(T / size);
     assert.equal(
-      got.events.filter(
-        (e) => e.kind === "alloc" && e.label === "chunk_loop/softmax",
-      ).length,
+      got.events.filter((e) => e.kind === "alloc" && e.label === "chunk_loop/softmax").length,
       iterations,
     );
   }
@@ -221,9 +183,7 @@ test("kernel errors name the failing node; bad loop attributes fail at build tim
   const g = new GraphBuilder();
   const ids = g.input("ids", [2], "i32");
   g.output(
-    g.scope("tok", () =>
-      g.embedding(g.param("wte", [3, 2], { kind: "constant", value: 1 }), ids),
-    ),
+    g.scope("tok", () => g.embedding(g.param("wte", [3, 2], { kind: "constant", value: 1 }), ids)),
   );
   await assert.rejects(
     execute(g.build(), [tensor([2], new Int32Array([0, 9]))]),
@@ -268,10 +228,7 @@ test("a loop's first output stays readable after its second output is freed", as
   const { outputs } = await execute(g.build(), [input]);
   const got = outputs[0]!.data;
   input.data.forEach((v, i) => {
-    assert.ok(
-      Math.abs(got[i]! - (Math.max(v, 0) + Math.exp(-v))) < 1e-6,
-      `element ${i}`,
-    );
+    assert.ok(Math.abs(got[i]! - (Math.max(v, 0) + Math.exp(-v))) < 1e-6, `element ${i}`);
   });
 });
 
@@ -279,9 +236,7 @@ test("the resident peak is Node's own ArrayBuffer count, apart from the tracker"
   const n = 128;
   const g = new GraphBuilder();
   const x = g.input("x", [n, n]);
-  g.output(
-    g.sum(g.exp(g.matmul(g.reshape(x, [n, n, 1]), g.reshape(x, [n, 1, n]))), 0),
-  );
+  g.output(g.sum(g.exp(g.matmul(g.reshape(x, [n, n, 1]), g.reshape(x, [n, 1, n]))), 0));
   const graph = g.build();
   const run = await execute(graph, [randTensor([n, n])]);
   // The outer product and its exp (8 MiB each) dominate: Node's count rises by at least one
@@ -292,12 +247,7 @@ test("the resident peak is Node's own ArrayBuffer count, apart from the tracker"
     "process.memoryUsage().arrayBuffers + wasm heap blocks in use",
   );
   assert.ok(run.resident.peakBytes >= 4 * n ** 3, `${run.resident.peakBytes}`);
-  assert.equal(
-    run.resident.overTrackedBytes,
-    run.resident.peakBytes - run.peakBytes,
-  );
-  const unmeasured = await execute(graph, [randTensor([n, n])], {
-    measureResident: false,
-  });
+  assert.equal(run.resident.overTrackedBytes, run.resident.peakBytes - run.peakBytes);
+  const unmeasured = await execute(graph, [randTensor([n, n])], { measureResident: false });
   assert.equal(unmeasured.resident, null);
 });
