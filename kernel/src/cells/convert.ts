@@ -115,12 +115,10 @@ export class CellConverter {
     if (diagnostics.length > 0) return { ok: false, diagnostics };
 
     let js = "";
-    let declarations = "";
     program.emit(
       file,
       (name, text) => {
-        if (name.endsWith(".d.ts")) declarations = text;
-        else if (name.endsWith(".js")) js = text;
+        if (name.endsWith(".js")) js = text;
       },
       undefined,
       false,
@@ -129,7 +127,11 @@ export class CellConverter {
     // A cell that declares nothing leaves the scope as it was: no new files, so the next
     // program is the same but for the cell.
     const declares = names.all.size > 0;
-    if (declares) this.#commit(this.#next++, declarations, [...names.all]);
+    if (declares) {
+      const output = this.#host.service.getEmitOutput(this.#cellFile, true, true);
+      const declarations = output.outputFiles.find((f) => f.name.endsWith(".d.ts"))?.text ?? "";
+      this.#commit(this.#next++, declarations, [...names.all]);
+    }
     const converted = { js: toCommonJs(ts, js), hasTopLevelAwait: hasTopLevelAwait(ts, parsed) };
     return { ok: true, ...converted, declares };
   }

@@ -53,7 +53,8 @@ export function compilerOptions(ts: TS, typeRoots: string[]): tsTypes.CompilerOp
     // tslab's checks, which notebooks were written against: not strict.
     strict: false,
     skipLibCheck: true,
-    declaration: true,
+    // Declarations are emitted only for cells that declare names (convert.ts asks).
+    declaration: false,
     newLine: ts.NewLineKind.LineFeed,
     noEmitOnError: false,
   };
