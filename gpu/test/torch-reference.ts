@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { execute, materializeParam } from "../src/autochunk/index.js";
-import type { Tensor } from "../src/autochunk/index.js";
+import { execute, materializeParam } from "../src/autochunk/internal.js";
+import type { Tensor } from "../src/autochunk/internal.js";
 import type { Model } from "../src/autochunk/models/index.js";
 import type { NpyArray } from "../src/datasets/npy.js";
 import { encodeNpy, npyArray, parseNpy } from "../src/datasets/npy.js";

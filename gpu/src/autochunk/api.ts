@@ -3,13 +3,16 @@ import { chunkGraph } from "./codegen/chunk-graph.js";
 import { formatPseudocode } from "./codegen/pseudocode.js";
 import type { MemoryEstimate, NodeMemory } from "./estimate/estimate.js";
 import { estimateMemory } from "./estimate/estimate.js";
+import type { Backend } from "../device/backend.js";
 import type { ExecuteOptions, ExecuteResult, Feeds } from "./executor/execute.js";
 import { execute } from "./executor/execute.js";
+import { executeWebGpu } from "./executor/webgpu/execute.js";
 import type { Tensor } from "./executor/tensor.js";
 import { tensor } from "./executor/tensor.js";
 import { typedArray } from "./ir/dtype.js";
 import type { Graph } from "./ir/graph.js";
 import type { Op } from "./ir/op.js";
+import type { ExecutorKind } from "./ops/rule.js";
 import { numel } from "./ir/shape.js";
 import { validate } from "./ir/validate.js";
 import { seededRandom } from "../common/random.js";
@@ -22,15 +25,38 @@ import { graphSeconds } from "./select/cost-table.js";
 import type { RegionChoice } from "./select/select.js";
 import { choose, chunkSizeFor } from "./select/select.js";
 
-// The estimate of each graph, kept while the graph lives: graphs are immutable, and the search
-// caches its budget-independent candidates per estimate, so planning one graph again at another
-// budget (a budget slider) skips both.
-const estimates = new WeakMap<Graph, MemoryEstimate>();
+// The estimate of each graph per executor, kept while the graph lives: graphs are immutable,
+// and the search caches its budget-independent candidates per estimate, so planning one graph
+// again at another budget (a budget slider) skips both.
+const estimates: Record<ExecutorKind, WeakMap<Graph, MemoryEstimate>> = {
+  cpu: new WeakMap(),
+  webgpu: new WeakMap(),
+};
 
-function cachedEstimate(graph: Graph): MemoryEstimate {
-  let estimate = estimates.get(graph);
-  if (estimate === undefined) estimates.set(graph, (estimate = estimateMemory(graph)));
+function cachedEstimate(graph: Graph, executor: ExecutorKind): MemoryEstimate {
+  let estimate = estimates[executor].get(graph);
+  if (estimate === undefined) {
+    estimates[executor].set(graph, (estimate = estimateMemory(graph, executor)));
+  }
   return estimate;
+}
+
+/** Options of plan.run(). */
+export interface PlanRunOptions extends ExecuteOptions {
+  /** Where to run: default the backend the plan was made for (AutochunkOptions.backend). */
+  readonly backend?: Backend;
+}
+
+/** Runs `graph` on `backend`'s executor (the CPU executor when none is given). */
+function runOn(
+  backend: Backend | undefined,
+  graph: Graph,
+  inputs: Feeds,
+  options: ExecuteOptions,
+): Promise<ExecuteResult> {
+  return backend?.kind === "webgpu"
+    ? executeWebGpu(backend, graph, inputs, options)
+    : execute(graph, inputs, options);
 }
 
 /** Options of autochunk(). */
@@ -44,6 +70,11 @@ export interface AutochunkOptions {
   readonly costModel?: CostTable;
   /** Checked between search stages. */
   readonly signal?: AbortSignal;
+  /**
+   * The backend the plan is for (selectBackend() picks WebGPU where present): its kernels'
+   * workspaces go into the predicted peaks, and plan.run runs there. Default: the CPU executor.
+   */
+  readonly backend?: Backend;
 }
 
 /** The budget cannot be met: `minimumBytes` is the lowest peak the search reaches. */
@@ -121,11 +152,13 @@ export interface PlanStep {
  */
 export interface Plan {
   readonly budget: number;
+  /** The executor the predictions are for, and where run() runs unless told otherwise. */
+  readonly executor: ExecutorKind;
   readonly graph: Graph;
   /** The chunked program, in the same IR (validated); the same executor runs it. */
   readonly chunked: Graph;
   readonly regions: readonly PlanRegion[];
-  /** Predicted activation peak of the graph and of the chunked program (exact on the CPU). */
+  /** Predicted activation peak of the graph and of the chunked program (what `run` measures). */
   readonly peakBytes: { readonly before: number; readonly after: number };
   /** Per original node, in order. */
   readonly nodes: readonly PlanNodeMemory[];
@@ -137,8 +170,11 @@ export interface Plan {
   /** Pipeline steps with their times; `searchMs` is their sum, calibration excluded. */
   readonly steps: readonly PlanStep[];
   readonly searchMs: number;
-  /** Runs the chunked program; the result carries the measured memory events and peak. */
-  run(inputs: Feeds, options?: ExecuteOptions): Promise<ExecuteResult>;
+  /**
+   * Runs the chunked program on the plan's backend (or `options.backend`); the result carries
+   * the measured memory events and peak, and with `measureResident` the backend's own count.
+   */
+  run(inputs: Feeds, options?: PlanRunOptions): Promise<ExecuteResult>;
   /** The plan summary and the chunked program as pseudocode. */
   toString(): string;
 }
@@ -259,12 +295,13 @@ async function fitLowestPeak(
  * when no chunking fits.
  *
  * @example
- * const plan = await autochunk(graph, { budget: 64 * 2 ** 20 });
+ * const plan = await autochunk(graph, { budget: 64 * 2 ** 20, backend: await selectBackend() });
  * const { outputs, peakBytes } = await plan.run(inputs);
  * console.log(String(plan));
  */
 export async function autochunk(graph: Graph, options: AutochunkOptions): Promise<Plan> {
-  const { budget, signal } = options;
+  const { budget, signal, backend } = options;
+  const executor = backend?.kind ?? "cpu";
   checkBudget(budget, "autochunk");
   const steps: PlanStep[] = [];
   const step = async <T>(name: string, run: () => T | Promise<T>): Promise<T> => {
@@ -275,7 +312,7 @@ export async function autochunk(graph: Graph, options: AutochunkOptions): Promis
   };
   const costModel = options.costModel ?? (await cachedCostTable());
   await step("validate", () => validate(graph));
-  const before = await step("estimate", () => cachedEstimate(graph));
+  const before = await step("estimate", () => cachedEstimate(graph, executor));
   const search = { budget, table: costModel, signal };
   const found = await step("search", () =>
     searchRegions(graph, before, { ...search, mode: "budget" }),
@@ -285,7 +322,7 @@ export async function autochunk(graph: Graph, options: AutochunkOptions): Promis
       ? found
       : await step("lowest peak", () => fitLowestPeak(graph, before, search));
   const chunked = await step("codegen", () => chunkGraph(graph, choices));
-  const after = await step("estimate chunked", () => estimateMemory(chunked.graph));
+  const after = await step("estimate chunked", () => estimateMemory(chunked.graph, executor));
   if (after.peakBytes > budget) {
     throw new Error(
       `autochunk: internal error: the chunked program's estimated peak ${after.peakBytes} exceeds the budget ${budget} its regions were sized for`,
@@ -302,6 +339,7 @@ export async function autochunk(graph: Graph, options: AutochunkOptions): Promis
   regions.forEach((r, k) => regionOf.fill(k, r.start, r.end + 1));
   const data: Omit<Plan, "run" | "toString"> = {
     budget,
+    executor,
     graph,
     chunked: chunked.graph,
     regions,
@@ -325,9 +363,35 @@ export async function autochunk(graph: Graph, options: AutochunkOptions): Promis
   };
   return {
     ...data,
-    run: (inputs, runOptions) => execute(data.chunked, inputs, runOptions),
+    run: (inputs, runOptions = {}) =>
+      runOn(runOptions.backend ?? backend, data.chunked, inputs, runOptions),
     toString: () => describePlan(data),
   };
+}
+
+/** Options of lowestPeak(). */
+export interface LowestPeakOptions {
+  /** The speed model; default: measured on the CPU executor once per process. */
+  readonly costModel?: CostTable;
+  /** The backend whose workspaces count (as AutochunkOptions.backend); default the CPU. */
+  readonly backend?: Backend;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The lowest activation peak any chunking of `graph` reaches (the search's minimum mode, the
+ * reference's min_memory): autochunk raises a BudgetError for a budget below it. The search
+ * reuses the candidates cached for the graph, so asking again is cheap.
+ *
+ * @example
+ * const floor = await lowestPeak(gptPrefill({ seq: 2048 }).graph); // bytes
+ */
+export async function lowestPeak(graph: Graph, options: LowestPeakOptions = {}): Promise<number> {
+  validate(graph);
+  const table = options.costModel ?? (await cachedCostTable());
+  const base = cachedEstimate(graph, options.backend?.kind ?? "cpu");
+  const search = { mode: "minimum", budget: 0, table, signal: options.signal } as const;
+  return (await searchRegions(graph, base, search)).peakBytes;
 }
 
 /** Options of maxSequenceLength(). */
@@ -340,6 +404,8 @@ export interface MaxSequenceOptions {
   readonly limit?: number;
   /** Run the program at the length found (random inputs; i32 inputs are zeros) and measure. */
   readonly verify?: boolean;
+  /** The backend to plan for and verify on (as AutochunkOptions.backend); default the CPU. */
+  readonly backend?: Backend;
   readonly costModel?: CostTable;
   readonly signal?: AbortSignal;
 }
@@ -371,8 +437,8 @@ function randomFeeds(graph: Graph): Tensor[] {
 /**
  * The longest sequence length whose predicted activation peak fits `budget`, chunked (with
  * autochunk) or not: exponential search (step, 2·step, 4·step, …) then binary search between
- * the last length that fits and the first that does not. The memory prediction is exact for the
- * CPU executor, so nothing runs unless `verify` asks for one run at the length found.
+ * the last length that fits and the first that does not. The memory prediction is what the
+ * executors measure, so nothing runs unless `verify` asks for one run at the length found.
  *
  * @example
  * const plain = await maxSequenceLength((seq) => gptPrefill({ seq }).graph, 2 ** 30, { chunked: false });
@@ -400,11 +466,12 @@ export async function maxSequenceLength(
     const graph = modelFactory(length);
     let result: { peakBytes: number; plan: Plan | null } | null = null;
     if (costModel === undefined) {
-      const peakBytes = estimateMemory(graph).peakBytes;
+      const peakBytes = estimateMemory(graph, options.backend?.kind).peakBytes;
       if (peakBytes <= budget) result = { peakBytes, plan: null };
     } else {
       try {
-        const plan = await autochunk(graph, { budget, costModel, signal: options.signal });
+        const { signal, backend } = options;
+        const plan = await autochunk(graph, { budget, costModel, signal, backend });
         result = { peakBytes: plan.peakBytes.after, plan };
       } catch (e) {
         if (!(e instanceof BudgetError)) throw e;
@@ -435,7 +502,9 @@ export async function maxSequenceLength(
   let measuredPeakBytes: number | null = null;
   if (options.verify === true && length > 0) {
     const graph = best.plan?.chunked ?? modelFactory(length);
-    const run = await execute(graph, randomFeeds(graph), { signal: options.signal });
+    const run = await runOn(options.backend, graph, randomFeeds(graph), {
+      signal: options.signal,
+    });
     measuredPeakBytes = run.peakBytes;
   }
   return { length, peakBytes: best.peakBytes, plan: best.plan, measuredPeakBytes, probes };

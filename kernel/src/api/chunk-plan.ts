@@ -56,9 +56,7 @@ const minimums = new WeakMap<ac.Graph, Promise<number>>();
 export function lowestPeak(graph: ac.Graph, table: ac.CostTable): Promise<number> {
   let found = minimums.get(graph);
   if (found === undefined) {
-    found = ac
-      .searchRegions(graph, ac.estimateMemory(graph), { mode: "minimum", budget: 0, table })
-      .then((outcome) => outcome.peakBytes);
+    found = ac.lowestPeak(graph, { costModel: table });
     minimums.set(graph, found);
   }
   return found;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { seededRandom } from "../../common/random.js";
-import type { Graph, RegionTrace, Tensor } from "../index.js";
+import type { Graph, RegionTrace, Tensor } from "../internal.js";
 import {
   GraphBuilder,
   chunkGraph,
@@ -13,7 +13,7 @@ import {
   searchContext,
   tensor,
   traceRegion,
-} from "../index.js";
+} from "../internal.js";
 import { mlp, seededParams } from "../models/index.js";
 
 const rand = seededRandom(11);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { seededRandom } from "../../common/random.js";
-import type { Node, Tensor } from "../index.js";
-import { GraphBuilder, execute, numel, stridesOf, tensor } from "../index.js";
+import type { Node, Tensor } from "../internal.js";
+import { GraphBuilder, execute, numel, stridesOf, tensor } from "../internal.js";
 
 const rand = seededRandom(11);
 

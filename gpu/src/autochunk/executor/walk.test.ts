@@ -79,7 +79,7 @@ test("another backend gets the same tracker record from the walk, and holds what
   const graph = graphWithLoopAndWorkspace(20);
   const inputs = [randTensor([2, 20, 8]), randTensor([2, 8, 20])];
   const backend = countingBackend();
-  const got = await walkGraph(backend, graph, inputs);
+  const got = await walkGraph(backend, graph, inputs, { measureResident: true });
   const want = await execute(graph, inputs);
   const text = (r: typeof got) => r.events.map((e) => `${e.kind} ${e.label} ${e.op} ${e.bytes}`);
   assert.deepEqual(text(got), text(want));

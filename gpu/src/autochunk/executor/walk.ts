@@ -20,8 +20,9 @@ export interface ExecuteOptions {
   /** Checked between nodes (and loop iterations); aborting rejects with the signal's reason. */
   readonly signal?: AbortSignal;
   /**
-   * Sample the backend's own memory count for `resident` (default true); false for timing runs:
-   * a CPU sample costs about 25 µs (Node's process.memoryUsage), one per kernel.
+   * Sample the backend's own memory count for `resident` (default false: a CPU sample costs
+   * about 25 µs, Node's process.memoryUsage, one per kernel, which would bias timings of
+   * programs with many small kernels, such as chunked ones).
    */
   readonly measureResident?: boolean;
 }
@@ -38,7 +39,8 @@ export interface ExecuteResult {
   readonly peakBytes: number;
   /**
    * The peak by the backend's own count, independent of the storage plan (resident.ts); null
-   * where the backend has no such count (the CPU executor in a browser) or it was not asked for.
+   * unless `measureResident` asked for it, or where the backend has no such count (the CPU
+   * executor in a browser).
    */
   readonly resident: ResidentPeak | null;
 }
@@ -145,7 +147,7 @@ export async function walkGraph<T, W>(
   options.signal?.throwIfAborted();
   const memory = options.memory ?? new MemoryTracker();
   const first = memory.events.length;
-  const measure = options.measureResident ?? true;
+  const measure = options.measureResident ?? false;
   const sampler = backend.gauge === null || !measure ? null : new ResidentSampler(backend.gauge);
   const walk: Walk<T, W> = {
     backend,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { GraphBuilder, materializeParam } from "../index.js";
-import type { Node } from "../index.js";
+import { GraphBuilder, materializeParam } from "../internal.js";
+import type { Node } from "../internal.js";
 import type { ModelInput } from "./model.js";
 import { checkDivides, checkInt, seededInputs } from "./model.js";
 import { seededParams } from "./params.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Node } from "../index.js";
+import type { Node } from "../internal.js";
 import {
   GraphBuilder,
   OPS,
@@ -12,7 +12,7 @@ import {
   flopsOf,
   opRules,
   workspaceBytesOf,
-} from "../index.js";
+} from "../internal.js";
 
 test("every op has a complete rule, and a CPU kernel unless it is a source or a view", () => {
   assert.deepEqual(Object.keys(opRules).sort(), [...OPS].sort());

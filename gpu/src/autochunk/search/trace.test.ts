@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { RegionTrace, TraceResult } from "../index.js";
+import type { RegionTrace, TraceResult } from "../internal.js";
 import {
   GraphBuilder,
   chunkGraph,
@@ -10,8 +10,8 @@ import {
   searchContext,
   searchRegions,
   traceRegion,
-} from "../index.js";
-import type { CostTable } from "../index.js";
+} from "../internal.js";
+import type { CostTable } from "../internal.js";
 
 function legal(result: TraceResult): RegionTrace {
   assert.ok(result.ok, result.ok ? "" : result.reason);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { CostTable } from "../index.js";
+import type { CostTable } from "../internal.js";
 import {
   GraphBuilder,
   balancedChunkSize,
@@ -14,7 +14,7 @@ import {
   selectForBudget,
   selectForMinimum,
   withMemory,
-} from "../index.js";
+} from "../internal.js";
 
 test("rates interpolate in log(size) and clamp at the ends", () => {
   const points = [

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { OPS, SOURCE_OPS, VIEW_OPS, cpuKernels } from "../../index.js";
+import { OPS, SOURCE_OPS, VIEW_OPS, cpuKernels } from "../../internal.js";
 import { webgpuKernels } from "./table.js";
 
 test("the WebGPU and CPU kernel tables both cover every op but sources and views", () => {
