@@ -2,8 +2,8 @@ import type { TensorData } from "../../ir/dtype.js";
 import type { SpatialOp } from "../../ir/op.js";
 import type { ConvGeometry } from "../../ops/spatial.js";
 import { convGeometry } from "../../ops/spatial.js";
+import { matmulWasm } from "../wasm/ops.js";
 import type { Kernel } from "./kernel.js";
-import { gemm } from "./gemm.js";
 
 /** Unfolds image `n` of x into col[cin·kh·kw, ho·wo] (zeros where the window hits padding). */
 function im2col(
@@ -40,18 +40,27 @@ function im2col(
 
 /** CPU kernels of conv2d (im2col + gemm, one image at a time) and nearest upsampling. */
 export const spatialKernels: { readonly [O in SpatialOp]: Kernel<O> } = {
-  conv2d({ attrs: { stride, padding }, inputs: [x, w, b], outputs: [out], workspace }) {
+  async conv2d({ attrs: { stride, padding }, inputs: [x, w, b], outputs: [out], workspace }) {
     const g = convGeometry(x!.shape, w!.shape, stride, padding);
     const depth = g.cin * g.kh * g.kw;
     const pixels = g.ho * g.wo;
     const col = new Float32Array(workspace, 0, g.colElements);
+    const shape = { batch: 1, m: g.cout, n: pixels, k: depth, aStride: 0, bStride: 0 };
     for (let n = 0; n < g.n; n++) {
       const outOff = n * g.cout * pixels;
+      const image = out!.data.subarray(outOff, outOff + g.cout * pixels);
       if (g.colElements === 0) {
-        gemm(w!.data, 0, x!.data, n * g.cin * pixels, out!.data, outOff, g.cout, pixels, depth);
+        const from = n * g.cin * pixels;
+        await matmulWasm(
+          w!.data,
+          x!.data.subarray(from, from + depth * pixels),
+          undefined,
+          image,
+          shape,
+        );
       } else {
         im2col(x!.data, n, g, stride, padding, col);
-        gemm(w!.data, 0, col, 0, out!.data, outOff, g.cout, pixels, depth);
+        await matmulWasm(w!.data, col, undefined, image, shape);
       }
       if (b !== undefined) {
         const dst = out!.data;

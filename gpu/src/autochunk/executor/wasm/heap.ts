@@ -56,9 +56,20 @@ export class WasmHeap {
       else this.#free[i] = { start: start + size, size: block.size - size };
     } else {
       start = this.#top;
+      const missing = start + size - this.#memory.buffer.byteLength;
+      if (missing > 0) {
+        try {
+          this.#memory.grow(Math.ceil(missing / PAGE));
+        } catch (e) {
+          throw new RangeError(
+            `WasmHeap: cannot grow to ${start + size} bytes for a block of ${bytes} ` +
+              `(${this.#used} in use; wasm32 memory stops at 4 GiB): chunk the program ` +
+              "(autochunk) or use a shorter input.",
+            { cause: e },
+          );
+        }
+      }
       this.#top += size;
-      const missing = this.#top - this.#memory.buffer.byteLength;
-      if (missing > 0) this.#memory.grow(Math.ceil(missing / PAGE));
     }
     this.#sizes.set(start, size);
     this.#used += size;

@@ -202,3 +202,10 @@ test("splitRange keeps ranges aligned, covers the whole range and respects the m
   assert.deepEqual(splitRange(100, 4, 1, 60), [[0, 100]]);
   assert.deepEqual(splitRange(0, 2, 1, 1), []);
 });
+
+test("a heap that cannot grow says how much was asked and what to do", () => {
+  const { heap } = kernelRuntime();
+  assert.throws(() => heap.alloc(2 ** 32), /cannot grow to \d+ bytes .*chunk the program/);
+  const at = heap.alloc(64);
+  heap.free(at);
+});
