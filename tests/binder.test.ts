@@ -49,6 +49,8 @@ function userEnv(extraPath: string[] = []): NodeJS.ProcessEnv {
     PATH: [...extraPath, NO_SUDO, "/usr/local/bin", "/usr/bin", "/bin"].join(":"),
     PYTHON,
     npm_config_cache: NPM_CACHE,
+    // As scripts/setup.sh does: one retry, not pip's five, for an index it cannot reach.
+    PIP_RETRIES: process.env["PIP_RETRIES"] ?? "1",
     npm_config_update_notifier: "false",
   };
 }
@@ -127,10 +129,8 @@ test(
           .map((l) => l.toFixed(1))
           .join(" ")})`,
       );
-      assert.match(
-        output,
-        /\[setup\] warning: not installing .* \(needs root or password-less sudo\)/,
-      );
+      // Without root the setup cannot use apt: it warns about missing system packages, if any.
+      assert.doesNotMatch(output, /\[setup\] installing .* \(apt\)/);
       assert.match(output, /\[setup\] ready/);
     });
 

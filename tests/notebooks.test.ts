@@ -93,7 +93,7 @@ function unexpectedErrors(nb: Notebook): string[] {
 
 /** The rows of a Markdown table shown with display() (its text/plain), header excluded. */
 function tableRows(c: Cell): string[][] {
-  const shown = outputs(c, "display_data");
+  const shown = outputs(c, "display_data").filter((o) => o.data?.["text/markdown"] !== undefined);
   assert.equal(shown.length, 1, "expected one table");
   const lines = joined(shown[0]!.data?.["text/plain"]).trim().split("\n");
   return lines.slice(2).map((line) =>
@@ -493,7 +493,224 @@ const CHECKS: Record<string, (nb: () => Notebook) => void> = {
       }
     });
   },
+
+  "03-cagra-paper.ipynb"(nb) {
+    test("no cell fails", () => {
+      assert.deepEqual(unexpectedErrors(nb()), []);
+    });
+
+    test("provenance at the top: version, commit, backend, versions, CPU and seeds", () => {
+      assertProvenance(cell(nb(), "provenance(backend, SEEDS)"), /mixture 7, holdOut 1, build 0/);
+    });
+
+    test("(a) one recall–QPS chart per dataset; CAGRA's recall rises with itopkSize", () => {
+      const charts = plotlyFigures(cell(nb(), "recallQpsFigure(searchRuns"));
+      assert.equal(charts.length, 2, "SIFT-5k and the Gaussian mixture");
+      const gains = charts.map((chart) => {
+        const cagraLine = chart.data[0]!;
+        assert.deepEqual(
+          cagraLine.text,
+          [32, 64, 128, 256].map((i) => `itopkSize ${i}`),
+        );
+        const recalls = cagraLine.x as number[];
+        for (let i = 1; i < recalls.length; i++) {
+          assert.ok(
+            recalls[i]! >= recalls[i - 1]! - 0.002,
+            `recall falls with itopkSize: ${recalls}`,
+          );
+        }
+        assert.ok(recalls[3]! >= 0.95, `recalls ${recalls}`);
+        // The peers, when installed here (they are in CI): hnswlib-node and faiss-cpu.
+        assert.deepEqual(
+          chart.data.map((t) => String(t.name).split(" ")[0]),
+          ["Tessera", "hnswlib", "faiss"],
+        );
+        return recalls[3]! - recalls[0]!;
+      });
+      // Where the shortest list already finds every neighbour there is nothing left to rise.
+      assert.ok(
+        gains.some((g) => g > 0),
+        `no dataset's recall rose from itopkSize 32 to 256: ${gains}`,
+      );
+    });
+
+    test("(b) the ablation: CAGRA's graph is one component where the kNN graph is not", () => {
+      const c = cell(nb(), "cagra.mergeReverseEdges(pruned");
+      assert.match(printed(c), /the composed graph equals cagra\.optimize's: true/);
+      const rows = tableRows(c);
+      assert.deepEqual(
+        rows.map((r) => r[0]),
+        [
+          "kNN graph (degree 32)",
+          "rank-based pruning only",
+          "reverse edges only",
+          "CAGRA: pruning + reverse edges",
+        ],
+      );
+      const [knn, , , full] = rows.map(([, , unreached, components, , reach, recall]) => ({
+        unreached: Number(unreached),
+        components: Number(components),
+        reach: Number(reach),
+        recall: Number(recall),
+      }));
+      assert.ok(knn!.components > 1 && knn!.unreached > 0, `kNN ${JSON.stringify(knn)}`);
+      assert.equal(full!.components, 1);
+      assert.equal(full!.unreached, 0);
+      assert.ok(full!.reach > knn!.reach, `2-hop reach ${full!.reach} vs kNN ${knn!.reach}`);
+      assert.ok(full!.recall >= knn!.recall, `recall ${full!.recall} vs kNN ${knn!.recall}`);
+    });
+
+    test("(c) build times for both kNN algorithms at every size, as a table and a chart", () => {
+      const c = cell(nb(), "const buildRows");
+      const rows = tableRows(c);
+      assert.deepEqual(
+        rows.map((r) => [Number(r[0]), r[1]]),
+        [1500, 3000, 6000].flatMap((n) => [
+          [n, "brute_force"],
+          [n, "nn_descent"],
+        ]),
+      );
+      for (const r of rows) assert.ok(Number(r[2]) > 0 && Number(r[3]) >= 0.9, `row ${r}`);
+      assert.equal(plotlyFigures(c).length, 1);
+    });
+
+    test("(d) the batch-size cell measures on WebGPU or says there is no GPU", () => {
+      const c = cell(nb(), "queries per batch");
+      const provenanceText = joined(
+        outputs(cell(nb(), "provenance(backend, SEEDS)"), "display_data")[0]?.data?.["text/plain"],
+      );
+      if (/\| backend \| webgpu/.test(provenanceText)) assert.equal(plotlyFigures(c).length, 1);
+      else assert.match(printed(c), /^No GPU: selectBackend\(\) found no WebGPU adapter/);
+    });
+
+    test("the closing table sets each figure beside the paper's, and the JSON is written", () => {
+      const c = cell(nb(), "const comparison");
+      assert.match(printed(c), /figures written to .*results\/03-cagra-paper\.json/);
+      const rows = tableRows(c);
+      assert.equal(rows.length, 8);
+      for (const [figure, paper, here, why] of rows) {
+        assert.ok(figure && paper && here && why, `row ${figure}`);
+      }
+      assert.ok(rows.some((r) => /Fig\. 11/.test(r[1]!)) && rows.some((r) => /§III/.test(r[1]!)));
+    });
+  },
+
+  "04-autochunk-paper.ipynb"(nb) {
+    const MiB = 2 ** 20;
+    test("no cell fails", () => {
+      assert.deepEqual(unexpectedErrors(nb()), []);
+    });
+
+    test("provenance at the top: version, commit, backend, versions, CPU and seeds", () => {
+      assertProvenance(cell(nb(), "provenance(backend, SEEDS)"), /weights 0, inputs 0/);
+    });
+
+    test("(a) memory against length for each model: chunking lowers every peak", () => {
+      const charts = plotlyFigures(cell(nb(), "lowestPeak(graph, costModel)"));
+      assert.equal(charts.length, 4);
+      for (const chart of charts) {
+        const [plain, chunked] = chart.data.map((t) => t.y as number[]);
+        assert.ok(
+          chunked!.every((y, i) => y < plain![i]!),
+          `${chart.layout?.["title"] && JSON.stringify(chart.layout["title"])}: ${chunked} vs ${plain}`,
+        );
+      }
+    });
+
+    test("(b) every chunked run stays under its budget, measured; GPT meets all three", () => {
+      const rows = tableRows(cell(nb(), "const BUDGET_RATIOS"));
+      assert.equal(rows.length, 12, "4 models × 3 budgets");
+      const met = rows.filter((r) => r[4] !== "—");
+      for (const [model, budget, , peak, under] of met) {
+        assert.equal(under, "true", `${model} at ${budget}: peak ${peak}`);
+        const [budgetMiB] = numbers(budget!, /\(([\d.]+) MiB\)/);
+        assert.ok(
+          Number.parseFloat(peak!) <= budgetMiB! + 0.005,
+          `${model}: ${peak} over ${budget}`,
+        );
+      }
+      for (const r of rows.filter((r) => r[4] === "—"))
+        assert.match(r[3]!, /below the lowest reachable/);
+      assert.equal(met.filter((r) => r[0] === "GPT").length, 3);
+      const gptTight = met.find((r) => r[0] === "GPT" && r[1]!.startsWith("0.2"))!;
+      assert.ok(Number.parseInt(gptTight[5]!) >= 75, `GPT reduction ${gptTight[5]}`);
+    });
+
+    test("(c) chunking fits longer sequences under the same budget", () => {
+      const rows = tableRows(cell(nb(), "maxSequenceLength(factory"));
+      assert.equal(rows.length, 8);
+      for (const [model, , plain, chunked] of rows) {
+        assert.ok(
+          Number(chunked) >= Number(plain) && Number(plain) > 0,
+          `${model}: ${plain} → ${chunked}`,
+        );
+      }
+      const gpt = rows.filter((r) => r[0] === "GPT").map((r) => Number.parseFloat(r[4]!));
+      assert.ok(
+        gpt.every((x) => x >= 2),
+        `GPT ratios ${gpt}`,
+      );
+    });
+
+    test("(d) a live chunk-plan widget per model that fits its budget, with both runs", () => {
+      const c = cell(nb(), "await chunkPlanView(b.plan");
+      const plans = outputs(c, "display_data").map((o) => {
+        const checked = validateChunkPlan(o.data![MIME_CHUNK_PLAN]);
+        assert.ok(checked.ok, checked.ok ? "" : checked.errors.join("\n"));
+        return checked.value;
+      });
+      const said = outputs(c, "stream")
+        .map((o) => joined(o.text))
+        .join("");
+      const skipped = (said.match(/no plan at 0\.3/g) ?? []).length;
+      assert.equal(plans.length + skipped, 4);
+      assert.ok(plans.length >= 2, `${plans.length} plans`);
+      for (const plan of plans) {
+        assert.ok(plan.peakBytes.after <= plan.budgetBytes, "the plan fits its budget");
+        assert.ok(plan.live !== undefined && plan.regions.length >= 1);
+        assert.deepEqual(
+          plan.timelines!.runs.map((r) => r.name),
+          ["unchunked", "chunked"],
+        );
+      }
+      assert.ok(plans.every((p) => p.budgetBytes > 0.01 * MiB));
+    });
+
+    test("the closing table sets each figure beside the paper's, and the JSON is written", () => {
+      const c = cell(nb(), "const comparison");
+      assert.match(printed(c), /figures written to .*results\/04-autochunk-paper\.json/);
+      const rows = tableRows(c);
+      assert.equal(rows.length, 4);
+      assert.ok(rows.some((r) => /3\.2× to 11\.7×/.test(r[1]!)));
+      assert.ok(rows.some((r) => /80 %/.test(r[1]!)));
+    });
+  },
 };
+
+/** The provenance table a cell shows first: Tessera's commit, backend, Node, TypeScript, CPU, seeds. */
+function assertProvenance(c: Cell, seeds: RegExp): void {
+  const shown = outputs(c, "display_data")[0];
+  assert.ok(shown, "no provenance shown");
+  const text = joined(shown.data?.["text/plain"]);
+  assert.match(text, /^\| provenance \| \|/);
+  assert.match(text, /\| Tessera \| \d+\.\d+\.\d+, commit ([0-9a-f]{40}|not a git checkout)/);
+  assert.match(text, /\| backend \| (cpu \(\d+ threads?\)|webgpu \(.*\)) \|/);
+  assert.match(text, /\| Node\.js \| v\d+/);
+  assert.match(text, /\| TypeScript \| \d+\.\d+/);
+  assert.match(text, /\| CPU \| .+ \(\d+ cores\)/);
+  assert.match(text, seeds);
+}
+
+/** The plotly figures a cell shows (displayed or as its result), validated. */
+function plotlyFigures(c: Cell) {
+  return outputs(c)
+    .filter((o) => o.data?.[MIME_PLOTLY])
+    .map((o) => {
+      const checked = validatePlotly(o.data![MIME_PLOTLY]);
+      assert.ok(checked.ok, checked.ok ? "" : checked.errors.join("\n"));
+      return checked.value;
+    });
+}
 
 const python = path.join(VENV, "bin", "python");
 for (const name of readdirSync(NOTEBOOKS)
