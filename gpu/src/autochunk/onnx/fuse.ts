@@ -46,8 +46,9 @@ function other(node: OnnxNodeProto, value: string): string | undefined {
 }
 
 /**
- * Exact GELU starting at `div`: Div(x, √2) or Mul(x, 1/√2) → Erf → Add(·, 1) → Mul(·, x) →
- * Mul(·, 0.5), each intermediate read once (operands of Add and Mul in either order).
+ * Exact GELU starting at `div`: Div(x, √2) or Mul(x, 1/√2) → Erf → Add(·, 1), then a Mul by x
+ * and a Mul by 0.5 in either order (the TorchScript exporter multiplies by x first, the dynamo
+ * exporter by 0.5 first); each intermediate read once, operands of Add and Mul in either order.
  */
 export function matchGelu(view: GraphView, div: OnnxNodeProto): Fusion | null {
   const x = div.input[0];
@@ -58,15 +59,18 @@ export function matchGelu(view: GraphView, div: OnnxNodeProto): Fusion | null {
   const erf = soleReader(view, div.output[0]!, "Erf");
   const plus = erf && soleReader(view, erf.output[0]!, "Add");
   if (plus === null || !near(scalar(view, other(plus, erf!.output[0]!)), 1)) return null;
-  const times = soleReader(view, plus.output[0]!, "Mul");
-  if (times === null || other(times, plus.output[0]!) !== x) return null;
-  const half = soleReader(view, times.output[0]!, "Mul");
-  if (half === null || !near(scalar(view, other(half, times.output[0]!)), 0.5)) return null;
+  const first = soleReader(view, plus.output[0]!, "Mul");
+  const second = first && soleReader(view, first.output[0]!, "Mul");
+  if (second === null) return null;
+  const a = other(first!, plus.output[0]!);
+  const b = other(second, first!.output[0]!);
+  const isHalf = (v: string | undefined) => near(scalar(view, v), 0.5);
+  if (!((a === x && isHalf(b)) || (isHalf(a) && b === x))) return null;
   return {
     op: "gelu",
     inputs: [x],
-    output: half.output[0]!,
-    nodes: [div, erf!, plus, times, half],
+    output: second.output[0]!,
+    nodes: [div, erf!, plus, first!, second],
   };
 }
 

@@ -13,15 +13,18 @@ import { readOnnxFile } from "./file.js";
 
 /*
  * PyTorch → ONNX → AutoChunk: fixtures/onnx_export.py builds a GPT-2 block and a one-block ViT
- * in plain PyTorch, exports them with torch.onnx.export (opset 17) and writes the float64
+ * in plain PyTorch, exports them with torch.onnx.export (opset 17; the GPT block also with the
+ * dynamo exporter, torch's default, at opset 18) and writes the float64
  * reference output; here each model is imported, planned under half its peak, run chunked and
- * compared. Needs .venv with torch and onnx (requirements-test.txt); nothing is skipped.
+ * compared. Needs .venv with torch, onnx and onnxscript (requirements-test.txt); nothing is
+ * skipped.
  */
 
 const SCRIPT = fileURLToPath(new URL("../../../test/fixtures/onnx_export.py", import.meta.url));
 const CONFIG = {
   gpt: { seq: 128, width: 64, heads: 4 },
   vit: { batch: 2, image: 96, patch: 8, width: 64, heads: 4, classes: 10 },
+  dynamo: true,
 };
 
 // A fixed speed model (as in api.test.ts), so the plans do not depend on this machine's timing.
@@ -70,8 +73,13 @@ function relativeError(ours: Tensor, reference: ReturnType<typeof npy>): number 
   return error / scale;
 }
 
-async function importPlanRun(t: TestContext, name: string, input: string): Promise<Graph> {
-  const graph = readOnnxFile(join(dir, `${name}.onnx`));
+async function importPlanRun(
+  t: TestContext,
+  file: string,
+  name: string,
+  input: string,
+): Promise<Graph> {
+  const graph = readOnnxFile(join(dir, file));
   const x = npy(`${name}.input.npy`);
   const feeds = { [input]: tensor(x.shape, x.data as Float32Array) };
   const reference = npy(`${name}.output.npy`);
@@ -90,7 +98,7 @@ async function importPlanRun(t: TestContext, name: string, input: string): Promi
   const unchunkedError = relativeError(whole.outputs[0]!, reference);
   const chunkedError = relativeError(chunked.outputs[0]!, reference);
   t.diagnostic(
-    `${name}: peak ${peak} → ${chunked.peakBytes} bytes (${plan.regions.length} regions); ` +
+    `${file}: peak ${peak} → ${chunked.peakBytes} bytes (${plan.regions.length} regions); ` +
       `max |error| / max |output| vs PyTorch float64: ${unchunkedError.toExponential(2)} ` +
       `unchunked, ${chunkedError.toExponential(2)} chunked`,
   );
@@ -100,7 +108,7 @@ async function importPlanRun(t: TestContext, name: string, input: string): Promi
 }
 
 test("a GPT-2 block from torch.onnx.export (external data) imports, plans, runs chunked and matches PyTorch", async (t) => {
-  const graph = await importPlanRun(t, "gpt", "x");
+  const graph = await importPlanRun(t, "gpt.onnx", "gpt", "x");
   const ops = graph.nodes.map((n) => n.op);
   // nn.GELU's Div → Erf → Add → Mul → Mul is one gelu; each MatMul + bias Add one linear.
   assert.equal(ops.filter((op) => op === "gelu").length, 1);
@@ -109,7 +117,7 @@ test("a GPT-2 block from torch.onnx.export (external data) imports, plans, runs 
 });
 
 test("a ViT block from torch.onnx.export (conv patches, class token, Gemm head) imports, plans, runs chunked and matches PyTorch", async (t) => {
-  const graph = await importPlanRun(t, "vit", "pixel_values");
+  const graph = await importPlanRun(t, "vit.onnx", "vit", "pixel_values");
   assert.deepEqual(graph.nodes[graph.outputs[0]!]!.shape, [2, 10]);
   assert.ok(graph.nodes.some((n) => n.op === "conv2d"));
 });
@@ -132,4 +140,10 @@ test("a block exported with a symbolic sequence length imports at the length inp
     data: (reference.data as Float64Array).slice(0, 64 * 64),
   };
   assert.ok(relativeError(out!, first) <= 1e-5);
+});
+
+test("the same GPT-2 block from the dynamo exporter (opset 18) imports to the same ops and matches PyTorch", async (t) => {
+  const graph = await importPlanRun(t, "gpt_dynamo.onnx", "gpt", "x");
+  const ops = (g: Graph) => g.nodes.filter((n) => n.op !== "param").map((n) => n.op);
+  assert.deepEqual(ops(graph), ops(readOnnxFile(join(dir, "gpt.onnx"))));
 });
