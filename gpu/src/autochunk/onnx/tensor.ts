@@ -135,22 +135,40 @@ function externalBytes(
   return file.subarray(offset, offset + length);
 }
 
+// ONNX stores raw data little-endian, as typed arrays are on every platform Node runs on.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function fromRaw(
   raw: Uint8Array,
   dataType: number,
   count: number,
   what: string,
 ): Float32Array | Float64Array {
-  // Copied into a fresh, aligned buffer: a view into the file may start at any byte.
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const width = raw.byteLength / Math.max(count, 1);
-  const out = dataType === ONNX_DTYPE.FLOAT ? new Float32Array(count) : new Float64Array(count);
-  const read = rawReader(view, dataType);
   if (count > 0 && !Number.isInteger(width)) {
     throw new OnnxImportError(
       `${what}: raw_data holds ${raw.byteLength} bytes for ${count} values.`,
     );
   }
+  if (dataType === ONNX_DTYPE.FLOAT && LITTLE_ENDIAN && width === 4) {
+    // Weights: one copy into a fresh, aligned buffer (a view into the file may start at any byte).
+    const bytes = new Uint8Array(raw.byteLength);
+    bytes.set(raw);
+    return new Float32Array(bytes.buffer);
+  }
+  if (width === 1) {
+    // Masks and bytes (bool, uint8, int8): read as a typed array, not byte by byte.
+    const bytes =
+      dataType === ONNX_DTYPE.INT8
+        ? new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength)
+        : raw;
+    const out = new Float64Array(count);
+    for (let i = 0; i < count; i++) out[i] = bytes[i]!;
+    return out;
+  }
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out = dataType === ONNX_DTYPE.FLOAT ? new Float32Array(count) : new Float64Array(count);
+  const read = rawReader(view, dataType);
   for (let i = 0; i < count; i++) out[i] = read(i * width);
   return out;
 }
