@@ -26,6 +26,8 @@ from jupyter_client.session import Session
 import jupyter_kernel_test as jkt
 from jupyter_kernel_test.msgspec_v5 import validate_message
 
+FIRST_CELL_TIMEOUT = 120
+
 # msgspec_v5 has no schema for comm messages, so they are checked here by hand.
 COMM_TYPES = {"comm_open", "comm_msg", "comm_close"}
 
@@ -34,6 +36,16 @@ class TesseraKernelTests(jkt.KernelTests):
     kernel_name = "tessera"
     language_name = "typescript"
     file_extension = ".ts"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The first cell waits for the compiler thread's first program (seconds on a loaded
+        # machine); the tests below time the replies of a ready kernel, within jkt.TIMEOUT.
+        reply = cls.kc.execute_interactive(
+            "0", timeout=FIRST_CELL_TIMEOUT, output_hook=lambda m: None
+        )
+        assert reply["content"]["status"] == "ok", reply["content"]
 
     code_hello_world = 'console.log("hello, world")'
     code_stderr = 'console.error("oops")'
