@@ -10,6 +10,7 @@ import type { Metric } from "../types.js";
 import { searchCpu } from "./cpu.js";
 import { searchCpuParallel } from "./cpu-parallel.js";
 import { bitsetFilter } from "./filter.js";
+import { search } from "./search.js";
 import type { SearchIndex } from "./validate.js";
 
 const all = gaussianMixture({ rows: 1537, dim: 24, clusters: 12, spread: 0.4, seed: 3 });
@@ -74,4 +75,14 @@ test("searchCpuParallel refuses a bad thread count and traces, and stops on abor
     searchCpuParallel(index, queries, 10, {}, { threads: 2, signal: controller.signal }),
     /stopped/,
   );
+});
+
+test("search() on a CPU backend with 2 threads splits the batch and returns the one-thread results", async () => {
+  const index = await build(cpuBackend(), base, { graphDegree: 16, intermediateGraphDegree: 32 });
+  const one = await search(cpuBackend(1), index, queries, 10, { itopkSize: 32 });
+  const two = await search(cpuBackend(2), index, queries, 10, { itopkSize: 32 });
+  assert.deepEqual(two.neighbors, one.neighbors);
+  assert.deepEqual(two.distances, one.distances);
+  const traced = await search(cpuBackend(2), index, queries, 10, {}, { traceQueries: [1] });
+  assert.equal(traced.traces.length, 1);
 });

@@ -4,6 +4,7 @@ import { prepareForMetric } from "../distance.js";
 import type { SearchParams } from "../params.js";
 import type { CagraIndex, SearchResult } from "../types.js";
 import { searchCpu } from "./cpu.js";
+import { searchCpuParallel } from "./cpu-parallel.js";
 import { buildCoarseLevel, type CoarseLevel } from "./seeds/coarse-level.js";
 import { COARSE_SEEDS, coarseSeeds, resolveEntryPoints } from "./seeds/coarse-seeds.js";
 import type { SearchPlan } from "./plan.js";
@@ -80,10 +81,16 @@ export async function search(
     const r = await searchWebGpu(backend, s, queries, k, params, { filter, signal });
     return { ...r, traces: [] };
   }
-  if (entryPoints === "random") return searchCpu(s, queries, k, params, options);
+  // Several threads split the batch (same results); traced queries run on this thread.
+  const { traceQueries = [], ...untraced } = options;
+  const threads = traceQueries.length === 0 ? backend.threads : 1;
+  const cpu = (seeds: Uint32Array | undefined) =>
+    threads > 1
+      ? searchCpuParallel(s, queries, k, params, { ...untraced, threads, seeds })
+      : searchCpu(s, queries, k, params, { ...options, seeds });
+  if (entryPoints === "random") return cpu(undefined);
   const level = await coarseLevelOf(s);
-  const seeds = coarseSeeds(level, queries, Math.min(COARSE_SEEDS, level.ids.length));
-  return searchCpu(s, queries, k, params, { ...options, seeds });
+  return cpu(coarseSeeds(level, queries, Math.min(COARSE_SEEDS, level.ids.length)));
 }
 
 // The coarse level of each prepared index, built on its first "coarse" search.
