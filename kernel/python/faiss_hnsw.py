@@ -4,8 +4,8 @@ bench/cagra.bench.ts and the paper notebook notebooks/03-cagra-paper.ipynb).
 Reads the dataset and queries as .fbin (u32 rows, u32 dim, then f32 row-major), builds
 IndexHNSWFlat for each M with the given efConstruction on the given number of threads,
 searches for every efSearch (best of --repeats passes), and prints one JSON object on stdout:
-{"version": ..., "runs": [{"M", "ef_construction", "build_s", "searches": [{"ef", "search_s",
-"ids": [[...], ...]}]}]}.
+{"version": ..., "runs": [{"M", "ef_construction", "build_s", "searches": [{"ef", "threads",
+"search_s" (best), "repeat_s" (every pass), "ids": [[...], ...]}]}]}.
 """
 
 import argparse
@@ -32,7 +32,10 @@ def main():
     p.add_argument("--m", type=int, nargs="+", default=[16, 32])
     p.add_argument("--ef-construction", type=int, default=200)
     p.add_argument("--ef", type=int, nargs="+", required=True)
+    # Thread counts each search is repeated at (the build uses --threads); default --threads.
+    p.add_argument("--search-threads", type=int, nargs="+")
     args = p.parse_args()
+    search_threads = args.search_threads or [args.threads]
 
     faiss.omp_set_num_threads(args.threads)
     data = np.ascontiguousarray(read_fbin(args.dataset))
@@ -45,14 +48,25 @@ def main():
         index.add(data)
         build_s = time.perf_counter() - t
         searches = []
-        for ef in args.ef:
-            index.hnsw.efSearch = max(ef, args.k)
-            best = float("inf")
-            for _ in range(args.repeats):
-                t = time.perf_counter()
-                _, ids = index.search(queries, args.k)
-                best = min(best, time.perf_counter() - t)
-            searches.append({"ef": ef, "search_s": best, "ids": ids.tolist()})
+        for threads in search_threads:
+            faiss.omp_set_num_threads(threads)
+            for ef in args.ef:
+                index.hnsw.efSearch = max(ef, args.k)
+                repeat_s = []
+                for _ in range(args.repeats):
+                    t = time.perf_counter()
+                    _, ids = index.search(queries, args.k)
+                    repeat_s.append(time.perf_counter() - t)
+                searches.append(
+                    {
+                        "ef": ef,
+                        "threads": threads,
+                        "search_s": min(repeat_s),
+                        "repeat_s": repeat_s,
+                        "ids": ids.tolist(),
+                    }
+                )
+        faiss.omp_set_num_threads(args.threads)
         runs.append(
             {"M": m, "ef_construction": args.ef_construction, "build_s": build_s, "searches": searches}
         )

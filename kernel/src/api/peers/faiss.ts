@@ -52,13 +52,18 @@ export interface FaissHnswOptions {
   /** One index per M. */
   m: readonly number[];
   ef: readonly number[];
+  /** Thread counts every search is repeated at (the build uses `threads`); default [threads]. */
+  searchThreads?: readonly number[];
 }
 
 export interface FaissRun {
   M: number;
   buildS: number;
-  /** Per ef: seconds for the whole batch, and ids [queries, k] closest first. */
-  searches: { ef: number; searchS: number; ids: Uint32Array }[];
+  /**
+   * Per thread count and ef: the best seconds for the whole batch, every pass's seconds, and
+   * ids [queries, k] closest first.
+   */
+  searches: { ef: number; threads: number; searchS: number; repeatS: number[]; ids: Uint32Array }[];
 }
 
 /**
@@ -79,7 +84,7 @@ export async function runFaissHnsw(
   try {
     await writeFile(path.join(dir, "base.fbin"), datasets.encodeBin(data, "f32"));
     await writeFile(path.join(dir, "queries.fbin"), datasets.encodeBin(queries, "f32"));
-    const { k, threads, repeats, efConstruction, m, ef } = options;
+    const { k, threads, repeats, efConstruction, m, ef, searchThreads = [threads] } = options;
     const { stdout } = await run(
       python,
       [
@@ -88,6 +93,7 @@ export async function runFaissHnsw(
         ...["--k", String(k), "--threads", String(threads), "--repeats", String(repeats)],
         ...["--ef-construction", String(efConstruction), "--m", ...m.map(String)],
         ...["--ef", ...ef.map(String)],
+        ...["--search-threads", ...searchThreads.map(String)],
       ],
       { encoding: "utf8", maxBuffer: 1 << 30 },
     );
@@ -96,7 +102,13 @@ export async function runFaissHnsw(
       runs: {
         M: number;
         build_s: number;
-        searches: { ef: number; search_s: number; ids: number[][] }[];
+        searches: {
+          ef: number;
+          threads: number;
+          search_s: number;
+          repeat_s: number[];
+          ids: number[][];
+        }[];
       }[];
     };
     return {
@@ -106,7 +118,9 @@ export async function runFaissHnsw(
         buildS: r.build_s,
         searches: r.searches.map((s) => ({
           ef: s.ef,
+          threads: s.threads,
           searchS: s.search_s,
+          repeatS: s.repeat_s,
           ids: Uint32Array.from(s.ids.flat()),
         })),
       })),

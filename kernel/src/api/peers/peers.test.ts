@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { datasets } from "@tessera/gpu";
-import { findFaissPython, loadHnswlib, runFaissHnsw, runHnswlib } from "./index.js";
+import {
+  findFaissPython,
+  hnswlibCallOverhead,
+  loadHnswlib,
+  runFaissHnsw,
+  runHnswlib,
+} from "./index.js";
 
 // 300 base vectors and 20 queries of 8 dimensions: small enough for an exact answer at high ef.
 const all = datasets.gaussianMixture({ rows: 320, dim: 8, clusters: 4, seed: 3 });
@@ -51,4 +57,39 @@ test("runFaissHnsw runs faiss-cpu in .venv's Python and finds the exact neighbou
   assert.match(version, /^\d+\.\d+/);
   assert.equal(runs.length, 1);
   assert.deepEqual(runs[0]!.searches[0]!.ids, await exactIds());
+});
+
+test("hnswlibCallOverhead is a positive per-call time below a full search's", async () => {
+  const hnswlib = await loadHnswlib();
+  assert.ok(hnswlib);
+  const perCall = hnswlibCallOverhead(hnswlib, queries, k);
+  const run = runHnswlib(hnswlib, base, queries, k, 8, 100, [300], 3);
+  assert.equal(run.searches[0]!.repeatS.length, 3);
+  assert.ok(perCall > 0 && perCall < run.searches[0]!.searchS / queries.rows, `${perCall} s`);
+});
+
+test("runFaissHnsw repeats each search at every thread count asked for", async () => {
+  const found = await findFaissPython();
+  assert.ok("python" in found, "missing" in found ? found.missing : "");
+  const { runs } = await runFaissHnsw(found.python, base, queries, {
+    k,
+    threads: 2,
+    repeats: 2,
+    efConstruction: 100,
+    m: [8],
+    ef: [16, 300],
+    searchThreads: [1, 2],
+  });
+  const searches = runs[0]!.searches;
+  assert.deepEqual(
+    searches.map((s) => [s.threads, s.ef]),
+    [
+      [1, 16],
+      [1, 300],
+      [2, 16],
+      [2, 300],
+    ],
+  );
+  assert.ok(searches.every((s) => s.repeatS.length === 2 && s.searchS === Math.min(...s.repeatS)));
+  assert.deepEqual(searches[3]!.ids, searches[1]!.ids);
 });
