@@ -4,7 +4,15 @@ export type { BuildOptions, ResolvedIndexParams } from "./build.js";
 export { search } from "./search/search.js";
 export type { CagraSearchResult, SearchOptions } from "./search/search.js";
 export { DEFAULT_INDEX_PARAMS, DEFAULT_SEARCH_PARAMS, BRUTE_FORCE_MAX_ROWS } from "./params.js";
-export type { GraphBuildAlgo, IndexParams, SearchAlgo, SearchParams } from "./params.js";
+export type {
+  EntryPoints,
+  GraphBuildAlgo,
+  IndexParams,
+  SearchAlgo,
+  SearchParams,
+} from "./params.js";
+export { extend } from "./extend/index.js";
+export type { ExtendOptions } from "./extend/index.js";
 export { METRICS } from "./types.js";
 export type {
   CagraIndex,
@@ -31,8 +39,17 @@ export {
   filteringRate,
   initialSeedIds,
   INVALID_ID,
+  buildCoarseLevel,
+  coarseSeeds,
+  COARSE_SEEDS,
 } from "./search/index.js";
-export type { SearchPlan, SearchTrace, SearchTraceStep } from "./search/index.js";
+export type {
+  CoarseLevel,
+  CoarseLevelOptions,
+  SearchPlan,
+  SearchTrace,
+  SearchTraceStep,
+} from "./search/index.js";
 export { searchWebGpu, releaseSearchBuffers } from "./search/webgpu/index.js";
 export * from "./serialize/index.js";
 export * from "./layout/index.js";

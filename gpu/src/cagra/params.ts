@@ -38,14 +38,17 @@ export interface IndexParams {
   /**
    * Link all nodes by an approximate spanning tree of the kNN graph whose edges lead every
    * list and survive the merge, so every node reaches every other (cuVS
-   * guarantee_connectivity). Default false, as in cuVS.
+   * guarantee_connectivity, false there). Default true: on clustered data the plain graph
+   * falls apart into one component per cluster (200 on a 20k-row mixture) and random entry
+   * points miss most clusters; with it, recall@10 at equal itopk rises (0.22 → 0.37 at G 16,
+   * itopk 32) for about twice the optimize time (a tenth of the build). See docs/cagra.md.
    */
   guaranteeConnectivity: boolean;
   /** Seed for every random choice of the build. */
   seed: number;
 }
 
-/** cuVS's defaults. */
+/** cuVS's defaults, except guaranteeConnectivity (measured; see its note). */
 export const DEFAULT_INDEX_PARAMS: Readonly<IndexParams> = Object.freeze({
   metric: "sqeuclidean",
   intermediateGraphDegree: 128,
@@ -54,7 +57,7 @@ export const DEFAULT_INDEX_PARAMS: Readonly<IndexParams> = Object.freeze({
   nnDescentNiter: 20,
   nnDescentTerminationThreshold: 1e-4,
   attachDatasetOnBuild: true,
-  guaranteeConnectivity: false,
+  guaranteeConnectivity: true,
   seed: 0,
 });
 

@@ -19,3 +19,6 @@ export { createTraceRecorder } from "./trace.js";
 export type { SearchTrace, SearchTraceStep, TraceRecorder } from "./trace.js";
 export { validateSearchInputs } from "./validate.js";
 export type { SearchIndex } from "./validate.js";
+export { buildCoarseLevel, coarseLevelSize } from "./seeds/coarse-level.js";
+export type { CoarseLevel, CoarseLevelOptions } from "./seeds/coarse-level.js";
+export { coarseSeeds, COARSE_SEEDS } from "./seeds/coarse-seeds.js";

@@ -1,0 +1,1 @@
+export { extend, type ExtendOptions } from "./extend.js";
