@@ -42,7 +42,7 @@ export function intList(t: HostTensor): number[] {
 }
 
 /** out[i] = t[source(coords of i in outShape)], for moving elements around. */
-export function remap(
+function remap(
   t: HostTensor,
   outShape: Shape,
   source: (coords: readonly number[]) => number,

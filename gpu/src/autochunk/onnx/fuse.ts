@@ -50,7 +50,7 @@ function other(node: OnnxNodeProto, value: string): string | undefined {
  * and a Mul by 0.5 in either order (the TorchScript exporter multiplies by x first, the dynamo
  * exporter by 0.5 first); each intermediate read once, operands of Add and Mul in either order.
  */
-export function matchGelu(view: GraphView, div: OnnxNodeProto): Fusion | null {
+function matchGelu(view: GraphView, div: OnnxNodeProto): Fusion | null {
   const x = div.input[0];
   const scaleOk =
     (div.opType === "Div" && near(scalar(view, div.input[1]), Math.SQRT2)) ||
@@ -75,7 +75,7 @@ export function matchGelu(view: GraphView, div: OnnxNodeProto): Fusion | null {
 }
 
 /** MatMul(x, W) with a constant matrix W whose only reader adds a constant bias [n]. */
-export function matchLinear(view: GraphView, matmul: OnnxNodeProto): Fusion | null {
+function matchLinear(view: GraphView, matmul: OnnxNodeProto): Fusion | null {
   const [x, w] = matmul.input;
   const weight = w === undefined ? undefined : view.constant(w);
   if (x === undefined || weight?.kind !== "float" || weight.shape.length !== 2) return null;

@@ -50,11 +50,7 @@ const MIN_OPSET = 13;
  * const { outputs } = await plan.run({ x: tensor([1, 2048, 768], data) });
  */
 export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions = {}): Graph {
-  return importOnnxModel(decodeOnnxModel(bytes), options);
-}
-
-/** importOnnx on an already decoded model. */
-export function importOnnxModel(model: OnnxModelProto, options: ImportOnnxOptions = {}): Graph {
+  const model = decodeOnnxModel(bytes);
   const graph = model.graph;
   if (graph === undefined) throw new OnnxImportError("importOnnx: the model holds no graph.");
   const opset = defaultOpset(model);

@@ -55,7 +55,9 @@ function required(args: LowerArgs, k: number, what: string): HostTensor {
   return t;
 }
 
-function isScalar(v: Value | undefined): v is { kind: "const"; tensor: HostTensor } {
+type ConstValue = Extract<Value, { kind: "const" }>;
+
+function isScalar(v: Value | undefined): v is ConstValue {
   return v?.kind === "const" && numel(v.tensor.shape) === 1 && v.tensor.kind === "float";
 }
 
@@ -66,13 +68,12 @@ const unary =
 function binary(op: "add" | "sub" | "mul" | "div" | "pow"): Lowering {
   return (a) => {
     // x · c for a scalar constant c is the IR's scale: no parameter, same result bit for bit.
-    if (op === "mul" && (isScalar(a.inputs[0]) || isScalar(a.inputs[1]))) {
-      const [c, x] = isScalar(a.inputs[0]) ? [a.inputs[0], 1] : [a.inputs[1]!, 0];
-      const factor = (c as { tensor: HostTensor }).tensor.data[0]!;
-      const node = a.node(x);
-      const shape = broadcastShapes(node.shape, (c as { tensor: HostTensor }).tensor.shape);
-      if (shape !== null && shape.length === node.shape.length) {
-        return [a.g.op("scale", [node], { factor }, a.name())];
+    const k = op === "mul" ? [0, 1].find((i) => isScalar(a.inputs[i])) : undefined;
+    if (k !== undefined) {
+      const c = (a.inputs[k] as ConstValue).tensor;
+      const x = a.node(1 - k);
+      if (c.shape.length <= x.shape.length) {
+        return [a.g.op("scale", [x], { factor: c.data[0]! }, a.name())];
       }
     }
     return [a.g.op(op, [a.node(0), a.node(1)], {}, a.name())];
@@ -255,7 +256,7 @@ function where(a: LowerArgs): Node[] {
   if (constIndex === -1 || (ca?.kind === "const" && cb?.kind === "const")) {
     throw new RangeError("supported only with one constant branch and one computed branch");
   }
-  const fill = (a.inputs[constIndex] as { tensor: HostTensor }).tensor;
+  const fill = (a.inputs[constIndex] as ConstValue).tensor;
   const x = a.node(constIndex === 1 ? 2 : 1);
   const shape = broadcastShapes(cond.shape, fill.shape);
   if (shape === null) throw new RangeError("condition and constant branch do not broadcast");
