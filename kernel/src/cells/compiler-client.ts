@@ -36,9 +36,6 @@ export function startCompiler(data: CompilerData): Compiler & { close(): Promise
   let stopped: Error | undefined;
   const worker: Worker = startModuleWorker(new URL("./compiler-worker.js", import.meta.url), {
     workerData: data,
-    // Parsing the library files allocates much short-lived memory: a larger young
-    // generation scavenges less often.
-    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
   });
   // Idle, the thread does not keep the process alive; a pending call does.
   worker.unref();
@@ -77,8 +74,6 @@ export function startCompiler(data: CompilerData): Compiler & { close(): Promise
     },
   };
 }
-
-const YOUNG_GENERATION_MB = 64;
 
 function stoppedError(why: string): Error {
   return new Error(
