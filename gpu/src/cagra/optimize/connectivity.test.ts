@@ -116,3 +116,29 @@ test("mergeReverseEdges with protected edges equals cuVS's MST merge loop on ran
     );
   }
 });
+
+test("the benchmark mixture's structure (clusters of ~100, 128-d, spread 0.3): G 16 and 32 graphs become one strongly connected component", async () => {
+  // bench/cagra-data.ts's synthetic-100k at 5,000 rows: 50 clusters instead of 1,000.
+  const data = gaussianMixture({ rows: 5000, dim: 128, clusters: 50, spread: 0.3, seed: 7 });
+  const knn64 = await bruteForceKnn(data, data, 64, "sqeuclidean", {
+    excludeSelf: true,
+    threads: 2,
+  });
+  for (const g of [16, 32]) {
+    // The first 2G ranks of the degree-64 kNN graph are the degree-2G kNN graph.
+    const knn: Graph = {
+      neighbors: Uint32Array.from({ length: 5000 * 2 * g }, (_, e) => {
+        const i = Math.floor(e / (2 * g));
+        return knn64.neighbors[i * 64 + (e % (2 * g))]!;
+      }),
+      size: 5000,
+      degree: 2 * g,
+    };
+    const before = stronglyConnectedComponents(await optimize(knn, g)).count;
+    const after = stronglyConnectedComponents(
+      await optimize(knn, g, { guaranteeConnectivity: true }),
+    ).count;
+    assert.ok(before >= 50, `G ${g}: ${before} components without the links`);
+    assert.equal(after, 1, `G ${g}`);
+  }
+});
