@@ -28,17 +28,16 @@ type Command =
 /**
  * Dispatches and buffer copies recorded as data and submitted together in one command buffer,
  * many graph nodes per submit. Each dispatch's uniform block (element offsets, extras) lands in
- * one tracked arena per submit, bound at its own aligned offset. Buffers released while
- * recording are destroyed only after the submit that still reads them (`retire`).
+ * one tracked arena per submit, bound at its own aligned offset. (Buffers released while
+ * recording live until the submit: runtime.ts keeps them, and reuses them.)
  *
- * Beyond device/webgpu's submit(): copies between dispatches, bound ranges for the uniform
- * blocks, and deferred destruction.
+ * Beyond device/webgpu's submit(): copies between dispatches, and bound ranges for the uniform
+ * blocks.
  */
 export class CommandBatch {
   readonly #backend: WebGpuBackend;
   readonly #label: string;
   #commands: Command[] = [];
-  #retired: GPUBuffer[] = [];
 
   constructor(backend: WebGpuBackend, label: string) {
     this.#backend = backend;
@@ -87,15 +86,10 @@ export class CommandBatch {
     if (size > 0) this.#commands.push({ kind: "copy", src, srcOffset, dst, dstOffset, size });
   }
 
-  /** Destroys `buffer` once the commands recorded so far have been submitted. */
-  retire(buffer: GPUBuffer): void {
-    this.#retired.push(buffer);
-  }
-
   /**
-   * Submits what was recorded and destroys the retired buffers; the promise settles when the
-   * device has finished this work, and rejects when WebGPU refused it (a validation error,
-   * reported asynchronously) or the device is lost.
+   * Submits what was recorded; the promise settles when the device has finished this work, and
+   * rejects when WebGPU refused it (a validation error, reported asynchronously) or the device
+   * is lost.
    */
   submit(): Promise<void> {
     const { device, lost } = this.#backend;
@@ -118,19 +112,12 @@ export class CommandBatch {
       const finished = device.queue.onSubmittedWorkDone();
       done = Promise.race([Promise.all([checked, finished]).then(() => undefined), lost]);
     }
-    this.#destroyRetired();
     return done;
   }
 
-  /** Drops the commands not yet submitted (after an error or abort) and destroys the retired buffers. */
+  /** Drops the commands not yet submitted (after an error or abort). */
   discard(): void {
     this.#commands = [];
-    this.#destroyRetired();
-  }
-
-  #destroyRetired(): void {
-    for (const b of this.#retired) b.destroy();
-    this.#retired = [];
   }
 
   #paramsArena(commands: readonly Command[]) {

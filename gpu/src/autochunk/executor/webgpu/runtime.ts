@@ -36,7 +36,10 @@ export interface Runtime {
    */
   readonly device: WebGpuBackend;
   readonly batch: CommandBatch;
-  /** Released buffers not yet destroyed: the ledger records their frees after the submit. */
+  /**
+   * Released buffers not yet destroyed: commands recorded before the release may still read
+   * them, so they live until the submit; a later allocation of the same size reuses one.
+   */
   readonly retired: TrackedBuffer[];
   /** Uploaded inputs and parameters (one upload per parameter init per run). */
   readonly uploads: TrackedBuffer[];
@@ -70,14 +73,14 @@ export function openRuntime(backend: WebGpuBackend): Runtime {
 /** Drops unsubmitted work and destroys the run's uploads and status buffer. */
 export function closeRuntime(rt: Runtime): void {
   rt.batch.discard();
-  ledgerRetired(rt);
+  destroyRetired(rt);
   for (const b of rt.uploads) destroyBuffer(rt.device, b);
   if (rt.status !== null) destroyBuffer(rt.device, rt.status);
 }
 
-/** Records in the ledger the frees of the buffers the batch has just destroyed. */
-function ledgerRetired(rt: Runtime): void {
-  for (const b of rt.retired) rt.device.memory.free(b.allocation);
+/** Destroys the released buffers (WebGPU keeps them until submitted work reading them ends). */
+function destroyRetired(rt: Runtime): void {
+  for (const b of rt.retired) destroyBuffer(rt.device, b);
   rt.retired.length = 0;
 }
 
@@ -110,7 +113,7 @@ export async function download(backend: WebGpuBackend, t: GpuTensor): Promise<Te
 /** Submits what is recorded and waits for the batch before it. */
 export async function flush(rt: Runtime): Promise<void> {
   const done = rt.batch.submit();
-  ledgerRetired(rt);
+  destroyRetired(rt);
   // Awaited below or by the next flush; an abort may leave it unawaited.
   done.catch(() => undefined);
   const previous = rt.inFlight;
@@ -152,14 +155,23 @@ export function checkFor(
   return { status: { buffer: rt.status, offset: 0, shape: [4], dtype: "i32" }, tag };
 }
 
-/** A device buffer for a tensor of `type` (an activation or a workspace part). */
+/**
+ * A device buffer for a tensor of `type` (an activation or a workspace part; contents
+ * undefined): a buffer of the same size released since the last submit when there is one
+ * (commands run in recording order, so its earlier readers are done with it), else a new one.
+ * Reuse keeps a chunk loop's iterations from holding a buffer set each until the submit.
+ */
 export function allocate(rt: Runtime, type: TensorType, label: string, op: string): GpuTensor {
-  const buffer = createBuffer(rt.device, tensorBytes(type), TENSOR_USAGE, label, op);
+  const bytes = tensorBytes(type);
+  const reused = rt.retired.findIndex((b) => b.bytes === bytes);
+  const buffer =
+    reused >= 0
+      ? rt.retired.splice(reused, 1)[0]!
+      : createBuffer(rt.device, bytes, TENSOR_USAGE, label, op);
   return { buffer, offset: 0, shape: type.shape, dtype: type.dtype };
 }
 
-/** Releases a buffer from `allocate`: destroyed once the batch that still reads it is submitted. */
+/** Releases a buffer from `allocate`: reused or destroyed, not before the next submit. */
 export function free(rt: Runtime, buffer: TrackedBuffer): void {
-  rt.batch.retire(buffer.buffer);
   rt.retired.push(buffer);
 }
