@@ -5,7 +5,9 @@
  * each request runs the method and sends its reply. A widget from an earlier kernel (a
  * reopened notebook, a restart) gets a comm_close saying so, and renders offline.
  */
-import { LIVE_TARGET, type LiveRef, type LiveRequest } from "@tessera/viz";
+// The messages' own module, not viz's entry: the kernel's start-up then loads no renderer
+// code (42 modules and dagre fewer before the first kernel_info_reply).
+import { LIVE_TARGET, type LiveRef, type LiveRequest } from "@tessera/viz/live-messages";
 import { randomUUID } from "node:crypto";
 import type { Comm, CommManager, CommMessage } from "../comms/manager.js";
 
