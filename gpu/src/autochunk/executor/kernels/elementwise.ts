@@ -1,8 +1,15 @@
 import type { BinaryOp, OpAttrs, UnaryOp } from "../../ir/op.js";
 import type { Shape } from "../../ir/shape.js";
 import type { Tensor } from "../tensor.js";
-import type { WasmBinaryOp } from "../wasm/ops.js";
-import { BINARY_CODES, binaryScalarWasm, binaryWasm, geluWasm } from "../wasm/ops.js";
+import type { WasmBinaryOp, WasmUnaryOp } from "../wasm/ops.js";
+import {
+  BINARY_CODES,
+  UNARY_CODES,
+  binaryScalarWasm,
+  binaryWasm,
+  geluWasm,
+  unaryWasm,
+} from "../wasm/ops.js";
 import type { Kernel } from "./kernel.js";
 import { broadcastStrides, forEachRow } from "./strided.js";
 
@@ -59,6 +66,9 @@ function unaryKernel<O extends UnaryOp>(op: O): Kernel<O> {
       return binaryScalarWasm("mul", x!.data, (attrs as OpAttrs["scale"]).factor, out!.data);
     }
     if (x!.dtype === "f32" && op === "gelu") return geluWasm(x!.data, out!.data);
+    if (x!.dtype === "f32" && op in UNARY_CODES) {
+      return unaryWasm(op as WasmUnaryOp, x!.data, out!.data);
+    }
     const f: Unary =
       op === "scale"
         ? (v) => v * (attrs as OpAttrs["scale"]).factor

@@ -12,6 +12,7 @@ import {
   layerNormWasm,
   matmulWasm,
   softmaxWasm,
+  unaryWasm,
 } from "./ops.js";
 import { kernelRuntime, setCpuThreads, splitRange } from "./runtime.js";
 
@@ -208,4 +209,26 @@ test("a heap that cannot grow says how much was asked and what to do", () => {
   assert.throws(() => heap.alloc(2 ** 32), /cannot grow to \d+ bytes .*chunk the program/);
   const at = heap.alloc(64);
   heap.free(at);
+});
+
+test("neg, exp, relu, sigmoid and silu match Math, overflow and underflow included", async () => {
+  setCpuThreads(2);
+  const fs = {
+    neg: (v: number) => -v,
+    exp: Math.exp,
+    relu: (v: number) => Math.max(v, 0),
+    sigmoid: (v: number) => 1 / (1 + Math.exp(-v)),
+    silu: (v: number) => v / (1 + Math.exp(-v)),
+  };
+  // 2 × 65,539 elements: two threads and a tail past the 4-lane edge.
+  const x = random(2 * 65539).map((v) => 16 * v);
+  x.set([100, -100, 0, 88, -87, 1e-4]);
+  for (const [op, f] of Object.entries(fs) as [keyof typeof fs, (v: number) => number][]) {
+    const out = new Float32Array(x.length);
+    await unaryWasm(op, x, out);
+    const reference = Float64Array.from(x, f);
+    assert.equal(out[0], Math.fround(reference[0]!), `${op}(100)`);
+    const finite = (a: ArrayLike<number>) => Array.from(a).slice(1);
+    assertClose(Float32Array.from(finite(out)), finite(reference), 2e-6);
+  }
 });

@@ -18,6 +18,12 @@ const MR = 4;
 /** Binary op codes, in the order of assembly/elementwise.ts. */
 export const BINARY_CODES = { add: 0, sub: 1, mul: 2, div: 3 } as const;
 
+/** Unary op codes, in the order of assembly/elementwise.ts. */
+export const UNARY_CODES = { neg: 0, exp: 1, relu: 2, sigmoid: 3, silu: 4 } as const;
+
+/** A unary op the wasm kernels run (besides scale and gelu). */
+export type WasmUnaryOp = keyof typeof UNARY_CODES;
+
 /** A binary op the wasm kernels run. */
 export type WasmBinaryOp = keyof typeof BINARY_CODES;
 
@@ -171,6 +177,19 @@ export function geluWasm(x: TensorData, out: TensorData): Promise<void> {
     return splitRange(x.length, rt.threads, 16, MIN_ELEMENTS_PER_THREAD).map(([i0, i1]) => ({
       kernel: "geluRange",
       args: [xp, op, i0, i1],
+    }));
+  });
+}
+
+/** out[i] = f(x[i]) for f one of neg, exp, relu, sigmoid, silu. */
+export function unaryWasm(op: WasmUnaryOp, x: TensorData, out: TensorData): Promise<void> {
+  const rt = kernelRuntime();
+  return staged((s) => {
+    const xp = s.input(x);
+    const outp = s.output(out);
+    return splitRange(x.length, rt.threads, 16, MIN_ELEMENTS_PER_THREAD).map(([i0, i1]) => ({
+      kernel: "unaryRange",
+      args: [UNARY_CODES[op], xp, outp, i0, i1],
     }));
   });
 }

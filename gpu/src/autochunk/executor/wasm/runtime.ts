@@ -78,6 +78,7 @@ export interface WasmKernels {
   ): void;
   binaryScalar(op: number, a: number, s: number, out: number, start: number, end: number): void;
   geluRange(x: number, out: number, start: number, end: number): void;
+  unaryRange(op: number, x: number, out: number, start: number, end: number): void;
 }
 
 /** A kernel of the module by name. */

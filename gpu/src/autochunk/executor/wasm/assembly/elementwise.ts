@@ -2,7 +2,7 @@
  * Elementwise kernels over element ranges [start, end) of contiguous data, so that threads can
  * split them. Pointers are byte offsets.
  */
-import { erfV } from "./math";
+import { erfV, expV } from "./math";
 
 // Binary op codes, as BINARY_CODES in ../ops.ts: add 0, sub 1, mul 2, div 3.
 const ADD = 0;
@@ -82,5 +82,32 @@ export function geluRange(x: usize, out: usize, start: i32, end: i32): void {
     const v = f32x4.splat(load<f32>(x + at));
     const g = f32x4.mul(f32x4.mul(half, v), f32x4.add(one, erfV(f32x4.mul(v, invSqrt2))));
     store<f32>(out + at, f32x4.extract_lane(g, 0));
+  }
+}
+
+// Unary op codes, as UNARY_CODES in ../ops.ts.
+const NEG = 0;
+const EXP = 1;
+const RELU = 2;
+const SIGMOID = 3;
+
+function unary(op: i32, x: v128): v128 {
+  if (op == NEG) return f32x4.neg(x);
+  if (op == EXP) return expV(x);
+  if (op == RELU) return f32x4.max(x, f32x4.splat(0));
+  const sigmoid = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expV(f32x4.neg(x))));
+  return op == SIGMOID ? sigmoid : f32x4.mul(x, sigmoid); // silu
+}
+
+/** out[i] = f(x[i]) for i in [start, end), f one of neg, exp, relu, sigmoid, silu. */
+export function unaryRange(op: i32, x: usize, out: usize, start: i32, end: i32): void {
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const at = (<usize>i) << 2;
+    v128.store(out + at, unary(op, v128.load(x + at)));
+  }
+  for (; i < end; i++) {
+    const at = (<usize>i) << 2;
+    store<f32>(out + at, f32x4.extract_lane(unary(op, f32x4.splat(load<f32>(x + at))), 0));
   }
 }

@@ -4,8 +4,9 @@
  * below 2e-7, about one f32 ulp).
  */
 
-/** e^x per lane; underflows to 0 below −87.3 and saturates near f32's maximum above 88.7. */
+/** e^x per lane; 0 below −87.3 (where f32 turns subnormal) and +∞ from about 88.4 up. */
 export function expV(x: v128): v128 {
+  const normal = f32x4.ge(x, f32x4.splat(-87.3));
   x = f32x4.max(f32x4.min(x, f32x4.splat(88.7)), f32x4.splat(-87.3));
   const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504)));
   // r = x − n·ln2 with ln2 split in two, so the subtraction loses no bits.
@@ -20,7 +21,7 @@ export function expV(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
   // 2^n built in the exponent field; n ≥ −126 after the clamp, so the scale stays normal.
   const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return f32x4.mul(p, scale);
+  return v128.and(f32x4.mul(p, scale), normal);
 }
 
 /** Sum of the four lanes. */
