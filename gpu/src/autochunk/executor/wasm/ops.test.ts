@@ -232,3 +232,17 @@ test("neg, exp, relu, sigmoid and silu match Math, overflow and underflow includ
     assertClose(Float32Array.from(finite(out)), finite(reference), 2e-6);
   }
 });
+
+test("two products awaited together both come out right", async () => {
+  setCpuThreads(2);
+  const [m, n, k] = [256, 96, 200]; // 4.9M multiply-adds each: split over two threads
+  const pairs = [0, 1].map(() => [random(m * k), random(k * n)] as const);
+  const outs = pairs.map(() => new Float32Array(m * n));
+  const shape = { batch: 1, m, n, k, aStride: 0, bStride: 0 };
+  await Promise.all(pairs.map(([a, b], i) => matmulWasm(a, b, undefined, outs[i]!, shape)));
+  pairs.forEach(([a, b], i) => {
+    const reference = new Float32Array(m * n);
+    gemm(a, 0, b, 0, reference, 0, m, n, k);
+    assertClose(outs[i]!, reference, 1e-5);
+  });
+});

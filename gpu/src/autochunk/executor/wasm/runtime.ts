@@ -184,15 +184,25 @@ export function kernelRuntime(): KernelRuntime {
   return current;
 }
 
+// Calls of one kernel run share the per-thread packing scratch, so two kernels (two runs awaited
+// together) must not overlap: each waits for the one before.
+let previous: Promise<void> = Promise.resolve();
+
 /**
  * Runs `calls` at once, one per thread: the first on this thread, the others on pooled workers
  * over the same memory; resolves when all are done (also when one fails, so that no worker
- * still writes into memory the caller frees next).
+ * still writes into memory the caller frees next). Kernels run one after another.
  *
  * @example
  * await runCalls([{ kernel: "geluRange", args: [x, out, 0, n] }]);
  */
-export async function runCalls(calls: readonly KernelCall[]): Promise<void> {
+export function runCalls(calls: readonly KernelCall[]): Promise<void> {
+  const run = previous.then(() => runNow(calls));
+  previous = run.catch(() => {});
+  return run;
+}
+
+async function runNow(calls: readonly KernelCall[]): Promise<void> {
   const rt = kernelRuntime();
   const [first, ...rest] = calls;
   if (first === undefined) return;
