@@ -34,8 +34,8 @@ import { bitsetKeeps, filteringRate } from "./filter.js";
 import { planSearch, type HashmapMode, type SearchPlan } from "./plan.js";
 import { initialSeedIds } from "./random-seeds.js";
 import { createTraceRecorder, type SearchTrace, type TraceRecorder } from "./trace.js";
-import { validateSearchInputs, type SearchIndex } from "./validate.js";
-import { insertSorted } from "./sorted-insert.js";
+import { seedCount, validateSearchInputs, type SearchIndex } from "./validate.js";
+import { insertSorted, mergeSorted } from "./sorted-insert.js";
 import { visitedStamps, type VisitedStamps } from "./visited-stamps.js";
 import { rowDistances, type RowDistances } from "./wasm-distance.js";
 import { encodeVectors } from "../storage/vector-storage.js";
@@ -201,6 +201,10 @@ interface Workspace {
   readonly candIds: Uint32Array;
   readonly candDist: Float32Array;
   candCount: number;
+  /** Scratch of the merge: the candidates sorted, and its [length, first new position]. */
+  readonly sortIds: Uint32Array;
+  readonly sortDist: Float32Array;
+  readonly merged: Int32Array;
 }
 
 function createWorkspace(
@@ -237,22 +241,10 @@ function createWorkspace(
     candIds: new Uint32Array(plan.candidateCount),
     candDist: new Float32Array(plan.candidateCount),
     candCount: 0,
+    sortIds: new Uint32Array(plan.candidateCount),
+    sortDist: new Float32Array(plan.candidateCount),
+    merged: new Int32Array(2),
   };
-}
-
-/** Seeds per query of a [queries, s] array, checked: whole rows, ids below n or INVALID_ID. */
-function seedCount(seeds: Uint32Array, queries: number, n: number): number {
-  const perQuery = queries === 0 ? 0 : seeds.length / queries;
-  if (!Number.isInteger(perQuery) || (queries === 0 && seeds.length !== 0)) {
-    throw new RangeError(
-      `seeds holds ${seeds.length} ids, not a whole number per query for ${queries} queries; pass [queries, s] row-major.`,
-    );
-  }
-  const bad = seeds.findIndex((id) => id >= n && id !== INVALID_ID);
-  if (bad >= 0) {
-    throw new RangeError(`seeds[${bad}] is ${seeds[bad]}, but the index has ${n} rows.`);
-  }
-  return perQuery;
 }
 
 /**
@@ -271,7 +263,8 @@ function placeSeeds(ws: Workspace, seeds: Uint32Array, q: number): void {
 /** Runs one query's search in `ws`, leaving its top list there; returns the iterations run. */
 function searchQuery(ws: Workspace, recorder: TraceRecorder | undefined): number {
   const { plan, n, degree, neighbors, distances, filter, seeds, seedDist, hash } = ws;
-  const { topIds, topDist, parentPos, parentIds, candIds, candDist } = ws;
+  const { topIds, topDist, parentPos, parentIds, candIds, candDist, sortIds, sortDist, merged } =
+    ws;
   const capacity = topIds.length;
   const slots = plan.resultBufferSize;
   const samplings = plan.numRandomSamplings;
@@ -324,7 +317,7 @@ function searchQuery(ws: Workspace, recorder: TraceRecorder | undefined): number
   for (;;) {
     const reset = resetting && (iter + 1) % interval === 0;
     if (reset) visitedClear(hash);
-    // 1. The merge already happened, candidate by candidate.
+    // 1. The merge already happened, after the expansion.
     recorder?.top(iter, topIds, topDist, length, visited);
     // 2.
     if (iter + 1 === plan.maxIterations) break;
@@ -373,13 +366,11 @@ function searchQuery(ws: Workspace, recorder: TraceRecorder | undefined): number
     }
     distances.compute(candIds, candCount, candDist);
     visited += candCount;
-    for (let c = 0; c < candCount; c++) {
-      const at = insertSorted(topIds, topDist, length, candIds[c]!, candDist[c]!);
-      if (at >= 0) {
-        if (length < capacity) length++;
-        if (at < firstOpen) firstOpen = at;
-      }
-    }
+    // One merge per expansion moves each list entry once (inserting one by one shifted the
+    // tail per candidate: ~40% of the search on SIFT-5k at itopk 32, by --cpu-prof).
+    mergeSorted(topIds, topDist, length, candIds, candDist, candCount, sortIds, sortDist, merged);
+    length = merged[0]!;
+    if (merged[1]! >= 0 && merged[1]! < firstOpen) firstOpen = merged[1]!;
     ws.candCount = candCount;
     recorder?.expanded(parentIds, found, candIds, candDist, candCount, visited);
     iter++;

@@ -71,3 +71,24 @@ export function validateSearchInputs(
   }
   if (filter !== undefined) assertBitset(filter, n);
 }
+
+/**
+ * Entry points per query of a [queries, s] seeds array, checked (shared by the CPU and WebGPU
+ * searches): whole rows, ids below n or 0xFFFFFFFF (INVALID_ID, "keep the random node").
+ *
+ * @example
+ * seedCount(new Uint32Array([3, 7, 1, 0xffffffff]), 2, 100); // 2
+ */
+export function seedCount(seeds: Uint32Array, queries: number, n: number): number {
+  const perQuery = queries === 0 ? 0 : seeds.length / queries;
+  if (!Number.isInteger(perQuery) || (queries === 0 && seeds.length !== 0)) {
+    throw new RangeError(
+      `seeds holds ${seeds.length} ids, not a whole number per query for ${queries} queries; pass [queries, s] row-major.`,
+    );
+  }
+  const bad = seeds.findIndex((id) => id >= n && id !== 0xffffffff);
+  if (bad >= 0) {
+    throw new RangeError(`seeds[${bad}] is ${seeds[bad]}, but the index has ${n} rows.`);
+  }
+  return perQuery;
+}

@@ -65,6 +65,7 @@ export const MERGE_PARAMS = paramBlock("Params", {
 export const FILL_PARAMS = paramBlock("Params", { count: "u32", threads: "u32" });
 
 const ITOPK = 32;
+const NONE_ID = 0xffffffff;
 const MERGE_WORKGROUP = 64;
 const FILL_WORKGROUP = 256;
 
@@ -110,18 +111,37 @@ export function multiCtaParams(p: MultiCtaParams): Uint8Array {
 }
 
 /**
- * The random seeds of a multi-CTA batch, as cuVS draws them when no seeds are given: sampling
- * j of slot i in workgroup `cta` of query q is xorshift64(gid ^ mask) mod N with
- * gid = (cta + ctas·q) + ctas·queries·(i + G·j). Entry gid of the result holds it.
+ * The seeds of a multi-CTA batch, as cuVS draws them: sampling j of slot i in workgroup `cta`
+ * of query q is xorshift64(gid ^ mask) mod N with gid = (cta + ctas·q) + ctas·queries·(i + G·j);
+ * entry gid of the result holds it. `given` ([queries, plan.numSeeds], NONE = keep the random
+ * node) puts query q's entry point e where cuVS puts seed_ptr[e] for its first query: at the
+ * query's own gid e, i.e. workgroup e mod ctas. (cuVS indexes every query's seeds by the
+ * global gid, so beyond its first few queries it uses none of them; the query's own gid keeps
+ * them all.)
  *
  * @example
  * const seeds = multiCtaSeeds(plan, 100); // for a batch of 100 queries
  */
-export function multiCtaSeeds(plan: SearchPlan, queries: number): Uint32Array {
-  const count = plan.ctasPerQuery * queries * plan.graphDegree * plan.numRandomSamplings;
-  const out = new Uint32Array(count);
-  for (let gid = 0; gid < count; gid++) {
+export function multiCtaSeeds(plan: SearchPlan, queries: number, given?: Uint32Array): Uint32Array {
+  const ctas = plan.ctasPerQuery;
+  const perQuery = ctas * plan.graphDegree * plan.numRandomSamplings;
+  const out = new Uint32Array(perQuery * queries);
+  for (let gid = 0; gid < out.length; gid++) {
     out[gid] = randomSeedId(gid, plan.randXorMask, plan.datasetSize);
+  }
+  const s = plan.numSeeds;
+  if (given === undefined || s === 0) return out;
+  if (s > perQuery) {
+    throw new RangeError(
+      `multi_cta seeds ${ctas} workgroups × ${plan.graphDegree} slots × ${plan.numRandomSamplings} samplings = ${perQuery} nodes per query, fewer than the ${s} entry points given; give fewer or use algo "single_cta".`,
+    );
+  }
+  for (let q = 0; q < queries; q++) {
+    for (let e = 0; e < s; e++) {
+      const id = given[q * s + e]!;
+      const cta = e % ctas;
+      if (id !== NONE_ID) out[cta + ctas * q + ctas * queries * ((e - cta) / ctas)] = id;
+    }
   }
   return out;
 }

@@ -17,7 +17,8 @@ import type { Progress, SearchResult } from "../../types.js";
 import { filteringRate } from "../filter.js";
 import { planSearch, type HashmapMode, type SearchPlan } from "../plan.js";
 import { initialSeedIds } from "../random-seeds.js";
-import { validateSearchInputs, type SearchIndex } from "../validate.js";
+import { seedCount, validateSearchInputs, type SearchIndex } from "../validate.js";
+
 import { searchIndexBuffers } from "./index-buffers.js";
 import type { KernelInputs } from "./kernel-common.js";
 import { planLaunch, type Launch, type LaunchOptions } from "./launch.js";
@@ -60,6 +61,12 @@ export interface WebGpuSearchOptions extends LaunchOptions {
   readonly computeUnits?: number;
   /** cuVS hashmap_mode (default "auto"). */
   readonly hashmapMode?: HashmapMode;
+  /**
+   * Entry points per query, [queries, s] row-major, as searchCpu takes them (cuVS seed_ptr):
+   * single-CTA puts them in the first s random slots, multi-CTA spreads them over the query's
+   * workgroups (see multiCtaSeeds); an INVALID_ID entry keeps its random node.
+   */
+  readonly seeds?: Uint32Array;
 }
 
 /** A search result with the plan and launch it ran and cuVS's per-query iteration counts. */
@@ -115,8 +122,10 @@ export async function searchWebGpu(
   params: Partial<SearchParams> = {},
   options: WebGpuSearchOptions = {},
 ): Promise<WebGpuSearchResult> {
-  const { filter, signal, onProgress } = options;
+  const { filter, signal, onProgress, seeds } = options;
   validateSearchInputs(index, queries, k, filter);
+  const seedsPerQuery =
+    seeds === undefined ? 0 : seedCount(seeds, queries.rows, index.dataset.rows);
   const computeUnits = options.computeUnits ?? defaultComputeUnits(backend);
   if (!Number.isSafeInteger(computeUnits) || computeUnits < 1) {
     throw new RangeError(`computeUnits must be an integer ≥ 1, got ${computeUnits}.`);
@@ -133,6 +142,7 @@ export async function searchWebGpu(
       filtered: filter !== undefined,
       filteringRate: filter === undefined ? 0 : filteringRate(filter, dataset.rows),
       ...(options.hashmapMode === undefined ? {} : { hashmapMode: options.hashmapMode }),
+      seedsPerQuery,
     },
     params,
   );
@@ -178,6 +188,7 @@ export async function searchWebGpu(
       launch,
       kernel: { metric, storage, filtered: filter !== undefined },
       filter,
+      seeds,
       k,
       cap,
       own,
@@ -193,7 +204,7 @@ export async function searchWebGpu(
       const rows = Math.min(cap, queries.rows - q0);
       const width = launch.dimV * 4;
       writeBuffer(backend, queryBuffer, prepared.data.subarray(q0 * width, (q0 + rows) * width));
-      submit(backend, dispatches(rows), "search batch");
+      submit(backend, dispatches(q0, rows), "search batch");
       // Output layout: ids [rows, k], distances [rows, k], iterations [rows].
       const words = new Uint32Array(await readBuffer(backend, outBuffer, rows * (2 * k + 1) * 4));
       const floats = new Float32Array(words.buffer);
@@ -228,6 +239,8 @@ interface BatchSetup {
   readonly launch: Launch;
   readonly kernel: KernelInputs;
   readonly filter: Uint32Array | undefined;
+  /** Given entry points, [queries, plan.numSeeds] over the whole call. */
+  readonly seeds: Uint32Array | undefined;
   readonly k: number;
   /** Queries per batch at most. */
   readonly cap: number;
@@ -239,8 +252,8 @@ interface BatchSetup {
   readonly out: TrackedBuffer;
 }
 
-/** The dispatches of a batch of `rows` queries (its parameters written on the way). */
-type BatchDispatches = (rows: number) => Dispatch[];
+/** The dispatches of the batch of `rows` queries from q0 (its parameters written on the way). */
+type BatchDispatches = (q0: number, rows: number) => Dispatch[];
 
 /** Workgroups for `count` items along one axis, wrapping into the next past the device's limit. */
 function grid(backend: WebGpuBackend, count: number): [number, number] {
@@ -256,6 +269,13 @@ async function singleCtaBatches(s: BatchSetup): Promise<BatchDispatches> {
   const n = plan.datasetSize;
   const seeds = initialSeedIds(n, plan.resultBufferSize, plan.numRandomSamplings, plan.randXorMask);
   const seedBuffer = own(uploadBuffer(backend, seeds, "search seeds", OP, STORAGE));
+  const given = plan.numSeeds;
+  const givenBuffer =
+    given === 0
+      ? undefined
+      : own(
+          createBuffer(backend, s.cap * given * 4, STORAGE | COPY_DST, "search entry points", OP),
+        );
   const params = own(createBuffer(backend, SINGLE_CTA_PARAMS.bytes, UNIFORM, "search params", OP));
   const extra: TrackedBuffer[] = [];
   if (filter !== undefined) {
@@ -265,13 +285,23 @@ async function singleCtaBatches(s: BatchSetup): Promise<BatchDispatches> {
     const bytes = s.cap * 4 * 2 ** plan.hashBitlen;
     extra.push(own(createBuffer(backend, bytes, STORAGE, "search visited hash", OP)));
   }
-  return (rows) => {
+  return (q0, rows) => {
     const [x, y] = grid(backend, rows);
     writeBuffer(backend, params, singleCtaParams({ n, k, queries: rows, gridX: x, plan }));
+    if (givenBuffer !== undefined) {
+      writeBuffer(backend, givenBuffer, s.seeds!.subarray(q0 * given, (q0 + rows) * given));
+    }
     return [
       {
         pipeline,
-        buffers: [...s.inputs, seedBuffer, s.out, params, ...extra],
+        buffers: [
+          ...s.inputs,
+          seedBuffer,
+          s.out,
+          params,
+          ...extra,
+          ...(givenBuffer ? [givenBuffer] : []),
+        ],
         workgroups: [x, y],
         label: "search single-cta",
       },
@@ -310,8 +340,10 @@ async function multiCtaBatches(s: BatchSetup): Promise<BatchDispatches> {
   const filterBuffer =
     filter === undefined ? [] : [own(uploadBuffer(backend, filter, "search filter", OP, STORAGE))];
   const n = plan.datasetSize;
-  return (rows) => {
-    writeBuffer(backend, seeds, multiCtaSeeds(plan, rows));
+  const given = plan.numSeeds;
+  return (q0, rows) => {
+    const batchSeeds = s.seeds?.subarray(q0 * given, (q0 + rows) * given);
+    writeBuffer(backend, seeds, multiCtaSeeds(plan, rows, batchSeeds));
     const words = rows * 2 ** plan.hashBitlen;
     const fillGroups = fillWorkgroups(words, backend.limits.maxComputeWorkgroupsPerDimension);
     writeBuffer(backend, fillParamBuffer, fillParams(words, fillGroups * FILL_WORKGROUP_SIZE));

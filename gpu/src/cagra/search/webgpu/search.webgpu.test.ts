@@ -13,7 +13,7 @@ import { bruteForceKnn } from "../../knn/brute-force.js";
 import { optimize } from "../../optimize/index.js";
 import type { SearchParams } from "../../params.js";
 import type { Metric } from "../../types.js";
-import { decodeVectors, encodeVectors } from "../../storage/vector-storage.js";
+import { encodeVectors } from "../../storage/vector-storage.js";
 import { searchCpu, type CpuSearchResult } from "../cpu.js";
 import { bitsetFilter, bitsetKeeps } from "../filter.js";
 import type { SearchIndex } from "../validate.js";
@@ -213,14 +213,7 @@ test("inner product and cosine on small data match the CPU, with reported distan
   }
 });
 
-/** The index searchCpu reads for the same values as `index.storage` holds: its decoded rows. */
-const decoded = (index: SearchIndex): SearchIndex => ({
-  dataset: decodeVectors(index.storage!),
-  graph: index.graph,
-  metric: index.metric,
-});
-
-test("f16 and int8 storage: the kernels decode the compressed rows; results are searchCpu's over the decoded values", async () => {
+test("f16 and int8 storage: the kernels read the compressed rows and return searchCpu's results over the same storage", async () => {
   const queries = matrix(siftQueries.data.subarray(0, 50 * 128), 50, 128);
   const params = { algo: "single_cta" as const };
   const release = (name: string) =>
@@ -243,7 +236,7 @@ test("f16 and int8 storage: the kernels decode the compressed rows; results are 
     const run = await search({ index: name, queries, k: K, params });
     // SIFT's integers are exact in f16; int8 rows are summed as code·scale − (q − offset).
     const tol = kind === "f16" ? 0 : 1e-5;
-    const cpu = searchCpu(decoded(index), queries, K, params);
+    const cpu = searchCpu(index, queries, K, params);
     assertSameAsCpu(run, cpu, K, tol, siftTruth.slice(0, 50));
     // The device holds the rows at 2 or 1 bytes a value (int8: and 128 column scales).
     const rows = BASE * 128 * bytesPerValue + (kind === "int8" ? 128 * 4 : 0);
@@ -257,7 +250,7 @@ test("f16 and int8 storage: the kernels decode the compressed rows; results are 
       await gpu.call(FIXTURE, "loadIndex", name, index.dataset, index.graph, metric, index.storage);
       const p = { algo: "single_cta" as const, itopkSize: 32 };
       const run = await search({ index: name, queries: smallQueries, k: K, params: p });
-      assertSameAsCpu(run, searchCpu(decoded(index), smallQueries, K, p), K, 1e-5);
+      assertSameAsCpu(run, searchCpu(index, smallQueries, K, p), K, 1e-5);
       await release(name);
     }
   }
@@ -277,10 +270,40 @@ test("multi-CTA reads int8 storage too: the recall of searchCpu over the same st
   const run = await search({ index: "sift-int8", queries: siftQueries, k: K, computeUnits: 80 });
   assert.equal(run.error, undefined, run.error?.message);
   assert.equal(run.plan!.algo, "multi_cta");
-  const cpu = searchCpu(decoded(index), siftQueries, K);
+  const cpu = searchCpu(index, siftQueries, K);
   const gap = recall(run.neighbors!, siftTruth, K) - recall(cpu.neighbors, siftTruth, K);
   assert.ok(Math.abs(gap) <= 0.01, `recall: multi-CTA int8 − CPU int8 = ${gap}`);
   await gpu.call(FIXTURE, "releaseIndex", "sift-int8");
+});
+
+test("given entry points: single-CTA returns searchCpu's results; both algorithms start from them", async () => {
+  const rows = 40;
+  const queries = matrix(siftQueries.data.subarray(0, rows * 128), rows, 128);
+  // Each query's nearest row, then NONE (keeps its random node), then a far row.
+  const seeds = Uint32Array.from({ length: rows * 3 }, (_, i) =>
+    i % 3 === 0 ? siftTruth[i / 3]![0]! : i % 3 === 1 ? NONE : (i * 37) % BASE,
+  );
+  const single = { algo: "single_cta" as const };
+  const run = await search({ index: "sift", queries, k: K, params: single, seeds });
+  assert.equal(run.plan!.numSeeds, 3);
+  const cpu = searchCpu(sift, queries, K, single, { seeds });
+  assertSameAsCpu(run, cpu, K, 0, siftTruth.slice(0, rows));
+  // One iteration returns the initial buffer: the seeded nearest row comes first.
+  const firstIsNearest = (r: SearchRun) =>
+    siftTruth.slice(0, rows).filter((t, q) => r.neighbors![q * K] === t[0]).length;
+  for (const algo of ["single_cta", "multi_cta"] as const) {
+    const params = { algo, maxIterations: 1 };
+    const seeded = await search({ index: "sift", queries, k: K, params, seeds });
+    assert.equal(seeded.error, undefined, seeded.error?.message);
+    assert.equal(firstIsNearest(seeded), rows, algo);
+    const random = await search({ index: "sift", queries, k: K, params });
+    assert.ok(
+      firstIsNearest(random) < rows / 2,
+      `${algo}: random init found ${firstIsNearest(random)}`,
+    );
+  }
+  const bad = await search({ index: "sift", queries, k: K, seeds: new Uint32Array(rows * 2 + 1) });
+  assert.match(bad.error!.message, /not a whole number per query/);
 });
 
 test("a tiny index: fewer rows than random slots, a dimension that is not a multiple of 4", async () => {

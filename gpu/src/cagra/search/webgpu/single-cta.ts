@@ -25,7 +25,8 @@ import {
  * query, everything in workgroup memory. The result buffer is a top-M area [0, MP) and a
  * candidate area [MP, MP + CP), each padded to a power of two for the bitonic network:
  *   0. random init: slot i of the M + p·G slots takes the best of its numRandomSamplings seeds
- *      (uploaded, laid out as cuVS's seed_ptr); a node already in the visited hash is dropped;
+ *      (uploaded, laid out as cuVS's seed_ptr), the query's given entry points taking the first
+ *      slots of sampling 0; a node already in the visited hash is dropped;
  *   1. top-M: sort the candidates, keep min(top[i], cand[MP−1−i]) (a bitonic sequence holding
  *      the MP best of both) and merge it (cuVS topk_by_bitonic_sort_and_merge); the first
  *      iteration sorts the random top-M area first;
@@ -59,6 +60,7 @@ export const SINGLE_CTA_PARAMS = paramBlock("Params", {
   samplings: "u32",
   distOffset: "u32",
   iterOffset: "u32",
+  numSeeds: "u32",
 });
 
 /** What one dispatch searches. */
@@ -93,6 +95,7 @@ export function singleCtaParams(p: SingleCtaParams): Uint8Array {
     samplings: p.plan.numRandomSamplings,
     distOffset,
     iterOffset: 2 * distOffset,
+    numSeeds: p.plan.numSeeds,
   });
 }
 
@@ -107,6 +110,8 @@ export interface SingleCtaShape extends TeamDistanceConfig {
   readonly hashBitlen: number;
   readonly hashMode: "small" | "hash";
   readonly filtered: boolean;
+  /** Whether given entry points (plan.numSeeds per query) are bound. */
+  readonly seeded: boolean;
 }
 
 /**
@@ -130,13 +135,15 @@ export function singleCtaShape(
     hashBitlen: plan.hashBitlen,
     hashMode: plan.hashMode,
     filtered,
+    seeded: plan.numSeeds > 0,
   };
 }
 
 /**
  * The single-CTA search kernel for `s`. Dispatch one workgroup per query with bindings
  * (dataset [N, 4·dimV], graph [N, G], queries [·, 4·dimV], seeds [(M + p·G) · samplings],
- * out, params, then the filter bitset if filtered, then the per-query hash tables in HASH mode).
+ * out, params, then the filter bitset if filtered, the per-query hash tables in HASH mode, and
+ * the given entry points [queries, numSeeds] if seeded).
  *
  * @example
  * const pipeline = await pipelineFor(gpu, singleCtaKernel(singleCtaShape(plan, launch, { metric: "sqeuclidean", storage: "f32", filtered: false })));
@@ -144,7 +151,7 @@ export function singleCtaShape(
 export function singleCtaKernel(s: SingleCtaShape): KernelSource {
   const key =
     `cagra/search/single-cta:${teamKey(s)}:m${s.itopk}:g${s.graphDegree}:p${s.searchWidth}` +
-    `:${s.hashMode}${s.hashBitlen}:f${s.filtered ? 1 : 0}`;
+    `:${s.hashMode}${s.hashBitlen}:f${s.filtered ? 1 : 0}:s${s.seeded ? 1 : 0}`;
   return { key, code: wgsl(s) };
 }
 
@@ -158,6 +165,7 @@ ${searchBindingsWgsl(SINGLE_CTA_PARAMS, s.storage)}
 ${kernelBindingsWgsl([
   s.filtered ? "var<storage, read> filterBits: array<u32>" : undefined,
   small ? undefined : "var<storage, read_write> visitedTable: array<atomic<u32>>",
+  s.seeded ? "var<storage, read> givenSeeds: array<u32>" : undefined,
 ])}
 ${when(small, "var<workgroup> visitedTable: array<atomic<u32>, VISITED_SIZE>;")}
 
@@ -223,6 +231,14 @@ fn main(${args}) {
     for (var j = 0u; j < params.samplings; j++) {
       var id = NONE;
       if (slot < S) { id = seeds[slot + S * j]; }
+      ${when(
+        s.seeded,
+        `// Given entry points take the first slots of sampling 0 (cuVS seed_ptr); NONE keeps the random one.
+      if (j == 0u && slot < params.numSeeds) {
+        let given = givenSeeds[q * params.numSeeds + slot];
+        if (given != NONE) { id = given; }
+      }`,
+      )}
       let d = teamDistance(id, shuffle);
       if (d < best) {
         best = d;
