@@ -88,7 +88,8 @@ export async function search(
     threads > 1
       ? searchCpuParallel(s, queries, k, params, { ...untraced, threads, seeds })
       : searchCpu(s, queries, k, params, { ...options, seeds });
-  if (entryPoints === "random") return cpu(undefined);
+  // A one-row index has no coarse level to build, and nothing to choose between.
+  if (entryPoints === "random" || s.dataset.rows < 2) return cpu(undefined);
   const level = await coarseLevelOf(s);
   return cpu(coarseSeeds(level, queries, Math.min(COARSE_SEEDS, level.ids.length)));
 }

@@ -101,6 +101,12 @@ test("seeds are checked; auto means coarse on the CPU and random on WebGPU", asy
     () => searchCpu(s, q, 4, { itopkSize: 32 }, { seeds: new Uint32Array(2 * 41) }),
     /seedsPerQuery must be an integer in \[0, 40\]/,
   );
+  const one = {
+    ...index,
+    dataset: matrix(base.data.slice(0, 32), 1, 32),
+    graph: { neighbors: new Uint32Array(8).fill(INVALID_ID), size: 1, degree: 8 },
+  };
+  assert.deepEqual([...(await search(cpuBackend(), one, q, 1)).neighbors], [0, 0]);
   assert.equal(resolveEntryPoints("auto", "cpu"), "coarse");
   assert.equal(resolveEntryPoints("auto", "webgpu"), "random");
   assert.equal(resolveEntryPoints(undefined, "webgpu"), "random");
