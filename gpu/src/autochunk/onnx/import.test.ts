@@ -315,3 +315,14 @@ test("Split, Transpose, Softmax, ReduceMean and Concat lower with their ONNX att
   const [t0, t1] = e(5, -6);
   close(await run(bytes), [1, -4, s0!, t0!, s1!, t1!]);
 });
+
+test("Gather of a constant table at int64 input ids is an embedding over an i32 input", async () => {
+  const bytes = model([{ op: "Gather", inputs: ["table", "ids"], outputs: ["y"] }], {
+    inputs: [valueInfo("ids", [3], ONNX_DTYPE.INT64)],
+    initializers: [floats("table", [3, 2], [0, 1, 10, 11, 20, 21])],
+  });
+  const graph = importOnnx(bytes);
+  assert.equal(graph.nodes[graph.inputs[0]!]!.dtype, "i32");
+  const [out] = (await execute(graph, [tensor([3], new Int32Array([2, 0, 1]))])).outputs;
+  assert.deepEqual([...out!.data], [20, 21, 0, 1, 10, 11]);
+});

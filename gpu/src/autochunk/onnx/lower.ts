@@ -211,7 +211,6 @@ function slice(a: LowerArgs): Node[] {
 
 function gather(a: LowerArgs): Node[] {
   const data = a.inputs[0];
-  const indices = a.constant(1);
   if (data?.kind === "const") {
     const axis = onnxAxis(a.attrs.int("axis", 0), data.tensor.shape.length);
     if (axis !== 0 || data.tensor.shape.length !== 2) {
@@ -221,6 +220,7 @@ function gather(a: LowerArgs): Node[] {
     }
     return [a.g.op("embedding", [a.node(0), a.node(1)], {}, a.name())];
   }
+  const indices = a.inputs[1]?.kind === "const" ? a.constant(1) : undefined;
   if (indices === undefined) {
     throw new RangeError(
       "computed indices into an activation are not supported; only constant indices " +

@@ -24,6 +24,7 @@ const SCRIPT = fileURLToPath(new URL("../../../test/fixtures/onnx_export.py", im
 const CONFIG = {
   gpt: { seq: 128, width: 64, heads: 4 },
   vit: { batch: 2, image: 96, patch: 8, width: 64, heads: 4, classes: 10 },
+  gpt2: { seq: 128, width: 64, heads: 4, vocab: 100 },
   dynamo: true,
 };
 
@@ -81,7 +82,10 @@ async function importPlanRun(
 ): Promise<Graph> {
   const graph = readOnnxFile(join(dir, file));
   const x = npy(`${name}.input.npy`);
-  const feeds = { [input]: tensor(x.shape, x.data as Float32Array) };
+  // Token ids are int64 in PyTorch, i32 in the IR.
+  const data =
+    x.data instanceof BigInt64Array ? Int32Array.from(x.data, Number) : (x.data as Float32Array);
+  const feeds = { [input]: tensor(x.shape, data) };
   const reference = npy(`${name}.output.npy`);
 
   const whole = await execute(graph, feeds);
@@ -120,6 +124,13 @@ test("a ViT block from torch.onnx.export (conv patches, class token, Gemm head) 
   const graph = await importPlanRun(t, "vit.onnx", "vit", "pixel_values");
   assert.deepEqual(graph.nodes[graph.outputs[0]!]!.shape, [2, 10]);
   assert.ok(graph.nodes.some((n) => n.op === "conv2d"));
+});
+
+test("a GPT2Model written as transformers writes it (Conv1D addmm, where with finfo.min, tanh GELU, embeddings) imports and matches PyTorch", async (t) => {
+  const graph = await importPlanRun(t, "gpt2.onnx", "gpt2", "input_ids");
+  assert.equal(graph.nodes[graph.inputs[0]!]!.dtype, "i32");
+  // wte is looked up at the token ids; wpe at arange(seq), a constant: it folds into a parameter.
+  assert.equal(graph.nodes.filter((n) => n.op === "embedding").length, 1);
 });
 
 test("a block exported with a symbolic sequence length imports at the length inputShapes gives", async () => {
