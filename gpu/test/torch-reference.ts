@@ -54,9 +54,10 @@ export interface Comparison {
 
 /**
  * The relative error (max |error| / max |output|, and the same in the 2-norm) a float32 run may
- * show against the float64 reference. Reached at the test sizes (docs/autochunk.md): 0.9–5.0e-7
- * max, 0.7–4.4e-7 in the 2-norm, a few float32 roundings (2^-24 ≈ 6e-8) of the largest
- * output; the tolerance leaves 4× for a kernel that sums in another order.
+ * show against the float64 reference. Reached at the test sizes with the wasm kernels
+ * (docs/autochunk-executors.md): 2.4–8.4e-7 max, 1.8–6.7e-7 in the 2-norm, a few float32
+ * roundings (2^-24 ≈ 6e-8) of the largest output; the tolerance leaves over 2× for kernels
+ * that sum in another order.
  */
 export const PARITY_TOLERANCE = 2e-6;
 

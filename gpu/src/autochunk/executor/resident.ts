@@ -5,7 +5,7 @@
  * what the tracker leaves out or cannot see: inputs and parameters made during the run, arrays
  * released by the plan but not yet garbage-collected (or buffers not yet destroyed), rounding;
  * and it can fall below it when a garbage collection frees older arrays while activations are
- * live. docs/autochunk.md discusses the gap.
+ * live. docs/autochunk-executors.md discusses the gap.
  */
 export interface ResidentPeak {
   /** What was sampled. */
