@@ -35,7 +35,7 @@ import { planSearch, type HashmapMode, type SearchPlan } from "./plan.js";
 import { initialSeedIds } from "./random-seeds.js";
 import { createTraceRecorder, type SearchTrace, type TraceRecorder } from "./trace.js";
 import { seedCount, validateSearchInputs, type SearchIndex } from "./validate.js";
-import { insertSorted, mergeSorted } from "./sorted-insert.js";
+import { insertSorted } from "./sorted-insert.js";
 import { visitedStamps, type VisitedStamps } from "./visited-stamps.js";
 import { rowDistances, type RowDistances } from "./wasm-distance.js";
 import { encodeVectors } from "../storage/vector-storage.js";
@@ -201,10 +201,6 @@ interface Workspace {
   readonly candIds: Uint32Array;
   readonly candDist: Float32Array;
   candCount: number;
-  /** Scratch of the merge: the candidates sorted, and its [length, first new position]. */
-  readonly sortIds: Uint32Array;
-  readonly sortDist: Float32Array;
-  readonly merged: Int32Array;
 }
 
 function createWorkspace(
@@ -241,9 +237,6 @@ function createWorkspace(
     candIds: new Uint32Array(plan.candidateCount),
     candDist: new Float32Array(plan.candidateCount),
     candCount: 0,
-    sortIds: new Uint32Array(plan.candidateCount),
-    sortDist: new Float32Array(plan.candidateCount),
-    merged: new Int32Array(2),
   };
 }
 
@@ -263,8 +256,7 @@ function placeSeeds(ws: Workspace, seeds: Uint32Array, q: number): void {
 /** Runs one query's search in `ws`, leaving its top list there; returns the iterations run. */
 function searchQuery(ws: Workspace, recorder: TraceRecorder | undefined): number {
   const { plan, n, degree, neighbors, distances, filter, seeds, seedDist, hash } = ws;
-  const { topIds, topDist, parentPos, parentIds, candIds, candDist, sortIds, sortDist, merged } =
-    ws;
+  const { topIds, topDist, parentPos, parentIds, candIds, candDist } = ws;
   const capacity = topIds.length;
   const slots = plan.resultBufferSize;
   const samplings = plan.numRandomSamplings;
@@ -317,7 +309,7 @@ function searchQuery(ws: Workspace, recorder: TraceRecorder | undefined): number
   for (;;) {
     const reset = resetting && (iter + 1) % interval === 0;
     if (reset) visitedClear(hash);
-    // 1. The merge already happened, after the expansion.
+    // 1. The merge already happened, candidate by candidate.
     recorder?.top(iter, topIds, topDist, length, visited);
     // 2.
     if (iter + 1 === plan.maxIterations) break;
@@ -366,11 +358,13 @@ function searchQuery(ws: Workspace, recorder: TraceRecorder | undefined): number
     }
     distances.compute(candIds, candCount, candDist);
     visited += candCount;
-    // One merge per expansion moves each list entry once (inserting one by one shifted the
-    // tail per candidate: ~40% of the search on SIFT-5k at itopk 32, by --cpu-prof).
-    mergeSorted(topIds, topDist, length, candIds, candDist, candCount, sortIds, sortDist, merged);
-    length = merged[0]!;
-    if (merged[1]! >= 0 && merged[1]! < firstOpen) firstOpen = merged[1]!;
+    for (let c = 0; c < candCount; c++) {
+      const at = insertSorted(topIds, topDist, length, candIds[c]!, candDist[c]!);
+      if (at >= 0) {
+        if (length < capacity) length++;
+        if (at < firstOpen) firstOpen = at;
+      }
+    }
     ws.candCount = candCount;
     recorder?.expanded(parentIds, found, candIds, candDist, candCount, visited);
     iter++;
