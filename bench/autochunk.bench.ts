@@ -40,6 +40,7 @@
  *
  * Prints Markdown tables and writes JSON (default bench/results/autochunk.json).
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -284,7 +285,7 @@ interface Runner {
 async function openRunners(choice: BackendChoice): Promise<{ runners: Runner[]; gpu?: Backend }> {
   const cpu: Runner = {
     name: "cpu",
-    description: "CPU executor (TypeScript, one thread)",
+    description: "CPU executor (gpu/src/autochunk/executor as in this tree)",
     run: (graph, inputs) => execute(graph, inputs),
   };
   if (choice === "cpu") return { runners: [cpu] };
@@ -990,7 +991,13 @@ async function main(): Promise<void> {
     if (peer !== null && !("missing" in peer)) peer.close();
   }
   const cpus = os.cpus();
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8" });
   const report = {
+    // The commit, and whether tracked files differed from it (the executor may be mid-change).
+    source: {
+      commit: git("rev-parse", "HEAD").trim(),
+      modified: git("status", "--porcelain", "--untracked-files=no").trim() !== "",
+    },
     machine: {
       cpus: cpus.length,
       cpu_model: cpus[0]?.model ?? "unknown",
