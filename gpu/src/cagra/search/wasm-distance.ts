@@ -6,6 +6,7 @@ import {
   v128,
   type WasmFunction,
 } from "../../cpu/wasm-encoding.js";
+import { horizontalSums } from "../../cpu/wasm-horizontal-sums.js";
 import { compileModule, instantiate, type WasmModule } from "../../cpu/wasm-instance.js";
 import type { Matrix } from "../../common/matrix.js";
 import type { StorageKind, VectorStorage } from "../storage/vector-storage.js";
@@ -63,24 +64,6 @@ const LOCALS = [...repeat(i32, 8), ...repeat(v128, 19)];
 
 const get = op.localGet;
 const set = op.localSet;
-
-/** [Σa, Σb, Σc, Σd] of four f32x4 locals, left on the stack. */
-function horizontalSums(a: number, b: number, c: number, d: number): number[] {
-  // prettier-ignore
-  const pairSums = (u: number, v: number, t: number): number[] => [
-    ...get(u), ...get(v), ...op.f32x4Shuffle([0, 1, 4, 5]),
-    ...get(u), ...get(v), ...op.f32x4Shuffle([2, 3, 6, 7]),
-    ...op.f32x4Add, ...set(t),
-  ];
-  // prettier-ignore
-  return [
-    ...pairSums(a, b, T0),
-    ...pairSums(c, d, T1),
-    ...get(T0), ...get(T1), ...op.f32x4Shuffle([0, 2, 4, 6]),
-    ...get(T0), ...get(T1), ...op.f32x4Shuffle([1, 3, 5, 7]),
-    ...op.f32x4Add,
-  ];
-}
 
 // (x − q)², using A as scratch; and x · q. Both take x, then q, on the stack.
 const squaredDifference = [...op.f32x4Sub, ...set(A), ...get(A), ...get(A), ...op.f32x4Mul];
@@ -168,7 +151,7 @@ function listKernel(name: string, kind: StorageKind, term: number[]): WasmFuncti
     ...get(ROW_BYTES), ...op.i32LtU, ...op.brIf(0),
     ...op.end,
     ...get(OUT), ...get(I), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add,
-    ...horizontalSums(ACC, ACC + 1, ACC + 2, ACC + 3), ...op.v128Store,
+    ...horizontalSums([ACC, ACC + 1, ACC + 2, ACC + 3], [T0, T1]), ...op.v128Store,
     ...get(I), ...op.i32Const(4), ...op.i32Add, ...set(I),
     ...op.br(0),
     ...op.end, ...op.end,
