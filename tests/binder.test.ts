@@ -218,12 +218,26 @@ test(
             enabled: boolean;
             installed: boolean;
           }[];
-          const ours = extensions.find((e) => e.name === "@tessera/jupyterlab");
+          // The extension manager lists the Python package that ships the prebuilt extension.
+          const ours = extensions.find((e) => e.name === "tessera-jupyterlab");
           assert.ok(
             ours,
-            `no @tessera/jupyterlab among ${extensions.map((e) => e.name).join(", ")}`,
+            `no tessera-jupyterlab among ${extensions.map((e) => e.name).join(", ")}`,
           );
           assert.ok(ours.enabled && ours.installed, JSON.stringify(ours));
+          // The page JupyterLab serves tells the front end to load the labextension itself.
+          const page = await fetch(`${url}/lab?token=${token}`).then((r) => r.text());
+          const config =
+            /<script id="jupyter-config-data" type="application\/json">([^]*?)<\/script>/.exec(
+              page,
+            );
+          assert.ok(config, `no page config in /lab:\n${tail(page)}`);
+          const federated = (JSON.parse(config[1]!) as { federated_extensions: { name: string }[] })
+            .federated_extensions;
+          assert.ok(
+            federated.some((e) => e.name === "@tessera/jupyterlab"),
+            `the page loads ${federated.map((e) => e.name).join(", ")}`,
+          );
 
           const executed = path.join(scratch, "00-kernel-tour.executed.ipynb");
           await step(
