@@ -22,8 +22,8 @@
  *
  * PyTorch peer (GPT only): the same GPT block and sizes in PyTorch eager on the CPU
  * (bench/autochunk/torch_peer.py, a child process of .venv's Python), timed in the same rounds
- * with `--torch-threads` intra-op threads (default 1, the CPU executor's main-thread count; pass
- * the executor's thread count when it runs more), and its peak activation memory from
+ * with `--torch-threads` intra-op threads (default: as many as the CPU executor's kernels use
+ * by default, $TESSERA_CPU_THREADS else every core), and its peak activation memory from
  * torch.profiler's allocation events (profile_memory=True), as a row of its own; the summary's
  * `executor_time_ratio_vs_torch` is the executor's median over PyTorch's, per sequence length.
  *
@@ -217,7 +217,7 @@ function parseOptions(): Options {
       models: { type: "string", default: MODEL_NAMES.join(",") },
       repeats: { type: "string", default: "5" },
       sizes: { type: "string", default: "" },
-      "torch-threads": { type: "string", default: "1" },
+      "torch-threads": { type: "string", default: String(executorThreads()) },
       backend: { type: "string", default: "all" },
       quick: { type: "boolean", default: false },
       json: { type: "string", default: path.join(ROOT, "bench/results/autochunk.json") },
@@ -249,6 +249,12 @@ function parseOptions(): Options {
     quick: values.quick,
     json: path.resolve(values.json),
   };
+}
+
+/** The CPU kernels' default thread count: $TESSERA_CPU_THREADS, else every core. */
+function executorThreads(): number {
+  const fromEnv = Number(process.env.TESSERA_CPU_THREADS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : os.availableParallelism();
 }
 
 /** "gpt=1024,2048;evoformer=256" → { gpt: [1024, 2048], evoformer: [256] }. */
