@@ -28,7 +28,8 @@ export const cpuExecutor: ExecutorBackend<Tensor, ArrayBuffer> = {
   feed: (t) => t,
   param: (node) => {
     const data = materializeParam(node.attrs.init, node.shape, node.dtype);
-    markParam(data);
+    // Generated values never change; a caller's own array (kind "data") may, so it is not kept.
+    if (node.attrs.init.kind !== "data") markParam(data);
     return { data, shape: node.shape, dtype: node.dtype };
   },
   view: (source, node) => ({ data: source.data, shape: node.shape, dtype: node.dtype }),

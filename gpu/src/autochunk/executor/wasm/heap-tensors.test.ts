@@ -34,3 +34,15 @@ test("a parameter is copied into the heap once and reused; other arrays are not 
   assert.deepEqual([...new Float32Array(heap.buffer, at!, 3)], [1, 2, 3]);
   assert.equal(residentParam(heap, scratch), null);
 });
+
+test("a parameter given as the caller's array is read afresh on every run", async () => {
+  const g = new GraphBuilder();
+  const x = g.input("x", [2, 3]);
+  const weights = new Float32Array([1, 0, 0, 1, 0, 0]);
+  g.output(g.matmul(x, g.param("w", [3, 2], { kind: "data", data: weights })));
+  const graph = g.build();
+  const input = tensor([2, 3], new Float32Array([1, 2, 3, 4, 5, 6]));
+  assert.deepEqual([...(await execute(graph, [input])).outputs[0]!.data], [1, 2, 4, 5]);
+  weights.set([0, 1, 1, 0, 0, 0]);
+  assert.deepEqual([...(await execute(graph, [input])).outputs[0]!.data], [2, 1, 5, 4]);
+});

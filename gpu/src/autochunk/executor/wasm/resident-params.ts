@@ -1,9 +1,10 @@
 /*
- * Parameters in the heap: the CPU backend marks each parameter's values (cached per parameter
- * by materializeParam), and the first wasm kernel that reads them copies them into the heap
- * once; the copy is reused while the values live and freed after they are collected. Only
- * parameters a wasm kernel reads are copied (an embedding table read by the TypeScript gather
- * kernel stays where it is).
+ * Parameters in the heap: the CPU backend marks the values of generated parameters (made and
+ * cached per parameter by materializeParam, never changed after), and the first wasm kernel that
+ * reads them copies them into the heap once; the copy is reused while the values live and freed
+ * after they are collected. Only parameters a wasm kernel reads are copied (an embedding table
+ * read by the TypeScript gather kernel stays where it is). Arrays a caller supplies may change
+ * between runs, so they are staged per call instead.
  */
 import type { TensorData } from "../../ir/dtype.js";
 import type { WasmHeap } from "./heap.js";
@@ -12,7 +13,7 @@ const params = new WeakSet<TensorData>();
 const copies = new WeakMap<TensorData, number>();
 let frees: FinalizationRegistry<number> | undefined;
 
-/** Marks `data` as a parameter's values: read-only, worth keeping in the heap. */
+/** Marks `data` as a parameter's values that never change, worth keeping in the heap. */
 export function markParam(data: TensorData): void {
   params.add(data);
 }
