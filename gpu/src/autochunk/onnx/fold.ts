@@ -234,6 +234,18 @@ export const FOLDERS: Readonly<Record<string, Folder>> = {
       ),
     ];
   },
+  Trilu(args) {
+    // Keeps the upper (upper = 1) or lower triangle of the last two dims, offset by k.
+    const t = input(args, 0);
+    const k = args.inputs[1] === undefined ? 0 : input(args, 1).data[0]!;
+    const upper = args.attrs.int("upper", 1) === 1;
+    const [rows, cols] = [t.shape.at(-2) ?? 1, t.shape.at(-1) ?? 1];
+    const values = Array.from(t.data, (v, i) => {
+      const diagonal = (i % cols) - (Math.floor(i / cols) % rows);
+      return (upper ? diagonal >= k : diagonal <= k) ? v : 0;
+    });
+    return [hostTensor(t.kind, t.shape, values)];
+  },
   ConstantOfShape(args) {
     const shape = intList(input(args, 0));
     const value = args.attrs.raw("value")?.t;

@@ -326,3 +326,36 @@ test("Gather of a constant table at int64 input ids is an embedding over an i32 
   const [out] = (await execute(graph, [tensor([3], new Int32Array([2, 0, 1]))])).outputs;
   assert.deepEqual([...out!.data], [20, 21, 0, 1, 10, 11]);
 });
+
+test("a causal mask made in forward (ConstantOfShape → Trilu → Equal → Where) folds to one add", async () => {
+  // scores.masked_fill(torch.ones(3, 3).tril() == 0, -inf) on x [3, 3]
+  const bytes = model(
+    [
+      {
+        op: "ConstantOfShape",
+        inputs: ["shape"],
+        outputs: ["ones"],
+        attrs: [{ name: "value", type: ONNX_ATTRIBUTE.TENSOR, t: floats("", [1], [1]) }],
+      },
+      { op: "Trilu", inputs: ["ones"], outputs: ["lower"], attrs: [intAttr("upper", 0)] },
+      { op: "Equal", inputs: ["lower", "zero"], outputs: ["masked"] },
+      { op: "Where", inputs: ["masked", "fill", "x"], outputs: ["y"] },
+    ],
+    {
+      inputs: [valueInfo("x", [3, 3])],
+      initializers: [
+        ints("shape", [3, 3]),
+        floats("zero", [], [0]),
+        floats("fill", [], [-Infinity]),
+      ],
+    },
+  );
+  const graph = importOnnx(bytes);
+  assert.deepEqual(
+    graph.nodes.filter((n) => n.op !== "param").map((n) => n.op),
+    ["input", "add"],
+  );
+  const x = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const [out] = (await execute(graph, [tensor([3, 3], x)])).outputs;
+  assert.deepEqual([...out!.data], [1, -Infinity, -Infinity, 4, 5, -Infinity, 7, 8, 9]);
+});

@@ -3,9 +3,9 @@ import protobuf from "protobufjs/light.js";
 /*
  * The part of ONNX's protobuf schema (onnx.proto, IR version 3 and later) that the importer
  * reads, written out here as a protobufjs JSON descriptor so that no .proto file is parsed or
- * fetched at run time. Field numbers are the schema's; fields left out (doc strings, training
- * info, functions, sparse tensors, subgraph attributes) are skipped by the decoder as unknown
- * fields. The interfaces below are the plain objects `decodeOnnxModel` returns: scalar fields
+ * fetched at run time. Field numbers and proto2 semantics (a field set to 0 is present, some
+ * numeric lists are packed) are the schema's; fields left out (doc strings, training info,
+ * functions, sparse tensors, subgraph attributes) are skipped by the decoder as unknown fields. The interfaces below are the plain objects `decodeOnnxModel` returns: scalar fields
  * absent from the bytes are undefined (so a dim without a value is told from a dim of 0),
  * repeated fields are arrays, int64 fields are numbers (exact below 2^53) and bytes fields are
  * views into the decoded buffer.
@@ -127,6 +127,8 @@ export interface OnnxModelProto {
 
 const field = (type: string, id: number) => ({ type, id });
 const repeated = (type: string, id: number) => ({ type, id, rule: "repeated" });
+// onnx.proto marks these numeric lists [packed = true]; the other lists are unpacked (proto2).
+const packed = (type: string, id: number) => ({ ...repeated(type, id), options: { packed: true } });
 
 /** The schema subset as a protobufjs root (package `onnx`); also encodes models in tests. */
 export const onnxSchema = protobuf.Root.fromJSON({
@@ -134,23 +136,26 @@ export const onnxSchema = protobuf.Root.fromJSON({
     onnx: {
       nested: {
         StringStringEntryProto: {
+          edition: "proto2",
           fields: { key: field("string", 1), value: field("string", 2) },
         },
         TensorProto: {
+          edition: "proto2",
           fields: {
             dims: repeated("int64", 1),
             dataType: field("int32", 2),
-            floatData: repeated("float", 4),
-            int32Data: repeated("int32", 5),
-            int64Data: repeated("int64", 7),
+            floatData: packed("float", 4),
+            int32Data: packed("int32", 5),
+            int64Data: packed("int64", 7),
             name: field("string", 8),
             rawData: field("bytes", 9),
-            uint64Data: repeated("uint64", 11),
+            uint64Data: packed("uint64", 11),
             externalData: repeated("StringStringEntryProto", 13),
             dataLocation: field("int32", 14),
           },
         },
         AttributeProto: {
+          edition: "proto2",
           fields: {
             name: field("string", 1),
             f: field("float", 2),
@@ -164,6 +169,7 @@ export const onnxSchema = protobuf.Root.fromJSON({
           },
         },
         NodeProto: {
+          edition: "proto2",
           fields: {
             input: repeated("string", 1),
             output: repeated("string", 2),
@@ -174,27 +180,33 @@ export const onnxSchema = protobuf.Root.fromJSON({
           },
         },
         TensorShapeProto: {
+          edition: "proto2",
           fields: { dim: repeated("Dimension", 1) },
           nested: {
             Dimension: {
+              edition: "proto2",
               oneofs: { value: { oneof: ["dimValue", "dimParam"] } },
               fields: { dimValue: field("int64", 1), dimParam: field("string", 2) },
             },
           },
         },
         TypeProto: {
+          edition: "proto2",
           oneofs: { value: { oneof: ["tensorType"] } },
           fields: { tensorType: field("Tensor", 1) },
           nested: {
             Tensor: {
+              edition: "proto2",
               fields: { elemType: field("int32", 1), shape: field("TensorShapeProto", 2) },
             },
           },
         },
         ValueInfoProto: {
+          edition: "proto2",
           fields: { name: field("string", 1), type: field("TypeProto", 2) },
         },
         GraphProto: {
+          edition: "proto2",
           fields: {
             node: repeated("NodeProto", 1),
             name: field("string", 2),
@@ -204,9 +216,11 @@ export const onnxSchema = protobuf.Root.fromJSON({
           },
         },
         OperatorSetIdProto: {
+          edition: "proto2",
           fields: { domain: field("string", 1), version: field("int64", 2) },
         },
         ModelProto: {
+          edition: "proto2",
           fields: {
             irVersion: field("int64", 1),
             producerName: field("string", 2),
