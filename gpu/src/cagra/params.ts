@@ -71,9 +71,9 @@ export type SearchAlgo = "auto" | "single_cta" | "multi_cta" | "multi_kernel";
 /**
  * Where each query's search starts.
  * - `random`: cuVS's random entry points (the same nodes for every query).
- * - `coarse`: the query's 16 nearest rows of a coarse level (a small CAGRA graph over 4·√N
- *   sampled rows, built on first use and searched first) take the first slots; the rest stay
- *   random. Computed on the CPU.
+ * - `coarse`: the query's 16 nearest rows of a coarse level (a small CAGRA graph over one row
+ *   in 16, built on first use and searched first) take the first slots; the rest stay random.
+ *   Computed on the CPU.
  * - `auto`: `coarse` on the CPU backend; `random` on WebGPU, whose kernels read one seed
  *   list for all queries.
  */

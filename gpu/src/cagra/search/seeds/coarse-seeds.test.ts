@@ -17,14 +17,15 @@ import { coarseSeeds, resolveEntryPoints } from "./coarse-seeds.js";
 const all = gaussianMixture({ rows: 4200, dim: 32, clusters: 40, spread: 0.3, seed: 5 });
 const { base, queries } = holdOutQueries(all, 200, 2);
 
-test("the coarse level: 4·√N evenly spaced rows under one strongly connected graph", async () => {
+test("the coarse level: one row in 16, evenly spaced, under one strongly connected graph", async () => {
   const index = { dataset: base, graph: { neighbors: new Uint32Array(0), size: 0, degree: 0 } };
   const level = await buildCoarseLevel({ ...index, metric: "sqeuclidean" });
-  assert.equal(coarseLevelSize(4000), 253);
-  assert.equal(level.ids.length, 253);
-  assert.deepEqual([...level.ids.subarray(0, 3)], [0, 15, 31]);
+  assert.equal(coarseLevelSize(4000), 250);
+  assert.equal(coarseLevelSize(100), 64);
+  assert.equal(level.ids.length, 250);
+  assert.deepEqual([...level.ids.subarray(0, 3)], [0, 16, 32]);
   assert.equal(stronglyConnectedComponents(level.index.graph).count, 1);
-  assert.deepEqual(level.index.dataset.data.subarray(32, 64), base.data.subarray(15 * 32, 16 * 32));
+  assert.deepEqual(level.index.dataset.data.subarray(32, 64), base.data.subarray(16 * 32, 17 * 32));
   await assert.rejects(
     buildCoarseLevel({ ...index, metric: "sqeuclidean" }, { size: 1 }),
     /size must be an integer in \[2, 4000\]/,
