@@ -4,7 +4,8 @@
  * - `sift-5k`: SIFT-5k less 500 held-out rows, queried by those rows and the 3 SIFT queries;
  * - `synthetic-100k`: 100,000 × 128 Gaussian mixture (1,000 clusters of ~100, spread 0.3),
  *   queried by 1,000 held-out rows;
- * - `synthetic-20k`: the same cluster structure at 20,000 rows (200 clusters), for quick runs.
+ * - `synthetic-20k`: the same cluster structure at 20,000 rows (200 clusters), for quick runs;
+ * - `synthetic-1m`: the same at 1,000,000 rows (10,000 clusters), not run in CI.
  * The ground truth is exact (true L2 of the 10 nearest).
  */
 import os from "node:os";
@@ -20,7 +21,18 @@ import { euclideanFromSquared } from "../gpu/src/datasets/recall.ts";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The names loadCagraData() knows. */
-export const CAGRA_DATASETS = ["sift-5k", "synthetic-100k", "synthetic-20k"] as const;
+export const CAGRA_DATASETS = [
+  "sift-5k",
+  "synthetic-100k",
+  "synthetic-20k",
+  "synthetic-1m",
+] as const;
+
+const SYNTHETIC_ROWS: Readonly<Record<string, number>> = {
+  "synthetic-20k": 20_000,
+  "synthetic-100k": 100_000,
+  "synthetic-1m": 1_000_000,
+};
 
 export interface CagraData {
   name: string;
@@ -47,8 +59,8 @@ export async function loadCagraData(name: string, k: number): Promise<CagraData>
     q.set(split.queries.data);
     q.set(sift.queries.data, split.queries.data.length);
     queries = { data: q, rows: 500 + sift.queries.rows, cols: base.cols };
-  } else if (name === "synthetic-100k" || name === "synthetic-20k") {
-    const rows = name === "synthetic-100k" ? 100_000 : 20_000;
+  } else if (Object.hasOwn(SYNTHETIC_ROWS, name)) {
+    const rows = SYNTHETIC_ROWS[name]!;
     const all = gaussianMixture({
       rows: rows + 1000,
       dim: 128,

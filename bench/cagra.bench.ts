@@ -6,8 +6,9 @@
  *                          [--threads N] [--repeats N] [--json FILE]
  *
  * Fairness, as a skeptical reader would ask for it:
- * - every system is searched at 1 thread and at --threads (default: all cores): Tessera by
- *   searchCpuParallel, faiss through OpenMP (omp_set_num_threads); hnswlib-node has no batch
+ * - every system is searched at 1 thread and at --threads (default: all cores): Tessera
+ *   through search() on a CPU backend of that many threads (its default entry points, as a
+ *   user gets them), faiss through OpenMP (omp_set_num_threads); hnswlib-node has no batch
  *   search, so it appears at 1 thread only;
  * - hnswlib-node is compiled with the vector instructions faiss-cpu loads (bench/peers/
  *   hnswlib-simd.ts; the JSON says which, or why the stock addon was used), its results are
@@ -31,9 +32,8 @@ import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { internalDistance } from "../gpu/src/cagra/distance.ts";
 import { build } from "../gpu/src/cagra/build.ts";
-import { searchCpu } from "../gpu/src/cagra/search/cpu.ts";
-import { searchCpuParallel } from "../gpu/src/cagra/search/cpu-parallel.ts";
-import type { SearchIndex } from "../gpu/src/cagra/search/validate.ts";
+import { search as cagraSearch } from "../gpu/src/cagra/search/search.ts";
+import { compressIndex } from "../gpu/src/cagra/storage/compress-index.ts";
 import type { IndexParams, SearchParams } from "../gpu/src/cagra/params.ts";
 import {
   encodeVectors,
@@ -163,17 +163,11 @@ async function tessera(
       ...STORED.map((kind) => ({ kind, threads: 1 })),
     ];
     for (const run of runs) {
-      const storage = encodeVectors(data.base, run.kind);
-      const searchIndex: SearchIndex = {
-        dataset: data.base,
-        graph: index.graph,
-        metric: "sqeuclidean",
-        ...(run.kind === "f32" ? {} : { storage }),
-      };
+      // As a user searches: search() with its default entry points, threads from the backend.
+      const searched = run.kind === "f32" ? index : compressIndex(index, run.kind);
+      const backend = cpuBackend(run.threads);
       const search = (params: Partial<SearchParams>) =>
-        run.threads === 1
-          ? searchCpu(searchIndex, data.queries, K, params)
-          : searchCpuParallel(searchIndex, data.queries, K, params, { threads: run.threads });
+        cagraSearch(backend, searched, data.queries, K, params);
       // The first search copies the vectors into WebAssembly memory (each worker's too).
       await search({});
       for (const params of SEARCHES) {
@@ -190,7 +184,10 @@ async function tessera(
           build_threads: threads,
           recall_at_10: recallOf(data, value.neighbors),
           ...spread(data, seconds, loads),
-          storage: { kind: run.kind, bytes: storageBytes(storage) },
+          storage: {
+            kind: run.kind,
+            bytes: storageBytes(searched.storage ?? encodeVectors(data.base, "f32")),
+          },
         });
       }
     }
@@ -338,7 +335,7 @@ async function main(): Promise<void> {
   if (!Number.isSafeInteger(repeats) || repeats < 1) {
     throw new RangeError(`--repeats must be an integer ≥ 1, got ${values.repeats}.`);
   }
-  const plan = PLANS[values.dataset!];
+  const plan = Object.hasOwn(PLANS, values.dataset!) ? PLANS[values.dataset!] : undefined;
   if (plan === undefined) {
     throw new RangeError(
       `--dataset must be one of ${Object.keys(PLANS).join(", ")}, got "${values.dataset}".`,
