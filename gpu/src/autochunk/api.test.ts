@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { seededRandom } from "../common/random.js";
+import { cpuBackend } from "../device/select.js";
 import type { CostTable, Graph, Plan, Tensor } from "./index.js";
 import {
   BudgetError,
@@ -8,6 +9,7 @@ import {
   autochunk,
   estimateMemory,
   execute,
+  lowestPeak,
   maxSequenceLength,
   numel,
   tensor,
@@ -160,6 +162,19 @@ test("an impossible budget names the lowest peak the search can reach, and that 
     autochunk(graph, { budget: error.minimumBytes - 1, costModel: TABLE }),
     BudgetError,
   );
+  assert.equal(await lowestPeak(graph, { costModel: TABLE }), error.minimumBytes);
+});
+
+test("a plan records the executor it is made for; plan.run takes a backend and measures on request", async () => {
+  const graph = block(32, 32, 4);
+  const budget = estimateMemory(graph, "cpu").peakBytes / 2;
+  const plan = await autochunk(graph, { budget, costModel: TABLE, backend: cpuBackend() });
+  assert.equal(plan.executor, "cpu");
+  const inputs = randomFeeds(graph);
+  const run = await plan.run(inputs, { backend: cpuBackend(), measureResident: true });
+  assert.equal(run.peakBytes, plan.peakBytes.after);
+  assert.ok(run.resident !== null && run.resident.peakBytes > 0);
+  assert.equal((await plan.run(inputs)).resident, null);
 });
 
 test("bad budgets and aborted searches are refused", async () => {
