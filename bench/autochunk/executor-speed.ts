@@ -16,7 +16,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { execute } from "../../gpu/src/autochunk/index.ts";
-import { setCpuThreads } from "../../gpu/src/autochunk/executor/wasm/runtime.ts";
+import { setCpuThreads, whenThreadsReady } from "../../gpu/src/autochunk/executor/wasm/runtime.ts";
 import type { TensorData } from "../../gpu/src/autochunk/ir/dtype.ts";
 import { materializeParam } from "../../gpu/src/autochunk/ir/param-init.ts";
 import { gptPrefill } from "../../gpu/src/autochunk/models/index.ts";
@@ -102,6 +102,7 @@ export async function measureExecutorSpeed(
   const runs = options.runs ?? 5;
   const log = options.log ?? (() => {});
   setCpuThreads(threads);
+  await whenThreadsReady();
   const rows: ExecutorSpeed[] = [];
   for (const tokens of options.tokens ?? [1024, 2048]) {
     const model = gptPrefill({ seq: tokens, nLayer: 1 });

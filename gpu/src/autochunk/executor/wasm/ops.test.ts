@@ -14,7 +14,7 @@ import {
   softmaxWasm,
   unaryWasm,
 } from "./ops.js";
-import { kernelRuntime, setCpuThreads, splitRange } from "./runtime.js";
+import { kernelRuntime, setCpuThreads, splitRange, whenThreadsReady } from "./runtime.js";
 
 const rand = seededRandom(7);
 const random = (n: number) => new Float32Array(n).map(() => 2 * rand() - 1);
@@ -62,6 +62,7 @@ test("gemm on the wasm kernels matches the scalar reference at sizes off the til
 
 test("batched gemm with a broadcast operand, split over two threads", async () => {
   setCpuThreads(2);
+  await whenThreadsReady();
   // 3 batches of 70 rows: ~7M multiply-adds, enough for a second thread, split mid-batch.
   const [batch, m, n, k] = [3, 70, 129, 257];
   const a = random(batch * m * k);
@@ -76,6 +77,7 @@ test("batched gemm with a broadcast operand, split over two threads", async () =
 test("softmax and layer norm rows match the formulas, at widths off the 4-lane edge", async () => {
   for (const threads of [1, 2]) {
     setCpuThreads(threads);
+    await whenThreadsReady();
     for (const [rows, width] of [
       [1, 1],
       [3, 5],
@@ -128,6 +130,7 @@ test("softmax and layer norm rows match the formulas, at widths off the 4-lane e
 
 test("binary ops over equal shapes, repeated operands and scalars; exact GELU", async () => {
   setCpuThreads(2);
+  await whenThreadsReady();
   const ops = {
     add: (p: number, q: number) => p + q,
     sub: (p: number, q: number) => p - q,
@@ -213,6 +216,7 @@ test("a heap that cannot grow says how much was asked and what to do", () => {
 
 test("neg, exp, relu, sigmoid and silu match Math, overflow and underflow included", async () => {
   setCpuThreads(2);
+  await whenThreadsReady();
   const fs = {
     neg: (v: number) => -v,
     exp: Math.exp,
@@ -235,6 +239,7 @@ test("neg, exp, relu, sigmoid and silu match Math, overflow and underflow includ
 
 test("two products awaited together both come out right", async () => {
   setCpuThreads(2);
+  await whenThreadsReady();
   const [m, n, k] = [256, 96, 200]; // 4.9M multiply-adds each: split over two threads
   const pairs = [0, 1].map(() => [random(m * k), random(k * n)] as const);
   const outs = pairs.map(() => new Float32Array(m * n));
@@ -245,4 +250,13 @@ test("two products awaited together both come out right", async () => {
     gemm(a, 0, b, 0, reference, 0, m, n, k);
     assertClose(outs[i]!, reference, 1e-5);
   });
+});
+
+test("kernels stay on this thread until the workers have started", async () => {
+  setCpuThreads(1);
+  assert.equal(kernelRuntime().threads, 1);
+  setCpuThreads(2);
+  await whenThreadsReady();
+  assert.equal(kernelRuntime().threads, 2);
+  assert.throws(() => setCpuThreads(0), /threads must be a positive integer, got 0/);
 });

@@ -102,17 +102,27 @@ export interface WorkerCall extends KernelCall {
 export interface KernelRuntime {
   readonly heap: WasmHeap;
   readonly kernels: WasmKernels;
-  /** Threads a kernel is spread over (this one included). */
+  /**
+   * Threads a kernel is spread over now (this one included): 1 until the pool's workers have
+   * started, then the number asked for (setCpuThreads).
+   */
   readonly threads: number;
-  /** Per thread, the gemm packing scratch (GEMM_SCRATCH_BYTES each) in the heap. */
+  /** Per thread asked for, the gemm packing scratch (GEMM_SCRATCH_BYTES each) in the heap. */
   readonly packs: readonly number[];
+}
+
+interface Current extends KernelRuntime {
+  readonly memoryId: number;
+  /** The threads asked for. */
+  readonly wanted: number;
 }
 
 let module: WasmModule | undefined;
 let memory: SharedWasmMemory | undefined;
-let current: (KernelRuntime & { readonly memoryId: number }) | undefined;
+let current: Current | undefined;
 let nextMemoryId = 0;
 let requestedThreads: number | undefined;
+let warming: Promise<void> = Promise.resolve();
 
 function loadModule(): WasmModule {
   const path = fileURLToPath(WASM_FILE);
@@ -132,7 +142,7 @@ function defaultThreads(): number {
 
 /**
  * Sets how many threads the CPU kernels use (default: the TESSERA_CPU_THREADS variable, else
- * every core); 1 keeps them on the calling thread.
+ * every core); 1 keeps them on the calling thread. Call it between runs.
  *
  * @example
  * setCpuThreads(2); // as torch.set_num_threads(2)
@@ -142,15 +152,46 @@ export function setCpuThreads(threads: number): void {
     throw new RangeError(`setCpuThreads: threads must be a positive integer, got ${threads}`);
   }
   requestedThreads = threads;
-  if (current !== undefined && current.threads !== threads) {
-    for (let i = current.threads; i < current.packs.length; i++)
-      current.heap.free(current.packs[i]!);
-    current = {
-      ...current,
-      threads,
-      packs: packsFor(current.heap, current.kernels, threads, current.packs),
-    };
-  }
+  if (current === undefined || current.wanted === threads) return;
+  for (let i = threads; i < current.packs.length; i++) current.heap.free(current.packs[i]!);
+  current = {
+    ...current,
+    wanted: threads,
+    threads: Math.min(current.threads, threads),
+    packs: packsFor(current.heap, current.kernels, threads, current.packs),
+  };
+  warm(threads);
+}
+
+/**
+ * Resolves once the kernels run on every thread asked for (rejects if a worker failed to
+ * start; the kernels then stay on the calling thread).
+ *
+ * @example
+ * setCpuThreads(2);
+ * await whenThreadsReady(); // before timing
+ */
+export function whenThreadsReady(): Promise<void> {
+  kernelRuntime();
+  return warming;
+}
+
+// Starting a worker takes tens of milliseconds, seconds under tsx on a loaded machine, so the
+// kernels stay on this thread until the workers have started and instantiated the module.
+function warm(wanted: number): void {
+  if (wanted <= current!.threads) return;
+  const noop = workerCall({ kernel: "binaryScalar", args: [0, 0, 0, 0, 0, 0] });
+  warming = runInWorkers<WorkerCall, null>(
+    TASK,
+    Array.from({ length: wanted - 1 }, () => noop),
+  ).then(() => {
+    if (current?.wanted === wanted) current = { ...current, threads: wanted };
+  });
+  warming.catch(() => {});
+}
+
+function workerCall(call: KernelCall): WorkerCall {
+  return { ...call, module: module!, memory: memory!, memoryId: current!.memoryId };
 }
 
 function packsFor(
@@ -173,14 +214,16 @@ export function kernelRuntime(): KernelRuntime {
   memory = createSharedMemory(INITIAL_PAGES, MAXIMUM_PAGES);
   const kernels = instantiateWithMemory(module, memory) as unknown as WasmKernels;
   const heap = new WasmHeap(memory, HEAP_BASE);
-  const threads = requestedThreads ?? defaultThreads();
+  const wanted = requestedThreads ?? defaultThreads();
   current = {
     heap,
     kernels,
-    threads,
-    packs: packsFor(heap, kernels, threads, []),
+    threads: 1,
+    wanted,
+    packs: packsFor(heap, kernels, wanted, []),
     memoryId: nextMemoryId++,
   };
+  warm(wanted);
   return current;
 }
 
@@ -207,17 +250,7 @@ async function runNow(calls: readonly KernelCall[]): Promise<void> {
   const [first, ...rest] = calls;
   if (first === undefined) return;
   const pending =
-    rest.length === 0
-      ? null
-      : runInWorkers<WorkerCall, null>(
-          TASK,
-          rest.map((c) => ({
-            ...c,
-            module: module!,
-            memory: memory!,
-            memoryId: current!.memoryId,
-          })),
-        );
+    rest.length === 0 ? null : runInWorkers<WorkerCall, null>(TASK, rest.map(workerCall));
   try {
     (rt.kernels[first.kernel] as (...args: number[]) => void)(...first.args);
   } finally {
