@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize } from "node:path";
 import type { Graph } from "../ir/graph.js";
 import { OnnxImportError } from "./errors.js";
@@ -11,7 +11,8 @@ import { importOnnx } from "./import.js";
 
 /**
  * Reads an .onnx file and imports it (see importOnnx), reading tensors stored as external data
- * (torch.onnx.export's layout for models over 2 GB) from files beside the model.
+ * (torch.onnx.export's layout for models over 2 GB) from files beside the model, one tensor's
+ * range at a time.
  *
  * @example
  * import { readOnnxFile } from "@tessera/gpu/node";
@@ -22,8 +23,7 @@ export function readOnnxFile(
   options: Omit<ImportOnnxOptions, "externalData"> = {},
 ): Graph {
   const folder = dirname(path);
-  const files = new Map<string, Uint8Array>();
-  const externalData = (location: string): Uint8Array => {
+  const externalData = (location: string, offset: number, length: number | undefined) => {
     const relative = normalize(location);
     if (isAbsolute(relative) || relative.startsWith("..")) {
       throw new OnnxImportError(
@@ -31,21 +31,31 @@ export function readOnnxFile(
           `ONNX locations are relative paths beside the model.`,
       );
     }
-    let bytes = files.get(relative);
-    if (bytes === undefined) {
-      try {
-        bytes = readFileSync(join(folder, relative));
-      } catch (e) {
-        throw new OnnxImportError(
-          `readOnnxFile: cannot read external data "${location}" beside ${path} ` +
-            `(${(e as Error).message}); keep the .onnx file and its data files together.`,
-          null,
-          { cause: e },
-        );
-      }
-      files.set(relative, bytes);
+    const file = join(folder, relative);
+    let fd;
+    try {
+      fd = openSync(file, "r");
+    } catch (e) {
+      throw new OnnxImportError(
+        `readOnnxFile: cannot read external data "${location}" beside ${path} ` +
+          `(${(e as Error).message}); keep the .onnx file and its data files together.`,
+        null,
+        { cause: e },
+      );
     }
-    return bytes;
+    try {
+      const size = fstatSync(fd).size;
+      const bytes = new Uint8Array(Math.max(0, Math.min(length ?? size - offset, size - offset)));
+      // readSync moves at most 2 GiB per call.
+      for (let done = 0; done < bytes.byteLength;) {
+        const n = readSync(fd, bytes, done, bytes.byteLength - done, offset + done);
+        if (n === 0) break;
+        done += n;
+      }
+      return bytes;
+    } finally {
+      closeSync(fd);
+    }
   };
   return importOnnx(readFileSync(path), { ...options, externalData });
 }

@@ -2,79 +2,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { execute, tensor } from "../index.js";
 import { OnnxImportError, SUPPORTED_ONNX_OPS, importOnnx } from "./index.js";
-import { ONNX_ATTRIBUTE, ONNX_DTYPE, onnxSchema } from "./proto.js";
+import { ONNX_ATTRIBUTE, ONNX_DTYPE } from "./proto.js";
+import { floatAttr, floats, intAttr, ints, model, valueInfo } from "../../../test/onnx-model.js";
 
 /*
- * Small models written with the importer's own schema (protobufjs encodes what it decodes), to
- * check each lowering's values and each error without PyTorch; pytorch.test.ts imports real
- * exports.
+ * Small models written with the importer's own schema (gpu/test/onnx-model.ts), to check each
+ * lowering's values and each error without PyTorch; pytorch.test.ts imports real exports.
  */
-
-const MODEL = onnxSchema.lookupType("onnx.ModelProto");
-
-interface NodeSpec {
-  readonly op: string;
-  readonly inputs: readonly string[];
-  readonly outputs: readonly string[];
-  readonly name?: string;
-  readonly domain?: string;
-  readonly attrs?: readonly object[];
-}
-
-const floats = (name: string, dims: readonly number[], values: readonly number[]) => ({
-  name,
-  dims,
-  dataType: ONNX_DTYPE.FLOAT,
-  floatData: values,
-});
-const ints = (name: string, values: readonly number[]) => ({
-  name,
-  dims: [values.length],
-  dataType: ONNX_DTYPE.INT64,
-  int64Data: values,
-});
-const intAttr = (name: string, i: number) => ({ name, type: ONNX_ATTRIBUTE.INT, i });
-const floatAttr = (name: string, f: number) => ({ name, type: ONNX_ATTRIBUTE.FLOAT, f });
-const valueInfo = (name: string, dims: readonly (number | string)[], elemType = 1) => ({
-  name,
-  type: {
-    tensorType: {
-      elemType,
-      shape: {
-        dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })),
-      },
-    },
-  },
-});
-
-function model(
-  nodes: readonly NodeSpec[],
-  options: {
-    inputs?: readonly object[];
-    initializers?: readonly object[];
-    outputs?: readonly string[];
-    opset?: number;
-  } = {},
-): Uint8Array {
-  const message = MODEL.fromObject({
-    irVersion: 8,
-    opsetImport: [{ domain: "", version: options.opset ?? 17 }],
-    graph: {
-      node: nodes.map((n) => ({
-        input: n.inputs,
-        output: n.outputs,
-        name: n.name ?? `/${n.op}`,
-        opType: n.op,
-        domain: n.domain ?? "",
-        attribute: n.attrs ?? [],
-      })),
-      initializer: options.initializers ?? [],
-      input: options.inputs ?? [valueInfo("x", [2, 3])],
-      output: (options.outputs ?? ["y"]).map((name) => ({ name })),
-    },
-  });
-  return MODEL.encode(message).finish();
-}
 
 const X = new Float32Array([1, -2, 3, -4, 5, -6]);
 
@@ -178,11 +112,15 @@ test("external data: read through options.externalData at its offset, or a clear
   );
   const file = new Uint8Array(new Float32Array([99, 10, 20, 30]).buffer);
   const graph = importOnnx(bytes, {
-    externalData: (location) => {
-      assert.equal(location, "weights.bin");
-      return file;
+    externalData: (location, offset, length) => {
+      assert.deepEqual([location, offset, length], ["weights.bin", 4, 12]);
+      return file.slice(offset, offset + length!);
     },
   });
+  assert.throws(
+    () => importOnnx(bytes, { externalData: () => file.slice(0, 8) }),
+    /tensor "b" needs 12 bytes at 4 of "weights\.bin", got 8; the file is truncated/,
+  );
   const [out] = (await execute(graph, [tensor([2, 3], X)])).outputs;
   assert.deepEqual([...out!.data], [11, 18, 33, 6, 25, 24]);
 });

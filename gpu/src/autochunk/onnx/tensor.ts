@@ -17,8 +17,16 @@ export type HostTensor =
 /** The element kind of a host tensor. */
 export type HostKind = HostTensor["kind"];
 
-/** Reads the bytes of a file named by a tensor's `external_data` location (relative path). */
-export type ExternalDataReader = (location: string) => Uint8Array;
+/**
+ * Reads `length` bytes (undefined: to the end) at `offset` of the file a tensor's `external_data`
+ * names (`location`, a path relative to the model). Ranges, not whole files: torch writes
+ * external data for models over 2 GB, more than one buffer should hold.
+ */
+export type ExternalDataReader = (
+  location: string,
+  offset: number,
+  length: number | undefined,
+) => Uint8Array;
 
 /**
  * A host tensor of `kind` and `shape` over `values`.
@@ -123,16 +131,16 @@ function externalBytes(
         `the model's folder, or pass options.externalData.`,
     );
   }
-  const file = external(location);
   const offset = Number(entry("offset") ?? 0);
-  const length = entry("length") === undefined ? file.byteLength - offset : Number(entry("length"));
-  if (offset + length > file.byteLength) {
+  const length = entry("length") === undefined ? undefined : Number(entry("length"));
+  const bytes = external(location, offset, length);
+  if (length !== undefined && bytes.byteLength !== length) {
     throw new OnnxImportError(
-      `${where}: tensor "${t.name}" needs bytes ${offset}–${offset + length} of "${location}", ` +
-        `which holds ${file.byteLength}; the file is truncated or belongs to another model.`,
+      `${where}: tensor "${t.name}" needs ${length} bytes at ${offset} of "${location}", got ` +
+        `${bytes.byteLength}; the file is truncated or belongs to another model.`,
     );
   }
-  return file.subarray(offset, offset + length);
+  return bytes;
 }
 
 // ONNX stores raw data little-endian, as typed arrays are on every platform Node runs on.
