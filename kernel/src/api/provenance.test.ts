@@ -17,6 +17,7 @@ test("provenance records this clone's commit, the backend, versions and seeds, a
   assert.match(record.tessera, /^\d+\.\d+\.\d+/);
   assert.deepEqual(record.seeds, { data: 1, queries: 2 });
   assert.ok(record.cores >= 1 && record.cpu !== "");
+  assert.equal(record.loadAverage.length, 3);
   const bundle = (await shown[JUPYTER_DISPLAY]()) as Record<string, string>;
   assert.equal(bundle["text/markdown"], bundle["text/plain"]);
   assert.match(bundle["text/plain"]!, new RegExp(`^\\| provenance \\| \\|\\n[^]*commit ${head}`));
@@ -34,11 +35,13 @@ test("provenanceBundle says when there is no git checkout; a bad seed is named",
     cpu: "x",
     cores: 1,
     platform: "linux",
+    loadAverage: [1, 2, 3],
     seeds: {},
     date: "2026-01-01T00:00:00.000Z",
   })["text/plain"];
   assert.match(String(text), /\| Tessera \| 0\.1\.0, commit not a git checkout \|/);
   assert.match(String(text), /\| seeds \| none \|/);
+  assert.match(String(text), /\| load average \| 1\.00, 2\.00, 3\.00 \|/);
   assert.throws(
     () => provenance(cpuBackend(1), { data: 1.5 }),
     /seed "data" must be an integer, got 1\.5/,

@@ -27,6 +27,8 @@ export interface ProvenanceRecord {
   readonly cpu: string;
   readonly cores: number;
   readonly platform: string;
+  /** os.loadavg() when the record was taken: timings from a busy machine read differently. */
+  readonly loadAverage: readonly number[];
   /** The seeds a notebook passes, by what they seed. */
   readonly seeds: Readonly<Record<string, number>>;
   /** ISO 8601, when the record was taken. */
@@ -67,6 +69,7 @@ export function provenance(backend: Backend, seeds: Readonly<Record<string, numb
     cpu: os.cpus()[0]?.model.trim() ?? "unknown",
     cores: os.availableParallelism(),
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    loadAverage: os.loadavg(),
     seeds: { ...seeds },
     date: new Date().toISOString(),
   };
@@ -88,6 +91,7 @@ export function provenanceBundle(record: ProvenanceRecord): MimeBundle {
     ["Node.js", record.node],
     ["TypeScript", record.typescript],
     ["CPU", `${record.cpu} (${record.cores} cores), ${record.platform}`],
+    ["load average", record.loadAverage.map((l) => l.toFixed(2)).join(", ")],
     ["seeds", seeds || "none"],
     ["date", record.date],
   ];
