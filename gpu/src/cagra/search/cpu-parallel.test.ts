@@ -13,8 +13,9 @@ import { bitsetFilter } from "./filter.js";
 import { search } from "./search.js";
 import type { SearchIndex } from "./validate.js";
 
-const all = gaussianMixture({ rows: 1537, dim: 24, clusters: 12, spread: 0.4, seed: 3 });
-const { base, queries } = holdOutQueries(all, 37, 4);
+const all = gaussianMixture({ rows: 1630, dim: 24, clusters: 12, spread: 0.4, seed: 3 });
+// 130 queries: two slices of at least 64, what search() hands each worker by default.
+const { base, queries } = holdOutQueries(all, 130, 4);
 
 async function indexFor(metric: Metric): Promise<SearchIndex> {
   const built = await build(cpuBackend(), base, {
@@ -37,7 +38,16 @@ test("searchCpuParallel returns the one-thread results for 2 and 3 threads, ever
     const index = await indexFor(metric);
     const one = searchCpu(index, queries, 10, { itopkSize: 32 });
     for (const threads of [2, 3]) {
-      assertSame(one, await searchCpuParallel(index, queries, 10, { itopkSize: 32 }, { threads }));
+      assertSame(
+        one,
+        await searchCpuParallel(
+          index,
+          queries,
+          10,
+          { itopkSize: 32 },
+          { threads, minQueriesPerThread: 1 },
+        ),
+      );
     }
   }
 });
@@ -48,17 +58,21 @@ test("searchCpuParallel keeps filters, int8 storage and a batch smaller than the
   const params = { itopkSize: 64, searchWidth: 2 };
   assertSame(
     searchCpu(index, queries, 5, params, { filter }),
-    await searchCpuParallel(index, queries, 5, params, { filter, threads: 2 }),
+    await searchCpuParallel(index, queries, 5, params, {
+      filter,
+      threads: 2,
+      minQueriesPerThread: 1,
+    }),
   );
   const int8 = { ...index, storage: encodeVectors(index.dataset, "int8") };
   assertSame(
     searchCpu(int8, queries, 10, params),
-    await searchCpuParallel(int8, queries, 10, params, { threads: 2 }),
+    await searchCpuParallel(int8, queries, 10, params, { threads: 2, minQueriesPerThread: 1 }),
   );
   const two = { data: queries.data.slice(0, 2 * queries.cols), rows: 2, cols: queries.cols };
   assertSame(
     searchCpu(index, two, 10, params),
-    await searchCpuParallel(index, two, 10, params, { threads: 4 }),
+    await searchCpuParallel(index, two, 10, params, { threads: 4, minQueriesPerThread: 1 }),
   );
 });
 
@@ -72,7 +86,13 @@ test("searchCpuParallel refuses a bad thread count and traces, and stops on abor
   const controller = new AbortController();
   controller.abort(new Error("stopped"));
   await assert.rejects(
-    searchCpuParallel(index, queries, 10, {}, { threads: 2, signal: controller.signal }),
+    searchCpuParallel(
+      index,
+      queries,
+      10,
+      {},
+      { threads: 2, signal: controller.signal, minQueriesPerThread: 1 },
+    ),
     /stopped/,
   );
 });

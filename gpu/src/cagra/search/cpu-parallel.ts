@@ -18,6 +18,11 @@ import { validateSearchInputs, type SearchIndex } from "./validate.js";
 export interface ParallelSearchOptions extends Omit<CpuSearchOptions, "traceQueries"> {
   /** Worker threads to use, ≥ 1; 1 searches on the calling thread. */
   readonly threads: number;
+  /**
+   * Fewest queries worth a worker (default 64): a worker's round trip costs about as much as
+   * searching a few dozen queries, so a small batch uses fewer threads, or only this one.
+   */
+  readonly minQueriesPerThread?: number;
 }
 
 type Shareable = Float32Array | Uint32Array | Uint16Array | Int8Array;
@@ -78,8 +83,8 @@ function rowsOf(m: Matrix, start: number, end: number): Matrix {
 
 /**
  * searchCpu over `threads` worker threads: the same results, neighbours, distances and
- * iteration counts included, in about 1/threads of the time for large batches. A batch of
- * fewer queries than threads uses one worker per query; `threads: 1` runs on this thread.
+ * iteration counts included, in about 1/threads of the time for large batches. Each worker
+ * gets at least `minQueriesPerThread` queries; a batch too small for two runs on this thread.
  * An abort terminates the workers and rejects with the signal's reason.
  *
  * @example
@@ -92,17 +97,20 @@ export async function searchCpuParallel(
   params: Partial<SearchParams>,
   options: ParallelSearchOptions,
 ): Promise<CpuSearchResult> {
-  const { threads, signal, ...rest } = options;
+  const { threads, signal, minQueriesPerThread = 64, ...rest } = options;
   if (!Number.isSafeInteger(threads) || threads < 1) {
     throw new RangeError(`threads must be an integer ≥ 1, got ${threads}.`);
+  }
+  if (!Number.isSafeInteger(minQueriesPerThread) || minQueriesPerThread < 1) {
+    throw new RangeError(`minQueriesPerThread must be an integer ≥ 1, got ${minQueriesPerThread}.`);
   }
   if ("traceQueries" in options) {
     throw new RangeError(`traceQueries needs the one-thread search (searchCpu); drop threads.`);
   }
   validateSearchInputs(index, queries, k, rest.filter);
   const plan = planCpuSearch(index, queries.rows, k, params, rest);
-  const workers = Math.min(threads, queries.rows);
-  if (workers <= 1) return searchCpu(index, queries, k, params, options);
+  const workers = Math.min(threads, Math.floor(queries.rows / minQueriesPerThread));
+  if (workers <= 1) return searchCpu(index, queries, k, params, { ...rest, signal });
   signal?.throwIfAborted();
 
   const { key, index: sharedIndex } = shareIndex(index);
