@@ -6,7 +6,8 @@
  * machine load; each figure is a median, with every run and the load average recorded.
  *
  * Standalone: node --import tsx bench/autochunk/executor-speed.ts [--threads N] [--runs N]
- * [--tokens 1024,2048] writes bench/results/autochunk-executor.json and prints a table.
+ * [--tokens 1024,2048] [--out FILE] writes FILE (default bench/results/autochunk-executor.json)
+ * and prints a table.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -165,6 +166,7 @@ async function main(): Promise<void> {
       threads: { type: "string" },
       runs: { type: "string" },
       tokens: { type: "string" },
+      out: { type: "string" },
     },
   });
   const started = performance.now();
@@ -179,7 +181,7 @@ async function main(): Promise<void> {
     wall_s: (performance.now() - started) / 1000,
     rows,
   };
-  const out = path.join(ROOT, "bench/results/autochunk-executor.json");
+  const out = path.resolve(values.out ?? path.join(ROOT, "bench/results/autochunk-executor.json"));
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log("\n| tokens | threads | executor (s) | PyTorch (s) | ratio | load |");
   console.log("| --- | --- | --- | --- | --- | --- |");
