@@ -253,18 +253,20 @@ test(
             ],
             { cwd: scratch, env, timeoutMs: 300_000 },
           );
+          // nbformat keeps multi-line strings as lists of lines.
           const nb = JSON.parse(await readFile(executed, "utf8")) as {
             cells: {
               cell_type: string;
               source: string | string[];
-              outputs?: { data?: Record<string, unknown> }[];
+              outputs?: { data?: Record<string, string | string[]> }[];
             }[];
           };
+          const text = (s: string | string[] | undefined) => [s ?? ""].flat().join("");
           const answer = nb.cells.find(
-            (c) => c.cell_type === "code" && [c.source].flat().join("").includes("6 * 7"),
+            (c) => c.cell_type === "code" && text(c.source).includes("6 * 7"),
           );
           assert.deepEqual(
-            answer?.outputs?.map((o) => o.data?.["text/plain"]),
+            answer?.outputs?.map((o) => text(o.data?.["text/plain"])),
             ["42"],
           );
         } finally {
