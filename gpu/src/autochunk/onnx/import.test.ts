@@ -297,3 +297,39 @@ test("a causal mask made in forward (ConstantOfShape → Trilu → Equal → Whe
   const [out] = (await execute(graph, [tensor([3, 3], x)])).outputs;
   assert.deepEqual([...out!.data], [1, -Infinity, -Infinity, 4, 5, -Infinity, 7, 8, 9]);
 });
+
+test("Resize imports only as nearest upsampling by an integer factor, else the error says so", async () => {
+  const str = (name: string, value: string) => ({
+    name,
+    type: ONNX_ATTRIBUTE.STRING,
+    s: new TextEncoder().encode(value),
+  });
+  const resize = (mode: string, scales: number[]) =>
+    model(
+      [
+        {
+          op: "Resize",
+          name: "/up/Resize",
+          inputs: ["x", "", "scales"],
+          outputs: ["y"],
+          attrs: [
+            str("mode", mode),
+            str("coordinate_transformation_mode", "asymmetric"),
+            str("nearest_mode", "floor"),
+          ],
+        },
+      ],
+      { inputs: [valueInfo("x", [1, 1, 1, 2])], initializers: [floats("scales", [4], scales)] },
+    );
+  const graph = importOnnx(resize("nearest", [1, 1, 2, 2]));
+  const [out] = (await execute(graph, [tensor([1, 1, 1, 2], new Float32Array([3, 4]))])).outputs;
+  assert.deepEqual([...out!.data], [3, 3, 4, 4, 3, 3, 4, 4]);
+  assert.throws(
+    () => importOnnx(resize("linear", [1, 1, 2, 2])),
+    /node "\/up\/Resize" \(Resize\): only nearest upsampling.*got mode linear/,
+  );
+  assert.throws(
+    () => importOnnx(resize("nearest", [1, 1, 1.5, 1.5])),
+    /one integer factor is supported, got scales \[1, 1, 1\.5, 1\.5\]/,
+  );
+});

@@ -314,6 +314,49 @@ function reduce(op: "sum" | "mean"): Lowering {
   };
 }
 
+/** InstanceNormalization of x[N, C, ...]: a group norm with one channel per group. */
+function instanceNorm(a: LowerArgs): Node[] {
+  const x = a.node(0);
+  const inputs = [x, a.node(1), a.node(2)];
+  const attrs = { groups: x.shape[1]!, eps: a.attrs.float("epsilon", 1e-5) };
+  return [a.g.op("group_norm", inputs, attrs, a.name())];
+}
+
+/**
+ * Resize as F.interpolate(mode="nearest") exports it: H and W scaled by one integer factor,
+ * each output pixel copying the input pixel at floor(i / scale) (asymmetric coordinates).
+ */
+function resize(a: LowerArgs): Node[] {
+  const x = a.node(0);
+  const mode = a.attrs.string("mode", "nearest");
+  const coordinates = a.attrs.string("coordinate_transformation_mode", "half_pixel");
+  const rounding = a.attrs.string("nearest_mode", "round_prefer_floor");
+  if (mode !== "nearest" || coordinates !== "asymmetric" || rounding !== "floor") {
+    throw new RangeError(
+      `only nearest upsampling as F.interpolate(mode="nearest") exports it is supported ` +
+        `(asymmetric, floor); got mode ${mode}, ${coordinates}, ${rounding}`,
+    );
+  }
+  const scales = a.constant(2);
+  const sizes = a.constant(3);
+  const factors =
+    scales !== undefined && scales.data.length > 0
+      ? Array.from(scales.data)
+      : sizes !== undefined
+        ? intList(sizes).map((s, d) => s / x.shape[d]!)
+        : [];
+  const scale = factors[2];
+  const plain =
+    x.shape.length === 4 && factors.length === 4 && factors[0] === 1 && factors[1] === 1;
+  if (!plain || scale !== factors[3] || !Number.isInteger(scale) || scale! < 1) {
+    throw new RangeError(
+      `only NCHW upsampling of H and W by one integer factor is supported, got scales ` +
+        `[${factors.join(", ")}]`,
+    );
+  }
+  return [a.g.op("upsample", [x], { scale: scale! }, a.name())];
+}
+
 /** GELU with the tanh approximation, from IR ops: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
 function geluTanh(a: LowerArgs, x: Node): Node {
   const { g } = a;
@@ -418,6 +461,8 @@ export const LOWERINGS: Readonly<Record<string, Lowering>> = {
   },
   Where: where,
   Conv: conv,
+  InstanceNormalization: instanceNorm,
+  Resize: resize,
   ReduceMean: reduce("mean"),
   ReduceSum: reduce("sum"),
 };
