@@ -51,6 +51,7 @@ import type { Backend, WebGpuBackend } from "../gpu/src/device/backend.ts";
 import { selectBackend } from "../gpu/src/device/select.ts";
 import type {
   CostTable,
+  ExecuteOptions,
   ExecuteResult,
   Feeds,
   Graph,
@@ -284,7 +285,7 @@ function log(line: string): void {
 interface Runner {
   name: "cpu" | "webgpu";
   description: string;
-  run(graph: Graph, inputs: Feeds): Promise<ExecuteResult>;
+  run(graph: Graph, inputs: Feeds, options?: ExecuteOptions): Promise<ExecuteResult>;
 }
 
 /** The backends `choice` asks for; "all" adds WebGPU only where Dawn finds an adapter. */
@@ -292,7 +293,7 @@ async function openRunners(choice: BackendChoice): Promise<{ runners: Runner[]; 
   const cpu: Runner = {
     name: "cpu",
     description: "CPU executor (gpu/src/autochunk/executor as in this tree)",
-    run: (graph, inputs) => execute(graph, inputs),
+    run: (graph, inputs, options) => execute(graph, inputs, options),
   };
   if (choice === "cpu") return { runners: [cpu] };
   const gpu = await selectBackend({
@@ -305,7 +306,7 @@ async function openRunners(choice: BackendChoice): Promise<{ runners: Runner[]; 
     name: "webgpu",
     description:
       `WebGPU executor on ${device.adapter.vendor} ${device.adapter.architecture} ${device.adapter.description}`.trim(),
-    run: (graph, inputs) => executeWebGpu(device, graph, inputs),
+    run: (graph, inputs, options) => executeWebGpu(device, graph, inputs, options),
   };
   return { runners: choice === "webgpu" ? [webgpu] : [cpu, webgpu], gpu };
 }
@@ -460,6 +461,13 @@ interface Row {
   outputs_match: boolean | null;
   runs_unchunked_s: Seconds[];
   runs_chunked_s: Seconds[];
+  /**
+   * The peak by the backend's own count, apart from the tracker (executor/resident.ts), from
+   * one untimed run each with measureResident; its source (docs/autochunk-executors.md).
+   */
+  resident_peak_unchunked_bytes: number | null;
+  resident_peak_chunked_bytes: number | null;
+  resident_source: string | null;
 }
 
 type Planned = { ratio: number; budget: number; searchS: number } & (
@@ -550,6 +558,16 @@ async function benchmarkSize(
       }
     }
   }
+  // Sampling slows kernels a little, so the resident peaks come from runs of their own, one
+  // at a time (runs side by side would count each other's memory), after the warm-up that
+  // materialised the parameters.
+  const residentUnchunked = (await runner.run(graph, inputs, { measureResident: true })).resident;
+  const resident: (number | null)[] = [];
+  for (const p of planned) {
+    const run =
+      "plan" in p ? await runner.run(p.plan.chunked, inputs, { measureResident: true }) : null;
+    resident.push(run?.resident?.peakBytes ?? null);
+  }
   const tUnchunked = timing(unchunked);
   const onCpu = runner.name === "cpu";
   return planned.map((p, k): Row => {
@@ -568,6 +586,8 @@ async function benchmarkSize(
       load_1min: load,
       search_s: p.searchS,
       runs_unchunked_s: unchunked,
+      resident_peak_unchunked_bytes: residentUnchunked?.peakBytes ?? null,
+      resident_source: residentUnchunked?.source ?? null,
     };
     if (!("plan" in p)) {
       return {
@@ -589,6 +609,7 @@ async function benchmarkSize(
         max_abs_err_rel: null,
         outputs_match: null,
         runs_chunked_s: [],
+        resident_peak_chunked_bytes: null,
       };
     }
     const { plan } = p;
@@ -613,6 +634,7 @@ async function benchmarkSize(
       max_abs_err_rel: err,
       outputs_match: err <= TOLERANCE,
       runs_chunked_s: chunked[k]!,
+      resident_peak_chunked_bytes: resident[k]!,
     };
   });
 }
