@@ -1,17 +1,19 @@
 /*
  * The CPU executor's kernels on the WebAssembly runtime: each takes typed arrays (staged into
  * the heap when they live elsewhere, staging.ts), splits the work into one call per thread and
- * runs the calls (runtime.ts). Work too small to repay a worker's round trip (~0.1 ms) stays on
- * this thread.
+ * runs the calls (runtime.ts). Work too small to repay waking a worker stays on this thread: a
+ * round trip takes ~0.1 ms on an idle machine and several ms on a loaded one, where splitting a
+ * 0.2 ms add of 786K elements over two threads was measured at 8-30 ms.
  */
 import type { TensorData } from "../../ir/dtype.js";
 import type { KernelCall } from "./runtime.js";
 import { kernelRuntime, runCalls, splitRange } from "./runtime.js";
 import { Staging } from "./staging.js";
 
-// The least work worth a thread of its own: multiply-adds for products, elements otherwise.
-const MIN_MACS_PER_THREAD = 1 << 21;
-const MIN_ELEMENTS_PER_THREAD = 1 << 16;
+// The least work worth a thread of its own (about 1 ms on one thread): multiply-adds for
+// products, elements otherwise.
+const MIN_MACS_PER_THREAD = 1 << 24;
+const MIN_ELEMENTS_PER_THREAD = 1 << 20;
 // Rows of the gemm micro-kernel: thread ranges start on multiples of it.
 const MR = 4;
 
