@@ -7,7 +7,9 @@ import { deviceQueries, deviceRows } from "./stored-rows.js";
 // 2 rows of 5 values: rows pad to 8 values (dimV 2).
 const m = matrix(new Float32Array([1, -2, 3, 0.5, 4, -1, 0, 2, 8, -4]), 2, 5);
 
-test("f32 and f16 rows are zero-padded to whole vec4s, in their own element size", () => {
+test("f32 and f16 rows are zero-padded to whole vec4s, in their own element size; whole rows are not copied", () => {
+  const aligned = matrix(new Float32Array(8), 2, 4);
+  assert.equal(deviceRows(encodeVectors(aligned, "f32"), 1).buffer, aligned.data.buffer);
   const f32 = new Float32Array(deviceRows(encodeVectors(m, "f32"), 2).buffer);
   assert.deepEqual([...f32], [1, -2, 3, 0.5, 4, 0, 0, 0, -1, 0, 2, 8, -4, 0, 0, 0]);
   const f16 = encodeVectors(m, "f16");

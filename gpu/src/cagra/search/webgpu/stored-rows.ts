@@ -84,7 +84,7 @@ export function storedRowsWorkgroupBytes(kind: StorageKind, dimV: number): numbe
 
 /**
  * The bytes to upload for `s`, rows padded to `dimV`·4 values (and, for int8, the scales after
- * them), in the layout storedRowsWgsl reads.
+ * them), in the layout storedRowsWgsl reads: a view of `s.data` when that is already the layout.
  *
  * @example
  * uploadBuffer(gpu, deviceRows(encodeVectors(dataset, "f16"), 32), "search dataset", "search-index");
@@ -94,9 +94,11 @@ export function deviceRows(s: VectorStorage, dimV: number): Uint8Array {
   const bytes = { f32: 4, f16: 2, int8: 1 }[s.kind];
   const rowBytes = width * bytes;
   const tail = s.kind === "int8" ? width * 4 : 0;
-  const out = new Uint8Array(s.rows * rowBytes + tail);
   const data = new Uint8Array(s.data.buffer, s.data.byteOffset, s.data.byteLength);
   const used = s.cols * bytes;
+  // Rows already whole vec4s, and no scales to append: upload the array itself, uncopied.
+  if (used === rowBytes && tail === 0) return data;
+  const out = new Uint8Array(s.rows * rowBytes + tail);
   if (used === rowBytes) out.set(data);
   else {
     for (let r = 0; r < s.rows; r++) {
