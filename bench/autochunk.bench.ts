@@ -24,8 +24,10 @@
  * (bench/autochunk/torch_peer.py, a child process of .venv's Python), timed in the same rounds
  * with `--torch-threads` intra-op threads (default: as many as the CPU executor's kernels use
  * by default, $TESSERA_CPU_THREADS else every core), and its peak activation memory from
- * torch.profiler's allocation events (profile_memory=True), as a row of its own; the summary's
- * `executor_time_ratio_vs_torch` is the executor's median over PyTorch's, per sequence length.
+ * torch.profiler's allocation events (profile_memory=True), as a row of its own. The summary's
+ * `executor_time_ratio_vs_torch` (per sequence length) comes from bench/autochunk/executor-speed.ts,
+ * run after GPT's rounds with that thread count on both sides; each torch row keeps the ratio
+ * from the benchmark's own rounds beside it.
  *
  * Max sequence lengths come from `maxSequenceLength` (the memory prediction, which equals the
  * CPU executor's measured peak — the rows show it), in the model's sequence-length units
@@ -70,6 +72,7 @@ import {
 import type { Model } from "../gpu/src/autochunk/models/index.ts";
 import { evoformerBlock, gptPrefill, unet, vit } from "../gpu/src/autochunk/models/index.ts";
 import { graphFlops } from "../gpu/src/autochunk/ops/registry.ts";
+import { measureExecutorSpeed } from "./autochunk/executor-speed.ts";
 import type { TorchPeer } from "./autochunk/torch-peer.ts";
 import { startTorchPeer } from "./autochunk/torch-peer.ts";
 
@@ -758,8 +761,9 @@ interface Summary {
   /** Chunked over unchunked max sequence length under the fixed budget (max_seq[0]). */
   max_seq_ratio: number | null;
   /**
-   * Per sequence length: the CPU executor's median time for the unchunked program over PyTorch
-   * eager's in the same rounds (null when PyTorch did not run this model).
+   * Per sequence length: the CPU executor's median time for the GPT block over PyTorch eager's,
+   * from bench/autochunk/executor-speed.ts run in this session with the same thread count on
+   * both sides (null for the other models).
    */
   executor_time_ratio_vs_torch: Record<string, number> | null;
   /** Whether every backend reaches the paper's reduction (GPT and Evoformer only), per clock. */
@@ -790,7 +794,7 @@ function summarize(
   seqs: number[],
   lowest: LowestPeak[],
   rows: readonly Row[],
-  torchRows: readonly TorchRow[],
+  speed: Record<string, number> | null,
   maxSeqs: MaxSeq[],
   backends: readonly string[],
 ): Summary {
@@ -822,10 +826,7 @@ function summarize(
     best_reduction_at_cpu_slowdown_le_10pct: bestCpu,
     max_seq: maxSeqs,
     max_seq_ratio: ratio,
-    executor_time_ratio_vs_torch:
-      torchRows.length === 0
-        ? null
-        : Object.fromEntries(torchRows.map((t) => [String(t.seq), t.executor_time_ratio_vs_torch])),
+    executor_time_ratio_vs_torch: speed,
     meets_reduction_target: TARGETS.reduction_models.includes(spec.name)
       ? {
           wall: Object.values(best).every(meets),
@@ -1001,6 +1002,19 @@ async function main(): Promise<void> {
       for (const budget of budgets) {
         maxSeqs.push(await maxSeq(spec, budget, costModel, runners[0]!, flopsPerSecond));
       }
+      let speed: Record<string, number> | null = null;
+      if (modelTorchRows.length > 0) {
+        log(`${name}: executor against PyTorch (executor-speed.ts)…`);
+        const measured = await measureExecutorSpeed({
+          tokens: spec.sizes,
+          threads: opts.torchThreads,
+          runs: opts.repeats,
+          log,
+        });
+        speed = Object.fromEntries(
+          measured.map((m) => [String(m.tokens), m.executor_time_ratio_vs_torch]),
+        );
+      }
       rows.push(...modelRows);
       torchRows.push(...modelTorchRows);
       summaries[name] = summarize(
@@ -1008,7 +1022,7 @@ async function main(): Promise<void> {
         seqs,
         lowest,
         modelRows,
-        modelTorchRows,
+        speed,
         maxSeqs,
         runners.map((r) => r.name),
       );
