@@ -80,8 +80,9 @@ function chain(layers: number, width: number): Graph {
 }
 
 test("a run stops when its signal aborts, releasing everything it held", async () => {
-  const graph = chain(200, 128);
-  const x = randTensor([64, 128]);
+  // Long enough (~1.7G multiply-adds) that the wasm kernels are still running after 30 ms.
+  const graph = chain(400, 256);
+  const x = randTensor([64, 256]);
   const aborted = new AbortController();
   aborted.abort();
   const memory = new MemoryTracker();
