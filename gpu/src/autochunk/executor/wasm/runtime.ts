@@ -4,21 +4,25 @@
  * path), one shared memory holding the kernels' tensors (heap.ts), an instance on this thread
  * and one per pooled worker over the same memory, and a dispatcher that runs one kernel call per
  * thread: the first here, the others on workers (gpu/src/cpu/worker-pool.ts).
+ *
+ * It needs Node (the module's file, worker threads), and takes what it needs from Node only when
+ * the CPU executor first runs, with no import of a Node built-in or of the worker pool at the top:
+ * the AutoChunk entry then also loads in a browser, where plans run on WebGPU.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
-import { runInWorkers } from "../../../cpu/worker-pool.js";
 import type { SharedWasmMemory, WasmModule } from "../../../cpu/wasm-instance.js";
 import {
   compileModule,
   createSharedMemory,
   instantiateWithMemory,
 } from "../../../cpu/wasm-instance.js";
+import type * as WorkerPool from "../../../cpu/worker-pool.js";
 import { WasmHeap } from "./heap.js";
 
 const WASM_FILE = new URL("../../../../dist/wasm/autochunk-kernels.wasm", import.meta.url);
 const TASK = new URL("./worker-task.js", import.meta.url);
+// Imported by URL, not by a literal specifier: a bundler would inline the pool, and with it the
+// static node:worker_threads imports of gpu/src/cpu, into a browser bundle of the entry.
+const WORKER_POOL = new URL("../../../cpu/worker-pool.js", import.meta.url);
 
 // The module declares its memory as 16 to 65536 pages (assembly/asconfig.json); 65536 pages
 // is wasm32's 4 GiB, which a shared memory reserves as address space, not as memory.
@@ -123,9 +127,28 @@ let current: Current | undefined;
 let nextMemoryId = 0;
 let requestedThreads: number | undefined;
 let warming: Promise<void> = Promise.resolve();
+// Loaded by warm(), so before the kernels run on more than one thread.
+let pool: typeof WorkerPool | undefined;
+
+type NodeBuiltins = Pick<NodeJS.Process, "getBuiltinModule">;
+
+/** The Node built-in `id`, or an error saying that the CPU executor needs Node. */
+function nodeBuiltin<ID extends "node:fs" | "node:os" | "node:url">(id: ID) {
+  const node = (globalThis as { process?: Partial<NodeBuiltins> }).process;
+  if (node?.getBuiltinModule === undefined) {
+    throw new Error(
+      "AutoChunk's CPU executor runs its WebAssembly kernels in Node.js 20.16 or later (it " +
+        "reads the kernels' file and starts worker threads). In a browser, plan and run on " +
+        "WebGPU: autochunk(graph, { budget, backend, costModel }) with backend = await " +
+        "selectBackend(), or executeWebGpu().",
+    );
+  }
+  return node.getBuiltinModule(id);
+}
 
 function loadModule(): WasmModule {
-  const path = fileURLToPath(WASM_FILE);
+  const { existsSync, readFileSync } = nodeBuiltin("node:fs");
+  const path = nodeBuiltin("node:url").fileURLToPath(WASM_FILE);
   if (!existsSync(path)) {
     throw new Error(
       `AutoChunk CPU kernels: ${path} is missing; build it with \`npm run build:wasm\` ` +
@@ -137,7 +160,9 @@ function loadModule(): WasmModule {
 
 function defaultThreads(): number {
   const fromEnv = Number(process.env.TESSERA_CPU_THREADS);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism();
+  return Number.isInteger(fromEnv) && fromEnv > 0
+    ? fromEnv
+    : nodeBuiltin("node:os").availableParallelism();
 }
 
 /**
@@ -181,12 +206,12 @@ export function whenThreadsReady(): Promise<void> {
 function warm(wanted: number): void {
   if (wanted <= current!.threads) return;
   const noop = workerCall({ kernel: "binaryScalar", args: [0, 0, 0, 0, 0, 0] });
-  warming = runInWorkers<WorkerCall, null>(
-    TASK,
-    Array.from({ length: wanted - 1 }, () => noop),
-  ).then(() => {
-    if (current?.wanted === wanted) current = { ...current, threads: wanted };
-  });
+  const calls = Array.from({ length: wanted - 1 }, () => noop);
+  warming = (import(WORKER_POOL.href) as Promise<typeof WorkerPool>)
+    .then((loaded) => (pool = loaded).runInWorkers<WorkerCall, null>(TASK, calls))
+    .then(() => {
+      if (current?.wanted === wanted) current = { ...current, threads: wanted };
+    });
   warming.catch(() => {});
 }
 
@@ -250,7 +275,7 @@ async function runNow(calls: readonly KernelCall[]): Promise<void> {
   const [first, ...rest] = calls;
   if (first === undefined) return;
   const pending =
-    rest.length === 0 ? null : runInWorkers<WorkerCall, null>(TASK, rest.map(workerCall));
+    rest.length === 0 ? null : pool!.runInWorkers<WorkerCall, null>(TASK, rest.map(workerCall));
   try {
     (rt.kernels[first.kernel] as (...args: number[]) => void)(...first.args);
   } finally {
