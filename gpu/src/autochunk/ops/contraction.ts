@@ -96,8 +96,10 @@ export const contractionRules: Rules<ContractionOp> = {
       }));
     },
     alias: () => null,
-    workspaceBytes({ spec }, [a, b], [out]) {
+    workspaceBytes({ spec }, [a, b], [out], executor) {
       const plan = planEinsum(spec, a!.shape, b!.shape);
+      // The CPU kernel reads and writes evenly strided operands where they lie.
+      if (executor === "cpu" && plan.inPlace !== null) return 0;
       return einsumWorkspace(plan, a!, b!, out!);
     },
     flops({ spec }, [a, b]) {

@@ -23,6 +23,17 @@ export interface EinsumPlan {
   readonly m: number;
   readonly n: number;
   readonly k: number;
+  /**
+   * Element strides that read A as [batch, aFree, contracted], B as [batch, contracted, bFree]
+   * and write the output as [batch, aFree, bFree] where they lie, without permuted copies;
+   * null when some letter group is not evenly strided in some tensor (e.g. batch letters
+   * "ih" of "ijhc" are apart), and the copies are needed.
+   */
+  readonly inPlace: {
+    readonly a: readonly [number, number, number];
+    readonly b: readonly [number, number, number];
+    readonly out: readonly [number, number, number];
+  } | null;
 }
 
 /**
@@ -88,6 +99,19 @@ export function planEinsum(spec: string, shapeA: Shape, shapeB: Shape): EinsumPl
   const contracted = [...inA].filter((c) => inB.includes(c) && !out.includes(c));
   const extent = (letters: string[]) => numel(letters.map((c) => size.get(c)!));
   const product = [...batch, ...aFree, ...bFree];
+  const outLetters = [...out];
+  const strided = (letters: string, groups: readonly string[][]) =>
+    groups.map((group) => groupStride(group, letters, size));
+  const a = strided(inA, [batch, aFree, contracted]);
+  const b = strided(inB, [batch, contracted, bFree]);
+  const o = strided(outLetters.join(""), [batch, aFree, bFree]);
+  const inPlace = [...a, ...b, ...o].includes(null)
+    ? null
+    : {
+        a: a as [number, number, number],
+        b: b as [number, number, number],
+        out: o as [number, number, number],
+      };
   return {
     inA,
     inB,
@@ -101,7 +125,34 @@ export function planEinsum(spec: string, shapeA: Shape, shapeB: Shape): EinsumPl
     m: extent(aFree),
     n: extent(bFree),
     k: extent(contracted),
+    inPlace,
   };
+}
+
+/**
+ * The one element stride that walks `group`'s letters (in order, as one merged index) in a
+ * contiguous tensor laid out as `letters`, or null when they are not evenly spaced. A group
+ * of extent 1 (empty, or of extent-1 letters) takes no step: 1, the kernels' unit-stride case.
+ */
+function groupStride(
+  group: readonly string[],
+  letters: string,
+  size: ReadonlyMap<string, number>,
+): number | null {
+  const strides = new Map<string, number>();
+  let stride = 1;
+  for (let d = letters.length - 1; d >= 0; d--) {
+    strides.set(letters[d]!, stride);
+    stride *= size.get(letters[d]!)!;
+  }
+  // Letters of extent 1 take no step; the others must nest, innermost last.
+  const steps = group.filter((c) => size.get(c)! > 1);
+  for (let q = 0; q + 1 < steps.length; q++) {
+    const next = steps[q + 1]!;
+    if (strides.get(steps[q]!) !== strides.get(next)! * size.get(next)!) return null;
+  }
+  const last = steps[steps.length - 1];
+  return last === undefined ? 1 : strides.get(last)!;
 }
 
 /** The axis order that takes letters `from` to `to`, or null for the identity. */

@@ -137,5 +137,13 @@ test("views, workspace and FLOPs come from the rules", () => {
   assert.equal(workspaceBytesOf(graph, nodes.conv!), 4 * 27 * 64);
   // einsum: A is permuted to [b,i,c,s], B is already [b,s,j,d], the product [b,i,c,j,d] is permuted
   assert.equal(workspaceBytesOf(graph, nodes.einsum!), 4 * (60 + 6 * 7 * 2 * 3));
+  // an einsum whose letter groups are evenly strided runs in place on the CPU, not on WebGPU
+  const g = new GraphBuilder();
+  const a = g.input("a", [5, 6, 4]);
+  const tri = g.einsum("kic,kjc->ijc", a, g.input("b", [5, 7, 4]));
+  g.output(tri);
+  const triGraph = g.build();
+  assert.equal(workspaceBytesOf(triGraph, tri, "cpu"), 0);
+  assert.equal(workspaceBytesOf(triGraph, tri, "webgpu"), 4 * (5 * 6 * 4 + 5 * 7 * 4 + 6 * 7 * 4));
   assert.equal(workspaceBytesOf(graph, nodes.matmul!), 0);
 });

@@ -2,7 +2,7 @@ import type { ContractionOp } from "../../ir/op.js";
 import { numel } from "../../ir/shape.js";
 import { planEinsum } from "../../ops/einsum-spec.js";
 import type { Tensor } from "../tensor.js";
-import { matmulWasm } from "../wasm/ops.js";
+import { matmulWasm, stridedMatmulWasm } from "../wasm/ops.js";
 import type { Kernel } from "./kernel.js";
 import { permuteInto } from "./layout.js";
 import { broadcastStrides } from "./strided.js";
@@ -266,6 +266,10 @@ export const contractionKernels: { readonly [O in ContractionOp]: Kernel<O> } = 
 
   async einsum({ attrs, inputs: [a, b], outputs: [out], workspace }) {
     const plan = planEinsum(attrs.spec, a!.shape, b!.shape);
+    if (plan.inPlace !== null) {
+      const { batch, m, n, k, inPlace } = plan;
+      return stridedMatmulWasm(a!.data, b!.data, out!.data, { batch, m, n, k, ...inPlace });
+    }
     let offset = 0;
     const scratch = (like: Tensor, perm: number[]): Float32Array => {
       const view = new Float32Array(workspace, offset, like.data.length);

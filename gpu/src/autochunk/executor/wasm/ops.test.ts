@@ -12,6 +12,7 @@ import {
   layerNormWasm,
   matmulWasm,
   softmaxWasm,
+  stridedMatmulWasm,
   unaryWasm,
 } from "./ops.js";
 import { kernelRuntime, setCpuThreads, splitRange, whenThreadsReady } from "./runtime.js";
@@ -71,6 +72,61 @@ test("batched gemm with a broadcast operand, split over two threads", async () =
   await matmulWasm(a, b, undefined, out, { batch, m, n, k, aStride: m * k, bStride: 0 });
   const reference = new Float32Array(batch * m * n);
   for (let t = 0; t < batch; t++) gemm(a, t * m * k, b, 0, reference, t * m * n, m, n, k);
+  assertClose(out, reference, 1e-5);
+});
+
+test("strided gemm reads and writes operands in place, split over two threads", async () => {
+  setCpuThreads(2);
+  await whenThreadsReady();
+  // Its own stream, so the other tests' operands stay as they were.
+  const own = seededRandom(12);
+  const random = (n: number) => new Float32Array(n).map(() => 2 * own() - 1);
+  // "kic,kjc->ijc" (batch c innermost everywhere) at sizes off the tile and panel edges, the
+  // last big enough (~27M multiply-adds) for a second thread; and a unit-stride batched case.
+  for (const [K, I, J, C] of [
+    [3, 5, 9, 2],
+    [257, 6, 270, 3],
+    [300, 37, 41, 30],
+  ] as const) {
+    const a = random(K * I * C);
+    const b = random(K * J * C);
+    const out = new Float32Array(I * J * C).fill(NaN);
+    await stridedMatmulWasm(a, b, out, {
+      batch: C,
+      m: I,
+      n: J,
+      k: K,
+      a: [1, C, I * C],
+      b: [1, J * C, C],
+      out: [1, J * C, C],
+    });
+    const reference = new Float32Array(I * J * C);
+    for (let i = 0; i < I; i++) {
+      for (let j = 0; j < J; j++) {
+        for (let c = 0; c < C; c++) {
+          let sum = 0;
+          for (let k = 0; k < K; k++) sum += a[(k * I + i) * C + c]! * b[(k * J + j) * C + c]!;
+          reference[(i * J + j) * C + c] = sum;
+        }
+      }
+    }
+    assertClose(out, reference, 1e-5);
+  }
+  const [batch, m, n, k] = [3, 9, 17, 260];
+  const a = random(batch * m * k);
+  const b = random(batch * k * n);
+  const out = new Float32Array(batch * m * n);
+  await stridedMatmulWasm(a, b, out, {
+    batch,
+    m,
+    n,
+    k,
+    a: [m * k, k, 1],
+    b: [k * n, n, 1],
+    out: [m * n, n, 1],
+  });
+  const reference = new Float32Array(batch * m * n);
+  for (let t = 0; t < batch; t++) gemm(a, t * m * k, b, t * k * n, reference, t * m * n, m, n, k);
   assertClose(out, reference, 1e-5);
 });
 

@@ -81,6 +81,44 @@ export function matmulWasm(
   });
 }
 
+/**
+ * out[t, i, j] = Σ_p a[t, i, p] · b[t, p, j] for `batch` products with every operand read or
+ * written where it lies through element strides [batch, row, column] (an einsum's operands in
+ * their own letter order: no permuted copies).
+ *
+ * @example
+ * // "kic,kjc->ijc" on [K, I, C] and [K, J, C]: batch c, rows i, columns j, depth k
+ * await stridedMatmulWasm(a, b, out, { batch: C, m: I, n: J, k: K,
+ *   a: [1, C, I * C], b: [1, J * C, C], out: [1, J * C, C] });
+ */
+export function stridedMatmulWasm(
+  a: TensorData,
+  b: TensorData,
+  out: TensorData,
+  shape: {
+    readonly batch: number;
+    readonly m: number;
+    readonly n: number;
+    readonly k: number;
+    readonly a: readonly [number, number, number];
+    readonly b: readonly [number, number, number];
+    readonly out: readonly [number, number, number];
+  },
+): Promise<void> {
+  const { batch, m, n, k } = shape;
+  const rt = kernelRuntime();
+  return staged((s) => {
+    const ap = s.input(a);
+    const bp = s.input(b);
+    const op = s.output(out);
+    const minRows = Math.ceil(MIN_MACS_PER_THREAD / Math.max(1, n * k));
+    return splitRange(batch * m, rt.threads, MR, minRows).map(([r0, r1], i) => ({
+      kernel: "stridedGemmRows",
+      args: [ap, ...shape.a, bp, ...shape.b, op, ...shape.out, m, n, k, r0, r1, rt.packs[i]!],
+    }));
+  });
+}
+
 /** out = softmax(x) along contiguous rows of `len`. */
 export function softmaxWasm(x: TensorData, out: TensorData, len: number): Promise<void> {
   const rt = kernelRuntime();

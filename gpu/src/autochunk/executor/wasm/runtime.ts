@@ -60,6 +60,26 @@ export interface WasmKernels {
     accumulate: number,
     pack: number,
   ): void;
+  stridedGemmRows(
+    a: number,
+    saT: number,
+    saM: number,
+    saK: number,
+    b: number,
+    sbT: number,
+    sbK: number,
+    sbN: number,
+    c: number,
+    scT: number,
+    scM: number,
+    scN: number,
+    m: number,
+    n: number,
+    k: number,
+    rowStart: number,
+    rowEnd: number,
+    pack: number,
+  ): void;
   softmaxRows(x: number, out: number, len: number, rowStart: number, rowEnd: number): void;
   layerNormRows(
     x: number,

@@ -13,7 +13,13 @@ const KC: i32 = 256;
 const NC: i32 = 256;
 
 /** Bytes of packing scratch gemm needs: one KC × NC panel of B. */
-export const GEMM_SCRATCH_BYTES: i32 = KC * NC * 4;
+const B_PANEL_BYTES: i32 = KC * NC * 4;
+/** Bytes of the strided gemm's extra scratch: MR gathered rows of A, then one MR × NR tile of C. */
+const A_ROWS_BYTES: i32 = MR * KC * 4;
+const C_TILE_BYTES: i32 = MR * NR * 4;
+
+/** Bytes of scratch a gemm call needs (per thread): B's panel, then the strided gemm's extras. */
+export const GEMM_SCRATCH_BYTES: i32 = B_PANEL_BYTES + A_ROWS_BYTES + C_TILE_BYTES;
 
 /** Packs B[kb, nb] (row stride ldb) into `pack` as groups of NR columns, the last zero-padded. */
 function packB(b: usize, ldb: i32, kb: i32, nb: i32, pack: usize): void {
@@ -214,6 +220,165 @@ export function batchedGemmRows(
       n,
       k,
       accumulate,
+      pack,
+    );
+    r += rows;
+  }
+}
+
+/** Packs B[kb, nb] with element strides (sbk, sbn) into `pack` as packB does, gathering. */
+function packBStrided(b: usize, sbk: i32, sbn: i32, kb: i32, nb: i32, pack: usize): void {
+  if (sbn == 1) {
+    packB(b, sbk, kb, nb, pack);
+    return;
+  }
+  let dst = pack;
+  for (let j = 0; j < nb; j += NR) {
+    const cols = min(NR, nb - j);
+    for (let p = 0; p < kb; p++) {
+      const src = b + ((<usize>p * sbk + <usize>j * sbn) << 2);
+      for (let jj = 0; jj < NR; jj++) {
+        store<f32>(
+          dst + ((<usize>jj) << 2),
+          jj < cols ? load<f32>(src + ((<usize>jj * sbn) << 2)) : 0,
+        );
+      }
+      dst += 32;
+    }
+  }
+}
+
+/**
+ * C[m, n] (+)= A[m, k] · B[k, n] with every operand read or written in place through element
+ * strides (A: sam, sak; B: sbk, sbn; C: scm, scn), so an einsum needs no permuted copies. Rows
+ * of A whose k stride is not 1 are gathered MR at a time, and a C whose column stride is not 1
+ * is written from a register tile element by element; unit strides take gemm's paths.
+ */
+function stridedGemm(
+  a: usize,
+  sam: i32,
+  sak: i32,
+  b: usize,
+  sbk: i32,
+  sbn: i32,
+  c: usize,
+  scm: i32,
+  scn: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  pack: usize,
+): void {
+  if (sak == 1 && sbn == 1 && scn == 1) {
+    gemm(a, sam, b, sbk, c, scm, m, n, k, 0, pack);
+    return;
+  }
+  if (k == 0) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) store<f32>(c + ((<usize>i * scm + <usize>j * scn) << 2), 0);
+    }
+    return;
+  }
+  const rows = pack + <usize>B_PANEL_BYTES;
+  const tile = rows + <usize>A_ROWS_BYTES;
+  const rowBytes = (<usize>KC) << 2;
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nb = min(NC, n - j0);
+    for (let p0 = 0; p0 < k; p0 += KC) {
+      const kb = min(KC, k - p0);
+      packBStrided(b + ((<usize>p0 * sbk + <usize>j0 * sbn) << 2), sbk, sbn, kb, nb, pack);
+      const add = p0 > 0;
+      for (let i = 0; i < m; i += MR) {
+        const mr = min(MR, m - i);
+        // A's rows i..i+mr at depth p0..p0+kb, contiguous (gathered when sak ≠ 1).
+        let ai = a + ((<usize>i * sam + <usize>p0 * sak) << 2);
+        let lda = (<usize>sam) << 2;
+        if (sak != 1) {
+          for (let r = 0; r < mr; r++) {
+            const src = ai + ((<usize>r * sam) << 2);
+            const dst = rows + <usize>r * rowBytes;
+            for (let p = 0; p < kb; p++) {
+              store<f32>(dst + ((<usize>p) << 2), load<f32>(src + ((<usize>p * sak) << 2)));
+            }
+          }
+          ai = rows;
+          lda = rowBytes;
+        }
+        for (let j = 0; j < nb; j += NR) {
+          const cols = min(NR, nb - j);
+          const pb = pack + ((<usize>j * kb) << 2);
+          const cij = c + ((<usize>i * scm + <usize>(j0 + j) * scn) << 2);
+          if (scn == 1) {
+            const ldc = (<usize>scm) << 2;
+            if (mr == MR) micro4x8(ai, lda, pb, kb, cij, ldc, cols, add);
+            else
+              for (let r = 0; r < mr; r++) {
+                micro1x8(ai + <usize>r * lda, pb, kb, cij + <usize>r * ldc, cols, add);
+              }
+            continue;
+          }
+          if (mr == MR) micro4x8(ai, lda, pb, kb, tile, 32, NR, false);
+          else
+            for (let r = 0; r < mr; r++)
+              micro1x8(ai + <usize>r * lda, pb, kb, tile + 32 * r, NR, false);
+          for (let r = 0; r < mr; r++) {
+            for (let jj = 0; jj < cols; jj++) {
+              const at = cij + ((<usize>r * scm + <usize>jj * scn) << 2);
+              const v = load<f32>(tile + 32 * r + ((<usize>jj) << 2));
+              store<f32>(at, add ? load<f32>(at) + v : v);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Rows [rowStart, rowEnd) of a batched product read and written in place through element
+ * strides, rows numbered across the batch (row r is row r % m of batch r / m):
+ * C[t][i, j] = Σ_p A[t][i, p] · B[t][p, j], with A[t][i, p] at a + t·saT + i·saM + p·saK,
+ * B[t][p, j] at b + t·sbT + p·sbK + j·sbN and C[t][i, j] at c + t·scT + i·scM + j·scN
+ * (pointers in bytes, strides in elements). `pack` points at GEMM_SCRATCH_BYTES.
+ */
+export function stridedGemmRows(
+  a: usize,
+  saT: i32,
+  saM: i32,
+  saK: i32,
+  b: usize,
+  sbT: i32,
+  sbK: i32,
+  sbN: i32,
+  c: usize,
+  scT: i32,
+  scM: i32,
+  scN: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  rowStart: i32,
+  rowEnd: i32,
+  pack: usize,
+): void {
+  let r = rowStart;
+  while (r < rowEnd) {
+    const t = r / m;
+    const i = r - t * m;
+    const rows = min(m - i, rowEnd - r);
+    stridedGemm(
+      a + ((<usize>t * saT + <usize>i * saM) << 2),
+      saM,
+      saK,
+      b + ((<usize>t * sbT) << 2),
+      sbK,
+      sbN,
+      c + ((<usize>t * scT + <usize>i * scM) << 2),
+      scM,
+      scN,
+      rows,
+      n,
+      k,
       pack,
     );
     r += rows;

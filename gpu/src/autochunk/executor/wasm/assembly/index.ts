@@ -1,4 +1,4 @@
 /* The AutoChunk CPU kernels compiled to WebAssembly: everything the module exports. */
-export { GEMM_SCRATCH_BYTES, batchedGemmRows, gemm } from "./gemm";
+export { GEMM_SCRATCH_BYTES, batchedGemmRows, gemm, stridedGemmRows } from "./gemm";
 export { layerNormRows, softmaxRows } from "./rows";
 export { binaryPeriodic, binaryScalar, geluRange, unaryRange } from "./elementwise";
