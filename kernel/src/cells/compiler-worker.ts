@@ -3,6 +3,11 @@
  * starts, in parallel with the main thread's start-up (two cores do both at once), then
  * answers the main thread's requests in order (see compiler-protocol.ts). Parsed library
  * files and earlier cells' declarations live here for the kernel's lifetime.
+ *
+ * The empty cell is checked twice: against the ECMAScript library alone, then with Node's
+ * types (two thirds of the first program's parse and bind). Cells that arrive between the
+ * two are checked without Node's types where that gives the same result (see
+ * CellConverter.quickConvert), so a first cell that needs none waits only for the first.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type {
@@ -20,12 +25,14 @@ const port = parentPort!;
 
 function methods(ts: TS): CompilerMethods {
   const converter = new CellConverter(ts, data);
-  // The first program parses and binds the library files: done before any cell asks.
-  converter.complete("", 0);
+  // The first programs parse and bind the library files: done before any cell asks. Node's
+  // types come after the requests waiting by then (messages are handled before immediates).
+  converter.quickConvert("");
+  setImmediate(() => converter.complete("", 0));
   let saved = false;
   return {
     convert(code) {
-      const conversion = converter.convert(code);
+      const conversion = converter.quickConvert(code) ?? converter.convert(code);
       // The compiler has now run every phase a cell needs: its code is worth keeping.
       if (!saved) setImmediate(saveCompiledTypeScript);
       saved = true;

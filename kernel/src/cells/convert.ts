@@ -19,7 +19,7 @@
 import path from "node:path";
 import type * as tsTypes from "typescript";
 import { createCellHost, type CellHost } from "./host.js";
-import { hasTopLevelAwait, topLevelNames } from "./names.js";
+import { hasTopLevelAwait, identifierTexts, topLevelNames } from "./names.js";
 import { cellTransformer } from "./transform.js";
 import type { TS } from "./typescript.js";
 
@@ -79,6 +79,8 @@ export class CellConverter {
     this.#ts = ts;
     this.#cwd = options.cwd;
     this.#host = createCellHost(ts, options.cwd, options.root);
+    // Node's types are parsed for the first convert, complete or inspect (see quickConvert).
+    this.#host.nodeTypes = false;
     this.#cellFile = path.join(options.cwd, "__tessera_cell.ts");
     const list = options.globals.length > 0 ? `export { ${options.globals.join(", ")} };\n` : "";
     this.#commit(0, options.globalsDeclaration + "\n" + list, options.globals);
@@ -92,7 +94,30 @@ export class CellConverter {
   convert(code: string): Conversion {
     const reused = this.#reusable.get(code);
     if (reused?.next === this.#next) return reused.conversion;
-    const conversion = this.#convert(code);
+    this.#host.nodeTypes = true;
+    return this.#remember(code, this.#convert(code, true)!);
+  }
+
+  /**
+   * Converts `code` against the ECMAScript library alone, before Node's types are parsed
+   * (they are two thirds of the first program): for a cell that imports nothing and uses no
+   * Node or earlier cell's name, the result is what `convert` returns, sooner. Undefined
+   * when the cell needs more (it then has errors there, or another file), or once Node's
+   * types are loaded (any `convert`, `complete` or `inspect` loads them): `convert` it.
+   *
+   * @example
+   * const conversion = converter.quickConvert("[3, 1, 2].sort()") ?? converter.convert(code);
+   */
+  quickConvert(code: string): Conversion | undefined {
+    if (this.#host.nodeTypes) return undefined;
+    const used = identifierTexts(this.#ts, [this.#parse(code)]);
+    if ([...this.#latest.keys()].some((name) => used.has(name))) return undefined;
+    const conversion = this.#convert(code, false);
+    return conversion && this.#remember(code, conversion);
+  }
+
+  /** Keeps the script of a cell that declares nothing for `convert` to reuse. */
+  #remember(code: string, conversion: Conversion & { declares?: boolean }): Conversion {
     if (conversion.ok && conversion.declares === false) {
       if (this.#reusable.size >= REUSABLE_CELLS) this.#reusable.clear();
       this.#reusable.set(code, { next: this.#next, conversion });
@@ -100,17 +125,27 @@ export class CellConverter {
     return conversion;
   }
 
-  #convert(code: string): Conversion & { declares?: boolean } {
+  /**
+   * Without Node's types (`withNode` false) the cell is checked without the line importing
+   * earlier names, and any diagnostic or any file besides the library means undefined.
+   */
+  #convert(code: string, withNode: boolean): (Conversion & { declares?: boolean }) | undefined {
     const ts = this.#ts;
     const parsed = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, true);
     const names = topLevelNames(ts, parsed);
     const listed = [...names.all].filter((n) => !names.exported.has(n));
     const exportLine = listed.length > 0 ? `\nexport { ${listed.join(", ")} };` : "";
-    const program = this.#write(code, names.all, exportLine);
+    const program = this.#write(code, withNode ? names.all : undefined, exportLine);
     const file = program.getSourceFile(this.#cellFile)!;
     const checker = program.getTypeChecker();
     const syntactic = program.getSyntacticDiagnostics(file);
     const found = syntactic.length > 0 ? syntactic : program.getSemanticDiagnostics(file);
+    if (!withNode) {
+      const alone = program
+        .getSourceFiles()
+        .every((f) => f === file || program.isSourceFileDefaultLibrary(f));
+      if (found.length > 0 || !alone) return undefined;
+    }
     const diagnostics = found.flatMap((d) => this.#keep(d, code, checker, syntactic.length > 0));
     if (diagnostics.length > 0) return { ok: false, diagnostics };
 
@@ -137,6 +172,7 @@ export class CellConverter {
   }
 
   complete(code: string, position: number): Completion {
+    this.#host.nodeTypes = true;
     this.#write(code, topLevelNames(this.#ts, this.#parse(code)).all, "");
     const info = this.#host.service.getCompletionsAtPosition(this.#cellFile, position, {});
     const word = /[\w$]*$/.exec(code.slice(0, position))![0];
@@ -149,6 +185,7 @@ export class CellConverter {
   }
 
   inspect(code: string, position: number): tsTypes.QuickInfo | undefined {
+    this.#host.nodeTypes = true;
     this.#write(code, topLevelNames(this.#ts, this.#parse(code)).all, "");
     return this.#host.docs.getQuickInfoAtPosition(this.#cellFile, position);
   }
@@ -157,9 +194,16 @@ export class CellConverter {
     return this.#ts.createSourceFile("cell.ts", code, this.#ts.ScriptTarget.Latest, true);
   }
 
-  /** Writes the cell with its appended lines and returns the program that checks it. */
-  #write(code: string, declared: ReadonlySet<string>, exportLine: string): tsTypes.Program {
-    const inherited = [...this.#latest.keys()].filter((n) => !declared.has(n));
+  /**
+   * Writes the cell with its appended lines and returns the program that checks it.
+   * `declared` undefined: no line importing earlier names.
+   */
+  #write(
+    code: string,
+    declared: ReadonlySet<string> | undefined,
+    exportLine: string,
+  ): tsTypes.Program {
+    const inherited = declared ? [...this.#latest.keys()].filter((n) => !declared.has(n)) : [];
     const importLine =
       inherited.length > 0
         ? `\nimport { ${inherited.join(", ")} } from "${SCOPE_MODULE}${this.#next}";`

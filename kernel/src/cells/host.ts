@@ -21,6 +21,12 @@ export interface CellHost {
   write(file: string, text: string, root?: boolean): void;
   /** The text of an in-memory file. */
   read(file: string): string | undefined;
+  /**
+   * Whether programs include Node's types (`@types/node`, the default). Without them a
+   * program is the ECMAScript library and the in-memory files, a third of the first
+   * program's parse and bind.
+   */
+  nodeTypes: boolean;
 }
 
 /**
@@ -166,6 +172,14 @@ export function createCellHost(ts: TS, cwd: string, root: string): CellHost {
       if (root) roots.add(file);
     },
     read: (file) => files.get(file)?.text,
+    get nodeTypes() {
+      return options.types!.length > 0;
+    },
+    set nodeTypes(on) {
+      // Parsed files are kept by the document registry: those of the ECMAScript library
+      // are reused when Node's are added.
+      options.types = on ? ["node"] : [];
+    },
   };
 }
 

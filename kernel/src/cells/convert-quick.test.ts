@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { CellConverter, type Conversion } from "./convert.js";
+import { loadTypeScript, type TS } from "./typescript.js";
+
+/** A converter whose cells also see `shown`, as the kernel's see `display`. */
+function converter(ts: TS): CellConverter {
+  return new CellConverter(ts, {
+    cwd: process.cwd(),
+    root: process.cwd(),
+    globals: ["shown"],
+    globalsDeclaration: "declare const shown: (value: unknown) => void;",
+  });
+}
+
+function script(conversion: Conversion | undefined): string {
+  assert.ok(conversion, "the cell should have been converted");
+  assert.ok(conversion.ok, JSON.stringify(conversion));
+  return conversion.js;
+}
+
+describe("CellConverter.quickConvert (before Node's types are parsed)", () => {
+  let ts: TS;
+  before(async () => {
+    ts = await loadTypeScript();
+  });
+
+  test("a cell that needs only the language gives convert's script", () => {
+    const cells = [
+      "[3, 1, 2].toSorted((a, b) => a - b)",
+      "const squares = new Map([1, 2].map((n) => [n, n * n]));",
+      "function twice(n: number) { return 2 * n; }\ntwice(4)",
+    ];
+    const quick = converter(ts);
+    const full = converter(ts);
+    for (const cell of cells)
+      assert.equal(script(quick.quickConvert(cell)), script(full.convert(cell)));
+  });
+
+  test("a cell that needs Node, a package, an earlier name or has an error is left to convert", () => {
+    const cells = [
+      "console.log(1)",
+      "Buffer.from('a')",
+      'import { readFileSync } from "node:fs";',
+      'import * as gpu from "@tessera/gpu";',
+      "await import('node:os')",
+      "shown(1)",
+      "const s: string = 1;",
+      "1 +",
+    ];
+    for (const cell of cells) assert.equal(converter(ts).quickConvert(cell), undefined, cell);
+    // convert then gives the usual result: here, the type error.
+    const typeError = converter(ts).convert("const s: string = 1;");
+    assert.ok(!typeError.ok && typeError.diagnostics[0]!.code === 2322);
+  });
+
+  test("declarations made before Node's types are seen by later cells with their types", () => {
+    const c = converter(ts);
+    script(c.quickConvert("const words = ['a', 'bb'];"));
+    // An earlier cell's name is only seen through the line that imports it: not quick.
+    assert.equal(c.quickConvert("words.length"), undefined);
+    script(c.convert("const lengths = words.map((w) => w.length);"));
+    const wrong = c.convert("const first: string = lengths[0];");
+    assert.ok(!wrong.ok, "number is not assignable to string");
+  });
+
+  test("once Node's types are loaded, every cell goes through convert", () => {
+    for (const load of [
+      (c: CellConverter) => c.convert("1"),
+      (c: CellConverter) => c.complete("Mat", 3),
+      (c: CellConverter) => c.inspect("Math", 1),
+    ]) {
+      const c = converter(ts);
+      load(c);
+      assert.equal(c.quickConvert("2 + 2"), undefined);
+    }
+  });
+});
