@@ -7,6 +7,7 @@
  * documentation comments of .ts files (a third of the first program's parse time, and
  * checking needs none); a second service parses them for hovers when first asked.
  */
+import { isBuiltin } from "node:module";
 import path from "node:path";
 import type * as tsTypes from "typescript";
 import type { TS } from "./typescript.js";
@@ -91,7 +92,15 @@ export function createCellHost(ts: TS, cwd: string, root: string): CellHost {
     useCaseSensitiveFileNames: true,
   };
 
-  const resolve = (name: string, containingFile: string, mode: tsTypes.ResolutionMode) => {
+  const resolve = (
+    name: string,
+    containingFile: string,
+    mode: tsTypes.ResolutionMode,
+  ): tsTypes.ResolvedModuleWithFailedLookupLocations => {
+    // Node's modules are @types/node's ambient declarations, which the checker takes before
+    // any file (as Node takes its own module before a package of that name): looking for
+    // files first cost the first program ~500 lookups over node_modules folders.
+    if (isBuiltin(name)) return { resolvedModule: undefined };
     const own = ts.resolveModuleName(
       name,
       containingFile,
