@@ -6,9 +6,12 @@
  *
  * Four figures per kernel: start-up (spawn → first kernel_info_reply), spawn → first cell
  * done (what a user waits for: includes work a kernel defers past kernel_info), and the
- * round trip of a trivial cell, run again unchanged and new each time. Prints a Markdown
- * table with Tessera/tslab ratios of all four and writes JSON (default bench/results/kernel.json). `--kernel` times another
- * build of Tessera's kernel (default kernel/dist/main.js).
+ * round trip of a trivial cell, run again unchanged and new each time. Spawn → first cell
+ * is also given as the CPU time the kernel process (all its threads) used by then, which a
+ * loaded machine inflates less than wall time (Linux only), beside the load average at the
+ * start and end. Prints a Markdown table with Tessera/tslab ratios of all four and writes
+ * JSON (default bench/results/kernel.json). `--kernel` times another build of Tessera's
+ * kernel (default kernel/dist/main.js).
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -38,6 +41,8 @@ const CELL_TIMEOUT_MS = 30_000;
 /** How long after execute_reply a missing iopub idle is waited for before it counts as lost. */
 const IDLE_GRACE_MS = 1_000;
 const SHUTDOWN_GRACE_MS = 2_000;
+/** Linux's USER_HZ, the unit of /proc/PID/stat's CPU times (100 on every Linux ABI). */
+const CLOCK_TICKS = 100;
 
 interface Options {
   runs: number;
@@ -64,6 +69,8 @@ interface KernelResult {
   startup_ms: { median: number; min: number; max: number; samples: number[] };
   /** Spawn → first cell done: shows start-up work a kernel defers past kernel_info. */
   first_cell_ms: { median: number; min: number; max: number; samples: number[] };
+  /** The kernel process's CPU time (user + system, all threads) by then; Linux only. */
+  first_cell_cpu_ms?: { median: number; min: number; max: number; samples: number[] };
   roundtrip_ms: RoundtripSummary;
   /** The same with a different cell each time (no cached compile). */
   roundtrip_uncached_ms: RoundtripSummary;
@@ -89,6 +96,13 @@ interface Running {
 const live = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
 
+const USAGE = `npm run bench:kernel -- [--runs N] [--iterations N] [--json FILE] [--kernel MAIN_JS]
+  --runs N         fresh kernels of each kind, interleaved (default 10)
+  --iterations N   timed cells of each round trip, in the last run (default 200)
+  --json FILE      where the results go (default bench/results/kernel.json)
+  --kernel MAIN_JS another build of Tessera's kernel (default kernel/dist/main.js)
+`;
+
 function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
@@ -96,8 +110,13 @@ function parseOptions(): Options {
       iterations: { type: "string", default: "200" },
       json: { type: "string", default: path.join(ROOT, "bench/results/kernel.json") },
       kernel: { type: "string", default: TESSERA_MAIN },
+      help: { type: "boolean", default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
   return {
     runs: positiveInt("--runs", values.runs),
     iterations: positiveInt("--iterations", values.iterations),
@@ -231,6 +250,7 @@ function cleanUp(): void {
 interface RunResult {
   startup: number;
   firstCell: number;
+  firstCellCpu: number | undefined;
   roundtrips?: Roundtrips;
   uncached?: Roundtrips;
 }
@@ -253,10 +273,12 @@ async function runOnce(spec: KernelSpec, tmp: string, iterations: number): Promi
     await k.client.iopubReady(POLL_MS, STARTUP_TIMEOUT_MS);
     const first = await k.client.execute(CELL, FIRST_CELL_TIMEOUT_MS, IDLE_GRACE_MS);
     const firstCell = first.doneAt - k.spawnedAt;
-    if (iterations === 0) return { startup, firstCell };
+    const firstCellCpu = cpuTimeMs(k.child.pid);
+    if (iterations === 0) return { startup, firstCell, firstCellCpu };
     return {
       startup,
       firstCell,
+      firstCellCpu,
       roundtrips: await roundtrips(k.client, iterations, () => CELL),
       uncached: await roundtrips(k.client, iterations, freshCell),
     };
@@ -270,6 +292,15 @@ async function runOnce(spec: KernelSpec, tmp: string, iterations: number): Promi
   } finally {
     await shutdown(k);
   }
+}
+
+/** CPU time (user + system) a running process has used, from /proc; undefined elsewhere. */
+function cpuTimeMs(pid: number | undefined): number | undefined {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined;
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
 /** Sequential executions: the time from sending each request to its reply and idle. */
@@ -287,6 +318,10 @@ async function roundtrips(
     else times.push(run.doneAt - t0);
   }
   return { times, lostIdle };
+}
+
+function loadAverage(load = os.loadavg()): string {
+  return load.map((x) => x.toFixed(2)).join(", ");
 }
 
 /** Linear interpolation between closest ranks (numpy's default). */
@@ -326,7 +361,8 @@ async function measure(specs: KernelSpec[], opts: Options): Promise<KernelResult
         const result = await runOnce(spec, tmp, last ? opts.iterations : 0);
         runs[i]!.push(result);
         process.stderr.write(
-          `run ${r + 1}/${opts.runs} ${spec.name}: start-up ${result.startup.toFixed(1)} ms, first cell ${result.firstCell.toFixed(1)} ms\n`,
+          `run ${r + 1}/${opts.runs} ${spec.name}: start-up ${result.startup.toFixed(1)} ms, first cell ${result.firstCell.toFixed(1)} ms` +
+            `${result.firstCellCpu === undefined ? "" : ` (${result.firstCellCpu} ms CPU)`}, load ${loadAverage()}\n`,
         );
       }
     }
@@ -338,24 +374,12 @@ async function measure(specs: KernelSpec[], opts: Options): Promise<KernelResult
 }
 
 function toResult(name: string, runs: RunResult[]): KernelResult {
-  const startup = runs.map((r) => r.startup);
-  const firstCell = runs.map((r) => r.firstCell);
-  const s = summarize(startup);
-  const f = summarize(firstCell);
+  const firstCellCpu = runs.flatMap((r) => (r.firstCellCpu === undefined ? [] : [r.firstCellCpu]));
   return {
     name,
-    startup_ms: {
-      median: round(s.median),
-      min: round(s.min),
-      max: round(s.max),
-      samples: startup.map((x) => round(x)),
-    },
-    first_cell_ms: {
-      median: round(f.median),
-      min: round(f.min),
-      max: round(f.max),
-      samples: firstCell.map((x) => round(x)),
-    },
+    startup_ms: spread(runs.map((r) => r.startup)),
+    first_cell_ms: spread(runs.map((r) => r.firstCell)),
+    ...(firstCellCpu.length === runs.length ? { first_cell_cpu_ms: spread(firstCellCpu) } : {}),
     roundtrip_ms: roundtripSummary(
       name,
       runs.map((r) => r.roundtrips),
@@ -364,6 +388,17 @@ function toResult(name: string, runs: RunResult[]): KernelResult {
       name,
       runs.map((r) => r.uncached),
     ),
+  };
+}
+
+/** Median, min, max and the samples, rounded. */
+function spread(samples: number[]): KernelResult["startup_ms"] {
+  const x = summarize(samples);
+  return {
+    median: round(x.median),
+    min: round(x.min),
+    max: round(x.max),
+    samples: samples.map((v) => round(v)),
   };
 }
 
@@ -392,11 +427,11 @@ function table(results: KernelResult[], ratios: Ratios): string {
   const ms = (x: number) => x.toFixed(1);
   const rt = (x: number) => x.toFixed(2);
   const lines = [
-    "| kernel | start-up median (ms) | spawn → first cell median (ms) | first cell min–max (ms) | round trip, same cell: median (p10–p90) (ms) | round trip, new cell each time: median (p10–p90) (ms) |",
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    "| kernel | start-up median (ms) | spawn → first cell median (ms) | first cell min–max (ms) | first cell CPU median (ms) | round trip, same cell: median (p10–p90) (ms) | round trip, new cell each time: median (p10–p90) (ms) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...results.map(
       (k) =>
-        `| ${k.name} | ${ms(k.startup_ms.median)} | ${ms(k.first_cell_ms.median)} | ${ms(k.first_cell_ms.min)}–${ms(k.first_cell_ms.max)} | ${rt(k.roundtrip_ms.median)} (${rt(k.roundtrip_ms.p10)}–${rt(k.roundtrip_ms.p90)}) | ${rt(k.roundtrip_uncached_ms.median)} (${rt(k.roundtrip_uncached_ms.p10)}–${rt(k.roundtrip_uncached_ms.p90)}) |`,
+        `| ${k.name} | ${ms(k.startup_ms.median)} | ${ms(k.first_cell_ms.median)} | ${ms(k.first_cell_ms.min)}–${ms(k.first_cell_ms.max)} | ${k.first_cell_cpu_ms ? ms(k.first_cell_cpu_ms.median) : "–"} | ${rt(k.roundtrip_ms.median)} (${rt(k.roundtrip_ms.p10)}–${rt(k.roundtrip_ms.p90)}) | ${rt(k.roundtrip_uncached_ms.median)} (${rt(k.roundtrip_uncached_ms.p10)}–${rt(k.roundtrip_uncached_ms.p90)}) |`,
     ),
     "",
     `Tessera/tslab: start-up ${ratios.startup.toFixed(2)}×, spawn → first cell ${ratios.first_cell.toFixed(2)}×, round trip ${ratios.roundtrip.toFixed(2)}× (same cell), ${ratios.roundtrip_uncached.toFixed(2)}× (new cell each time)`,
@@ -415,6 +450,7 @@ async function main(): Promise<void> {
   if (opts.kernel === TESSERA_MAIN) ensureTesseraBuilt();
   else if (!existsSync(opts.kernel)) throw new Error(`--kernel ${opts.kernel} does not exist`);
   const specs = [tesseraSpec(opts.kernel), tslabSpec()];
+  const loadAtStart = os.loadavg();
   const [tessera, tslab] = (await measure(specs, opts)) as [KernelResult, KernelResult];
   const ratios: Ratios = {
     startup: round(tessera.startup_ms.median / tslab.startup_ms.median, 3),
@@ -434,6 +470,8 @@ async function main(): Promise<void> {
       platform: `${process.platform} ${os.release()} ${process.arch}`,
     },
     date: new Date().toISOString(),
+    /** 1-, 5- and 15-minute load averages before the first kernel and after the last. */
+    load_average: { start: loadAtStart, end: os.loadavg() },
     runs: opts.runs,
     iterations: opts.iterations,
     cell: CELL,
@@ -444,7 +482,7 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(opts.json), { recursive: true });
   writeFileSync(opts.json, JSON.stringify(report, null, 2) + "\n");
   process.stdout.write(
-    `${table([tessera, tslab], ratios)}\n\nJSON: ${path.relative(process.cwd(), opts.json)}\n`,
+    `${table([tessera, tslab], ratios)}\n\nLoad average (1, 5, 15 min): ${loadAverage(loadAtStart)} at the start, ${loadAverage()} at the end.\n\nJSON: ${path.relative(process.cwd(), opts.json)}\n`,
   );
 }
 
