@@ -55,4 +55,10 @@ describe("requireCached", () => {
     assert.equal(loaded.fromCache, false);
     assert.equal(loaded.exports.square(5), 25);
   });
+
+  test("a file with non-ASCII text keeps it (only ASCII files are read as Latin-1)", () => {
+    const other = path.join(dir, "text.js");
+    writeFileSync(other, 'module.exports = "naïve ✓ 𝑥";\n');
+    assert.equal(requireCached<string>(other, cache).exports, "naïve ✓ 𝑥");
+  });
 });

@@ -5,6 +5,7 @@
  * Node 22 does this for any module (module.enableCompileCache); Node 20 has no such
  * switch, so the kernel does it for the one file where it pays.
  */
+import { isAscii } from "node:buffer";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire, Module } from "node:module";
 import os from "node:os";
@@ -32,7 +33,7 @@ export function cacheFolder(): string {
  * other's cache).
  */
 export function requireCached<T>(file: string, folder = cacheFolder()): CachedModule<T> {
-  const source = readFileSync(file, "utf8");
+  const source = readSource(file);
   const { size, mtimeMs } = statSync(file);
   // Options only, not their values: `-e`'s would be a script's text.
   const flags = process.execArgv.filter((a) => a.startsWith("-")).join(" ");
@@ -68,6 +69,15 @@ export function requireCached<T>(file: string, folder = cacheFolder()): CachedMo
       }
     },
   };
+}
+
+/**
+ * The text of a source file. TypeScript's 9 MB compiler is ASCII: read as Latin-1, it
+ * skips UTF-8 decoding (a third of the read: ~35 ms of the kernel's start-up).
+ */
+function readSource(file: string): string {
+  const bytes = readFileSync(file);
+  return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 }
 
 /** A short stable hash (FNV-1a) of a string. */
