@@ -8,13 +8,19 @@ import { GraphBuilder } from "../ir/builder.js";
 import type { Graph, Node } from "../ir/graph.js";
 import type { Op } from "../ir/op.js";
 import { numel } from "../ir/shape.js";
+import { flopsOf } from "../ops/registry.js";
 import type { CostTable, RatePoint } from "./cost-table.js";
 
 // Problem sizes of the micro-benchmarks: few and small, so a calibration takes well under 1 s.
-const GEMM_ROWS = [1, 4, 16, 64, 256];
+// 1024 GEMM rows of 256 × 256 are the one size the kernels split over threads (~1 ms of work),
+// as the unchunked programs' large products are.
+const GEMM_ROWS = [1, 4, 16, 64, 256, 1024];
 const GEMM_WIDTH = 256;
-const STREAM_ELEMENTS = [256, 4096, 1 << 16, 1 << 18];
-const COPY_ELEMENTS = [1024, 1 << 16, 1 << 18];
+const OP_ELEMENTS = [1 << 10, 1 << 14, 1 << 18];
+// Bytes per contiguous run of the copy benchmark, and the bytes each copies in all.
+const COPY_RUN_BYTES = [16, 256, 4096, 1 << 16, 1 << 20];
+const COPY_BYTES = 1 << 18;
+const GATHER_SIDE = 256;
 const LOOP_LENGTHS = [16, 96] as const;
 const LOOP_BODY_NODES = [1, 7] as const;
 // Each timing repeats a call until this many milliseconds pass, and keeps the fastest batch
@@ -44,15 +50,18 @@ function filled(shape: readonly number[]): Tensor {
   return tensor(shape, data);
 }
 
-/** Seconds per call of `node`'s CPU kernel on `inputs`: the fastest of the timed batches. */
-async function kernelSeconds(node: Node, inputs: readonly Tensor[]): Promise<number> {
+/**
+ * Seconds per call of `node`'s CPU kernel on `inputs`: the fastest of the timed batches, less
+ * `overhead` (a wasm kernel call's fixed cost, which `dispatchSeconds` already counts).
+ */
+async function kernelSeconds(node: Node, inputs: readonly Tensor[], overhead = 0): Promise<number> {
   const kernel = cpuKernels[node.op as KernelOp] as Kernel<Op>;
   const outputs = [tensor(node.shape)];
   const run = () => {
     throw new TypeError("calibrate: a benchmarked kernel has no subgraphs");
   };
   const context = { node, attrs: node.attrs, inputs, outputs, workspace: new ArrayBuffer(0), run };
-  return fastest(async () => {
+  const seconds = await fastest(async () => {
     const start = performance.now();
     let calls = 0;
     do {
@@ -61,6 +70,8 @@ async function kernelSeconds(node: Node, inputs: readonly Tensor[]): Promise<num
     } while (performance.now() - start < MIN_BATCH_MS);
     return (performance.now() - start) / 1000 / calls;
   });
+  // A floor, so that timing noise on a tiny problem never makes a rate infinite.
+  return Math.max(seconds - overhead, seconds / 10);
 }
 
 /** One node of `op` on fresh inputs of the given shapes, in a graph of its own. */
@@ -75,11 +86,17 @@ function single(
   return { node, inputs: shapes.map(filled) };
 }
 
+/** A wasm kernel call's fixed cost: an add of 16 elements (staging, splitting, dispatch). */
+function callOverhead(): Promise<number> {
+  const { node, inputs } = single([[16], [16]], (g, [a, b]) => g.add(a!, b!));
+  return kernelSeconds(node, inputs);
+}
+
 /**
  * GEMM FLOP/s by rows, made non-decreasing: packing B is amortised over more rows as m grows, so
  * a dip is timing noise (the machine is shared), not the kernel.
  */
-async function gemmRates(): Promise<RatePoint[]> {
+async function gemmRates(overhead: number): Promise<RatePoint[]> {
   const points: RatePoint[] = [];
   for (const m of GEMM_ROWS) {
     const { node, inputs } = single(
@@ -89,28 +106,80 @@ async function gemmRates(): Promise<RatePoint[]> {
       ],
       (g, [a, b]) => g.matmul(a!, b!),
     );
-    const rate = (2 * m * GEMM_WIDTH * GEMM_WIDTH) / (await kernelSeconds(node, inputs));
+    const rate = (2 * m * GEMM_WIDTH * GEMM_WIDTH) / (await kernelSeconds(node, inputs, overhead));
     points.push([m, Math.max(rate, points[points.length - 1]?.[1] ?? 0)]);
   }
   return points;
 }
 
-async function streamRates(): Promise<RatePoint[]> {
+/** An arithmetic op measured on its own kernel: the ops it stands for share its rates. */
+interface OpBenchmark {
+  readonly ops: readonly Op[];
+  readonly make: (g: GraphBuilder, n: number) => Node;
+  /** Whether it runs in WebAssembly (and pays a kernel call's fixed cost). */
+  readonly wasm: boolean;
+}
+
+// Rows of 256 for the row-wise ops; group norm as a UNet's [1, C, H, W] with 32 groups.
+const OP_BENCHMARKS: readonly OpBenchmark[] = [
+  {
+    ops: ["add", "sub", "mul", "div"],
+    make: (g, n) => g.add(g.input("a", [n]), g.input("b", [n])),
+    wasm: true,
+  },
+  {
+    ops: ["scale", "neg", "exp", "relu", "sigmoid", "silu"],
+    make: (g, n) => g.scale(g.input("x", [n]), 0.5),
+    wasm: true,
+  },
+  { ops: ["gelu"], make: (g, n) => g.gelu(g.input("x", [n])), wasm: true },
+  { ops: ["softmax"], make: (g, n) => g.softmax(g.input("x", [n / 256, 256]), -1), wasm: true },
+  {
+    ops: ["layer_norm"],
+    make: (g, n) => g.layerNorm(g.input("x", [n / 256, 256])),
+    wasm: true,
+  },
+  {
+    ops: ["group_norm"],
+    make: (g, n) => g.groupNorm(g.input("x", [1, 32, n / 32]), 32),
+    wasm: false,
+  },
+];
+
+/** FLOP/s of `benchmark`'s node by output elements. */
+async function opRates(benchmark: OpBenchmark, overhead: number): Promise<RatePoint[]> {
   const points: RatePoint[] = [];
-  for (const n of STREAM_ELEMENTS) {
-    const { node, inputs } = single([[n], [n]], (g, [a, b]) => g.add(a!, b!));
-    points.push([n, n / (await kernelSeconds(node, inputs))]);
+  for (const n of OP_ELEMENTS) {
+    const g = new GraphBuilder();
+    const node = benchmark.make(g, n);
+    g.output(node);
+    const graph = g.build();
+    const inputs = graph.inputs.map((id) => filled(graph.nodes[id]!.shape));
+    const seconds = await kernelSeconds(node, inputs, benchmark.wasm ? overhead : 0);
+    points.push([n, flopsOf(graph, node) / seconds]);
   }
   return points;
 }
 
+// A JavaScript elementwise kernel: the rate of the arithmetic ops not measured on their own.
+const STREAM: OpBenchmark = { ops: [], make: (g, n) => g.tanh(g.input("x", [n])), wasm: false };
+
+/** Bytes/s of a slice's copy by the bytes of each contiguous run (one per row). */
 async function copyRates(): Promise<RatePoint[]> {
   const points: RatePoint[] = [];
-  for (const n of COPY_ELEMENTS) {
-    const { node, inputs } = single([[2, n]], (g, [x]) => g.slice(x!, 1, 0, n / 2));
-    points.push([4 * n, (4 * n) / (await kernelSeconds(node, inputs))]);
+  for (const run of COPY_RUN_BYTES) {
+    const rows = Math.max(1, COPY_BYTES / run);
+    const width = run / 4;
+    const { node, inputs } = single([[rows, 2 * width]], (g, [x]) => g.slice(x!, 1, 0, width));
+    points.push([run, (rows * run) / (await kernelSeconds(node, inputs))]);
   }
   return points;
+}
+
+/** Elements/s of a transpose, which moves the last dim: a copy one element at a time. */
+async function gatherRate(): Promise<number> {
+  const { node, inputs } = single([[GATHER_SIDE, GATHER_SIDE]], (g, [x]) => g.permute(x!, [1, 0]));
+  return (GATHER_SIDE * GATHER_SIDE) / (await kernelSeconds(node, inputs));
 }
 
 /** A chunk loop of `length` iterations of one row each, whose body is `nodes` negations. */
@@ -160,7 +229,9 @@ async function loopOverheads(): Promise<{ iteration: number; dispatch: number }>
 /**
  * Measures the CPU executor's cost table with micro-benchmarks (well under a second): the
  * per-iteration and per-node overheads of a chunk loop (from run time against iteration count,
- * for two body sizes), GEMM FLOP/s by rows, elementwise FLOP/s and copy bytes/s by size.
+ * for two body sizes), GEMM FLOP/s by rows, each arithmetic kernel's FLOP/s by size (net of a
+ * wasm call's fixed cost, which the per-node overhead holds), copy bytes/s by contiguous run and
+ * the rate of element-by-element copies.
  *
  * @example
  * const table = await measureCostTable();
@@ -168,13 +239,21 @@ async function loopOverheads(): Promise<{ iteration: number; dispatch: number }>
  */
 export async function measureCostTable(): Promise<CostTable> {
   const { iteration, dispatch } = await loopOverheads();
+  const overhead = await callOverhead();
+  const ops: { [O in Op]?: readonly RatePoint[] } = {};
+  for (const benchmark of OP_BENCHMARKS) {
+    const points = await opRates(benchmark, overhead);
+    for (const op of benchmark.ops) ops[op] = points;
+  }
   return {
     backend: "cpu",
     iterationSeconds: iteration,
     dispatchSeconds: dispatch,
-    gemm: await gemmRates(),
-    stream: await streamRates(),
+    gemm: await gemmRates(overhead),
+    stream: await opRates(STREAM, 0),
     copy: await copyRates(),
+    ops,
+    gatherPerSecond: await gatherRate(),
   };
 }
 

@@ -1,11 +1,13 @@
 import { tensorBytes } from "../ir/dtype.js";
-import type { Graph, Node } from "../ir/graph.js";
-import { nodeOutputs } from "../ir/graph.js";
+import type { Graph, Node, NodeOf } from "../ir/graph.js";
+import { nodeOutputs, users } from "../ir/graph.js";
 import type { Op } from "../ir/op.js";
 import { SOURCE_OPS } from "../ir/op.js";
-import { numel } from "../ir/shape.js";
+import { isContiguousSlice, numel } from "../ir/shape.js";
+import { chunkShape } from "../ops/control.js";
 import { planEinsum } from "../ops/einsum-spec.js";
-import { aliasOf, flopsOf, workspaceBytesOf } from "../ops/registry.js";
+import { aliasOf, flopsOf } from "../ops/registry.js";
+import { convGeometry } from "../ops/spatial.js";
 
 /** A measured throughput: `perSecond` units per second at a problem of `size`. */
 export type RatePoint = readonly [size: number, perSecond: number];
@@ -17,16 +19,27 @@ export type RatePoint = readonly [size: number, perSecond: number];
  */
 export interface CostTable {
   readonly backend: string;
-  /** Seconds one chunk-loop iteration costs beyond its body's nodes (slicing, running a body). */
+  /** Seconds one chunk-loop iteration costs beyond its body's nodes and copies (running a body). */
   readonly iterationSeconds: number;
   /** Seconds each executed node costs beyond its arithmetic (scheduling, allocation, release). */
   readonly dispatchSeconds: number;
   /** FLOP/s of contractions (linear, matmul, einsum, conv2d) by GEMM rows per call. */
   readonly gemm: readonly RatePoint[];
-  /** FLOP/s of the other arithmetic ops (elementwise, norms, reductions) by output elements. */
+  /** FLOP/s of the arithmetic ops `ops` does not list, by output elements. */
   readonly stream: readonly RatePoint[];
-  /** Bytes/s of copies (layout ops, non-contiguous slices, writing chunks back) by bytes. */
+  /**
+   * Bytes/s of copies by the bytes of each contiguous run they copy (a row of a slice, a chunk
+   * written back into a loop's output): short runs pay a fixed cost each, so the rate falls
+   * with them.
+   */
   readonly copy: readonly RatePoint[];
+  /** Per op, FLOP/s by output elements, measured on that op's own kernel (else `stream`). */
+  readonly ops?: { readonly [O in Op]?: readonly RatePoint[] };
+  /**
+   * Elements/s of copies made one element at a time (a permute that moves the last dim, the
+   * conv's im2col, upsampling); absent: `copy` at 4-byte runs.
+   */
+  readonly gatherPerSecond?: number;
 }
 
 /**
@@ -50,6 +63,31 @@ export function rateAt(points: readonly RatePoint[], size: number): number {
   return points[points.length - 1]![1];
 }
 
+/** Seconds to copy `bytes` in contiguous runs of `runBytes` each. */
+function copySeconds(table: CostTable, bytes: number, runBytes: number): number {
+  return bytes === 0 ? 0 : bytes / rateAt(table.copy, Math.max(runBytes, 1));
+}
+
+/** Seconds to copy `elements` one at a time (f32). */
+function gatherSeconds(table: CostTable, elements: number): number {
+  if (table.gatherPerSecond === undefined) return copySeconds(table, 4 * elements, 4);
+  return elements / table.gatherPerSecond;
+}
+
+/** Seconds of a permute-like copy of `type` by `perm`: rows when the last dim stays, else elements. */
+function permuteSeconds(table: CostTable, shape: readonly number[], perm: readonly number[]) {
+  const last = shape.length - 1;
+  const elements = numel(shape);
+  if (last < 0 || perm[last] === last) {
+    const inner = shape[last] ?? 1;
+    return copySeconds(table, 4 * elements, 4 * inner);
+  }
+  return gatherSeconds(table, elements);
+}
+
+/** Contiguous runs of a tensor of `shape` cut along `dim`: one per index of the dims before. */
+const runsAlong = (shape: readonly number[], dim: number) => numel(shape.slice(0, dim));
+
 /** Rows of the GEMM each contraction runs per call: what its efficiency depends on. */
 const GEMM_ROWS: { readonly [O in Op]?: (node: Node, graph: Graph) => number } = {
   linear: (node) => numel(node.shape) / node.shape[node.shape.length - 1]!,
@@ -58,13 +96,109 @@ const GEMM_ROWS: { readonly [O in Op]?: (node: Node, graph: Graph) => number } =
     const [a, b] = node.inputs.map((id) => graph.nodes[id]!.shape);
     return planEinsum((node.attrs as { spec: string }).spec, a!, b!).m;
   },
-  conv2d: (node) => node.shape[2]! * node.shape[3]!,
+  // The CPU conv is weights [cout, cin·kh·kw] times im2col [cin·kh·kw, pixels]: cout rows.
+  conv2d: (node) => node.shape[1]!,
 };
 
 /**
+ * Seconds a CPU contraction spends outside its GEMM: an einsum permutes its operands (and the
+ * product) in its workspace, outside the kernels' heap, so each is also copied in or out; a
+ * conv unfolds each image (im2col, one element at a time) and copies that in, then adds bias.
+ */
+function contractionCopySeconds(graph: Graph, node: Node, table: CostTable): number {
+  const inputs = node.inputs.map((id) => graph.nodes[id]!);
+  if (node.op === "einsum") {
+    const [a, b] = inputs;
+    const plan = planEinsum(node.attrs.spec, a!.shape, b!.shape);
+    let seconds = 0;
+    const permuted = (shape: readonly number[], perm: readonly number[] | null) => {
+      if (perm === null) return;
+      const bytes = 4 * numel(shape);
+      seconds += permuteSeconds(table, shape, perm) + copySeconds(table, bytes, bytes);
+    };
+    permuted(a!.shape, plan.permA);
+    permuted(b!.shape, plan.permB);
+    permuted(plan.productShape, plan.permOut);
+    return seconds;
+  }
+  if (node.op === "conv2d") {
+    const [x, w, bias] = inputs;
+    const { stride, padding } = node.attrs;
+    const g = convGeometry(x!.shape, w!.shape, stride, padding);
+    const bytes = 4 * g.colElements;
+    const unfold = g.n * (gatherSeconds(table, g.colElements) + copySeconds(table, bytes, bytes));
+    return unfold + (bias === undefined ? 0 : gatherSeconds(table, numel(node.shape)));
+  }
+  return 0;
+}
+
+/**
+ * Seconds of a copying op with no arithmetic (slice, concat, permute, upsample, embedding), by
+ * the contiguous runs its CPU kernel copies; other such ops as one contiguous copy.
+ */
+function layoutSeconds(graph: Graph, node: Node, table: CostTable): number {
+  const bytes = outputBytes(node);
+  const input = graph.nodes[node.inputs[0]!];
+  switch (node.op) {
+    case "slice":
+      return copySeconds(table, bytes, bytes / runsAlong(input!.shape, node.attrs.dim));
+    case "concat":
+      return copySeconds(
+        table,
+        bytes,
+        bytes / (node.inputs.length * runsAlong(node.shape, node.attrs.dim)),
+      );
+    case "permute":
+      return permuteSeconds(table, input!.shape, node.attrs.perm);
+    case "upsample":
+      return gatherSeconds(table, numel(node.shape));
+    case "embedding":
+      return copySeconds(table, bytes, 4 * node.shape[node.shape.length - 1]!);
+    default:
+      return copySeconds(table, bytes, bytes);
+  }
+}
+
+/**
+ * Seconds a chunk loop spends outside its bodies, per the CPU kernel (executor/kernels/
+ * chunk-loop.ts): each iteration slices its chunked inputs (a view when contiguous, else a copy
+ * of one run per index before the chunk dim, into a workspace outside the kernels' heap, which
+ * each reader in the body copies in again) and writes each body output into the loop's output
+ * the same way.
+ */
+function loopCopySeconds(graph: Graph, node: NodeOf<"chunk_loop">, table: CostTable): number {
+  const { body, tail, length, chunkSize, inputDims, outputDims } = node.attrs;
+  const full = Math.floor(length / chunkSize);
+  const perIteration = (size: number, bodyGraph: Graph) => {
+    const readers = users(bodyGraph);
+    let seconds = 0;
+    node.inputs.forEach((id, j) => {
+      const dim = inputDims[j];
+      const { shape } = graph.nodes[id]!;
+      if (dim === null || dim === undefined || isContiguousSlice(shape, dim)) return;
+      const bytes = 4 * numel(chunkShape(shape, dim, size));
+      seconds +=
+        copySeconds(table, bytes, bytes / runsAlong(shape, dim)) +
+        readers[bodyGraph.inputs[j]!]!.length * copySeconds(table, bytes, bytes);
+    });
+    nodeOutputs(node).forEach((t, k) => {
+      const dim = outputDims[k]!;
+      const bytes = tensorBytes({ shape: chunkShape(t.shape, dim, size), dtype: t.dtype });
+      seconds += copySeconds(table, bytes, bytes / runsAlong(t.shape, dim));
+    });
+    return seconds;
+  };
+  return (
+    full * perIteration(chunkSize, body) +
+    (tail === null ? 0 : perIteration(length - full * chunkSize, tail))
+  );
+}
+
+/**
  * Predicted seconds of one node: nothing for sources, a dispatch for views, and dispatch plus
- * work over the measured rate otherwise; a chunk loop costs its iterations, their bodies, the
- * slices it copies and the results it writes back.
+ * work over the measured rate otherwise (a contraction's GEMM and the copies around it, an
+ * arithmetic op at its own kernel's rate, a copy by its contiguous runs); a chunk loop costs
+ * its iterations, their bodies, the slices it copies and the results it writes back.
  *
  * @example
  * nodeSeconds(graph, graph.nodes[13]!, table); // e.g. 2.1e-4
@@ -76,22 +210,28 @@ export function nodeSeconds(graph: Graph, node: Node, table: CostTable): number 
     const { body, tail, length, chunkSize } = node.attrs;
     const full = Math.floor(length / chunkSize);
     const iterations = Math.ceil(length / chunkSize);
-    const copied = iterations * workspaceBytesOf(graph, node) + outputBytes(node);
     return (
       table.dispatchSeconds +
       iterations * table.iterationSeconds +
       full * graphSeconds(body, table) +
       (tail === null ? 0 : graphSeconds(tail, table)) +
-      copied / rateAt(table.copy, copied / iterations)
+      loopCopySeconds(graph, node, table)
     );
   }
   const flops = flopsOf(graph, node);
   const rows = GEMM_ROWS[node.op];
-  if (rows !== undefined)
-    return table.dispatchSeconds + flops / rateAt(table.gemm, rows(node, graph));
-  if (flops > 0) return table.dispatchSeconds + flops / rateAt(table.stream, numel(node.shape));
-  const bytes = outputBytes(node);
-  return table.dispatchSeconds + bytes / rateAt(table.copy, bytes);
+  if (rows !== undefined) {
+    return (
+      table.dispatchSeconds +
+      flops / rateAt(table.gemm, rows(node, graph)) +
+      contractionCopySeconds(graph, node, table)
+    );
+  }
+  if (flops > 0) {
+    const rates = table.ops?.[node.op] ?? table.stream;
+    return table.dispatchSeconds + flops / rateAt(rates, numel(node.shape));
+  }
+  return table.dispatchSeconds + layoutSeconds(graph, node, table);
 }
 
 function outputBytes(node: Node): number {

@@ -1,13 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { CostTable } from "../internal.js";
+import type { CostTable, Graph, Node } from "../internal.js";
 import {
   GraphBuilder,
   balancedChunkSize,
   cachedCostTable,
   estimateMemory,
+  flopsOf,
   largestChunkSize,
   measureCostTable,
+  nodeSeconds,
+  numel,
   rateAt,
   regionCandidates,
   searchContext,
@@ -117,6 +120,49 @@ test("selection follows the cost table, not the node count", () => {
   assert.equal(selectForBudget(ctx, candidates, least.minPeakBytes - 1, table({})), null);
 });
 
+test("copies cost by their contiguous runs, element-by-element ones at the gather rate", () => {
+  const g = new GraphBuilder();
+  const x = g.input("x", [256, 64]);
+  const rows = g.slice(x, 1, 0, 32); // 256 runs of 128 bytes
+  const whole = g.slice(x, 0, 0, 128); // one run of 32 KiB
+  const kept = g.permute(g.reshape(x, [16, 16, 64]), [1, 0, 2]); // runs of 256 bytes
+  const moved = g.permute(x, [1, 0]); // one element at a time
+  for (const n of [rows, whole, kept, moved]) g.output(n);
+  const graph = g.build();
+  const copies = table({
+    dispatchSeconds: 0,
+    copy: [
+      [16, 1e8],
+      [1 << 15, 1e10],
+    ],
+    gatherPerSecond: 1e6,
+  });
+  const seconds = (id: number) => nodeSeconds(graph, graph.nodes[id]!, copies);
+  // Equal bytes, one copy in many short runs: slower at the rate the run length has.
+  assert.equal(seconds(rows.id), (256 * 32 * 4) / rateAt(copies.copy, 128));
+  assert.ok(seconds(rows.id) > 3 * seconds(whole.id));
+  assert.equal(seconds(whole.id), (128 * 64 * 4) / 1e10);
+  assert.equal(seconds(moved.id), (256 * 64) / 1e6);
+  assert.ok(seconds(kept.id) < seconds(moved.id));
+  // Without a gather rate, element-by-element copies run at the copy rate of 4-byte runs.
+  const { gatherPerSecond: _, ...plain } = copies;
+  assert.equal(nodeSeconds(graph, moved, plain), (256 * 64 * 4) / 1e8);
+});
+
+const flopsPerElement = (graph: Graph, node: Node) => flopsOf(graph, node) / numel(node.shape);
+
+test("arithmetic ops cost at their own kernel's rate where the table lists one", () => {
+  const g = new GraphBuilder();
+  const x = g.input("x", [1024]);
+  const y = g.gelu(x);
+  const z = g.tanh(y);
+  g.output(z);
+  const graph = g.build();
+  const rated = table({ dispatchSeconds: 0, stream: [[1, 1e9]], ops: { gelu: [[1, 1e6]] } });
+  assert.equal(nodeSeconds(graph, y, rated), (1024 * flopsPerElement(graph, y)) / 1e6);
+  assert.equal(nodeSeconds(graph, z, rated), (1024 * flopsPerElement(graph, z)) / 1e9);
+});
+
 test("the measured cost table is cheap, plausible and cached per backend", async () => {
   // The first calibration also starts the executor's runtime (WebAssembly, worker threads).
   await measureCostTable();
@@ -130,13 +176,18 @@ test("the measured cost table is cheap, plausible and cached per backend", async
   assert.equal(measured.backend, "cpu");
   assert.ok(measured.dispatchSeconds >= 0 && measured.dispatchSeconds < 1e-3);
   assert.ok(measured.iterationSeconds >= 0 && measured.iterationSeconds < 1e-3);
-  for (const points of [measured.gemm, measured.stream, measured.copy]) {
+  const perOp = Object.values(measured.ops ?? {});
+  assert.ok(["add", "gelu", "softmax", "layer_norm"].every((op) => op in (measured.ops ?? {})));
+  assert.ok(measured.gatherPerSecond !== undefined && measured.gatherPerSecond > 1e6);
+  for (const points of [measured.gemm, measured.stream, measured.copy, ...perOp]) {
     assert.ok(points.length >= 3);
     for (const [size, rate] of points) assert.ok(size > 0 && rate > 1e6 && Number.isFinite(rate));
   }
   for (let i = 1; i < measured.gemm.length; i++) {
     assert.ok(measured.gemm[i]![1] >= measured.gemm[i - 1]![1], "GEMM rate grows with rows");
   }
+  // A copy in 16-byte runs is slower per byte than one in 1 MiB runs (a fixed cost per run).
+  assert.ok(measured.copy[0]![1] < measured.copy[measured.copy.length - 1]![1]);
   // A one-row GEMM (B packed for one row) is slower per FLOP than a 256-row one.
   assert.ok(measured.gemm[0]![1] < measured.gemm[measured.gemm.length - 1]![1]);
   assert.equal(cachedCostTable(), cachedCostTable());
