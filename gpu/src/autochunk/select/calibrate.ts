@@ -3,6 +3,7 @@ import type { Kernel } from "../executor/kernels/kernel.js";
 import type { KernelOp } from "../executor/kernels/table.js";
 import { cpuKernels } from "../executor/kernels/table.js";
 import type { Tensor } from "../executor/tensor.js";
+import { whenThreadsReady } from "../executor/wasm/runtime.js";
 import { tensor } from "../executor/tensor.js";
 import { GraphBuilder } from "../ir/builder.js";
 import type { Graph, Node } from "../ir/graph.js";
@@ -238,6 +239,9 @@ async function loopOverheads(): Promise<{ iteration: number; dispatch: number }>
  * table.iterationSeconds; // e.g. 6e-6
  */
 export async function measureCostTable(): Promise<CostTable> {
+  // The kernels stay on this thread until the pool's workers have started: measured before
+  // that, the large GEMM point would miss the thread split the programs it predicts get.
+  await whenThreadsReady().catch(() => {});
   const { iteration, dispatch } = await loopOverheads();
   const overhead = await callOverhead();
   const ops: { [O in Op]?: readonly RatePoint[] } = {};
