@@ -135,11 +135,14 @@ export class CellConverter {
     const names = topLevelNames(ts, parsed);
     const listed = [...names.all].filter((n) => !names.exported.has(n));
     const exportLine = listed.length > 0 ? `\nexport { ${listed.join(", ")} };` : "";
-    const program = this.#write(code, withNode ? names.all : undefined, exportLine);
-    const file = program.getSourceFile(this.#cellFile)!;
-    const checker = program.getTypeChecker();
-    const syntactic = program.getSyntacticDiagnostics(file);
-    const found = syntactic.length > 0 ? syntactic : program.getSemanticDiagnostics(file);
+    // A cell that declares nothing imports only the earlier names it mentions: the others
+    // cannot change its types, and checking each import was most of a trivial cell's check.
+    // A cell with diagnostics is checked again importing them all, so that messages (a
+    // misspelt name's "Did you mean") stay as they were.
+    const mentioned = withNode && names.all.size === 0 ? identifierTexts(ts, [parsed]) : undefined;
+    let checked = this.#check(code, withNode ? names.all : undefined, exportLine, mentioned);
+    if (mentioned && checked.found.length > 0) checked = this.#check(code, names.all, exportLine);
+    const { program, file, checker, syntactic, found } = checked;
     if (!withNode) {
       const alone = program
         .getSourceFiles()
@@ -194,19 +197,38 @@ export class CellConverter {
     return this.#ts.createSourceFile("cell.ts", code, this.#ts.ScriptTarget.Latest, true);
   }
 
+  /** Writes the cell (see `#write`) and finds its syntax errors, else its type errors. */
+  #check(
+    code: string,
+    declared: ReadonlySet<string> | undefined,
+    exportLine: string,
+    mentioned?: ReadonlySet<string>,
+  ) {
+    const program = this.#write(code, declared, exportLine, mentioned);
+    const file = program.getSourceFile(this.#cellFile)!;
+    const checker = program.getTypeChecker();
+    const syntactic = program.getSyntacticDiagnostics(file);
+    const found = syntactic.length > 0 ? syntactic : program.getSemanticDiagnostics(file);
+    return { program, file, checker, syntactic, found };
+  }
+
   /**
    * Writes the cell with its appended lines and returns the program that checks it.
-   * `declared` undefined: no line importing earlier names.
+   * `declared` undefined: no line importing earlier names; `mentioned` given: the line
+   * imports only those of them (it stays, empty if need be, so that the program keeps its
+   * structure and TypeScript reuses all of the last one's files).
    */
   #write(
     code: string,
     declared: ReadonlySet<string> | undefined,
     exportLine: string,
+    mentioned?: ReadonlySet<string>,
   ): tsTypes.Program {
     const inherited = declared ? [...this.#latest.keys()].filter((n) => !declared.has(n)) : [];
+    const imported = mentioned ? inherited.filter((n) => mentioned.has(n)) : inherited;
     const importLine =
       inherited.length > 0
-        ? `\nimport { ${inherited.join(", ")} } from "${SCOPE_MODULE}${this.#next}";`
+        ? `\nimport { ${imported.join(", ")} } from "${SCOPE_MODULE}${this.#next}";`
         : "";
     this.#host.write(this.#cellFile, code + "\n" + importLine + exportLine, true);
     return this.#host.service.getProgram()!;
