@@ -10,6 +10,8 @@ import type { Metric } from "../types.js";
 import { searchCpu } from "./cpu.js";
 import { searchCpuParallel } from "./cpu-parallel.js";
 import { bitsetFilter } from "./filter.js";
+import { buildCoarseLevel } from "./seeds/coarse-level.js";
+import { coarseSeeds } from "./seeds/coarse-seeds.js";
 import { search } from "./search.js";
 import type { SearchIndex } from "./validate.js";
 
@@ -73,6 +75,39 @@ test("searchCpuParallel keeps filters, int8 storage and a batch smaller than the
   assertSame(
     searchCpu(index, two, 10, params),
     await searchCpuParallel(index, two, 10, params, { threads: 4, minQueriesPerThread: 1 }),
+  );
+});
+
+test("searchCpuParallel finds coarse entry points per claimed chunk and keeps given seeds, call after call", async () => {
+  const index = await indexFor("sqeuclidean");
+  const level = await buildCoarseLevel(index);
+  const seeds = coarseSeeds(level, queries, 8);
+  const params = { itopkSize: 32 };
+  const one = searchCpu(index, queries, 10, params, { seeds });
+  // Small claims over 3 threads, several calls: whichever thread claims a query, same results.
+  for (let call = 0; call < 4; call++) {
+    const coarse = await searchCpuParallel(index, queries, 10, params, {
+      threads: 3,
+      minQueriesPerThread: 1,
+      coarse: { level, count: 8 },
+    });
+    assertSame(one, coarse);
+  }
+  assertSame(
+    one,
+    await searchCpuParallel(index, queries, 10, params, {
+      threads: 2,
+      minQueriesPerThread: 1,
+      seeds,
+    }),
+  );
+  await assert.rejects(
+    searchCpuParallel(index, queries, 10, params, {
+      threads: 2,
+      seeds,
+      coarse: { level, count: 8 },
+    }),
+    /not both/,
   );
 });
 

@@ -1,28 +1,44 @@
 /*
- * Multi-core batch search on the CPU: the batch is cut into one contiguous slice per thread and
- * each slice is searched by searchCpu in a pooled worker (cpu/worker-pool.ts). Queries are
- * independent (each starts from a fresh visited set and the same plan), so the results are
- * the one-thread results, bit for bit. The index's arrays are copied once into
- * SharedArrayBuffers, which every worker reads without a copy of its own (each still loads
- * the vectors into its WebAssembly memory once).
+ * Multi-core batch search on the CPU. The calling thread and `threads − 1` pooled workers
+ * (cpu/worker-pool.ts) claim chunks of the batch from a shared counter and search them with
+ * searchCpu (cpu-search-task.ts), writing their rows of shared result arrays. Queries are
+ * independent (each starts from a fresh visited set and the same plan), so the results are the
+ * one-thread results, bit for bit. Coarse entry points are found chunk by chunk on the thread
+ * that claims it, so that search is split too. The index's arrays (and a coarse level's) are
+ * copied once per index into SharedArrayBuffers, which every worker reads without a copy of
+ * its own (each still loads the vectors into its WebAssembly memory once).
  */
-import { matrix, type Matrix } from "../../common/matrix.js";
+import { matrix } from "../../common/matrix.js";
+import type { Matrix } from "../../common/matrix.js";
 import { runInWorkers } from "../../cpu/worker-pool.js";
 import type { SearchParams } from "../params.js";
 import type { VectorStorage } from "../storage/vector-storage.js";
 import { planCpuSearch, searchCpu, type CpuSearchOptions, type CpuSearchResult } from "./cpu.js";
-import type { SearchTaskInput, SearchTaskOutput } from "./cpu-search-task.js";
+import {
+  searchClaimedChunks,
+  type ChunkEntries,
+  type ChunkedSearch,
+  type KeyedIndex,
+  type SearchTaskInput,
+} from "./cpu-search-task.js";
+import type { CoarseLevel } from "./seeds/coarse-level.js";
+import { coarseSeeds } from "./seeds/coarse-seeds.js";
 import { validateSearchInputs, type SearchIndex } from "./validate.js";
 
 /** Options of searchCpuParallel: searchCpu's (traces excepted) and the thread count. */
 export interface ParallelSearchOptions extends Omit<CpuSearchOptions, "traceQueries"> {
-  /** Worker threads to use, ≥ 1; 1 searches on the calling thread. */
+  /** Threads to use, ≥ 1: this one and `threads − 1` workers; 1 searches on this thread only. */
   readonly threads: number;
   /**
-   * Fewest queries worth a worker (default 64): a worker's round trip costs about as much as
+   * Fewest queries worth a thread (default 64): a worker's round trip costs about as much as
    * searching a few dozen queries, so a small batch uses fewer threads, or only this one.
    */
   readonly minQueriesPerThread?: number;
+  /**
+   * Entry points from a coarse level instead of `seeds`: each query's `count` nearest sample
+   * rows (coarseSeeds), found by the thread that searches the query.
+   */
+  readonly coarse?: { readonly level: CoarseLevel; readonly count: number };
 }
 
 type Shareable = Float32Array | Uint32Array | Uint16Array | Int8Array;
@@ -43,13 +59,16 @@ function sharedStorage(s: VectorStorage): VectorStorage {
     case "f16":
       return { ...s, data: shared(s.data) };
     case "int8":
-      return { ...s, data: shared(s.data), scale: shared(s.scale), offset: shared(s.offset) };
+      return {
+        ...s,
+        data: shared(s.data),
+        scale: shared(s.scale),
+        offset: shared(s.offset),
+      };
   }
 }
 
-interface SharedIndex {
-  readonly key: string;
-  readonly index: SearchIndex;
+interface SharedIndex extends KeyedIndex {
   /** The arrays it was copied from, to notice an index that reuses the dataset array. */
   readonly from: readonly unknown[];
 }
@@ -77,14 +96,33 @@ function shareIndex(index: SearchIndex): SharedIndex {
   return entry;
 }
 
-function rowsOf(m: Matrix, start: number, end: number): Matrix {
-  return matrix(m.data.slice(start * m.cols, end * m.cols), end - start, m.cols);
+const sharedLevels = new WeakMap<CoarseLevel, { index: KeyedIndex; ids: Uint32Array }>();
+
+function shareLevel(level: CoarseLevel): {
+  index: KeyedIndex;
+  ids: Uint32Array;
+} {
+  let s = sharedLevels.get(level);
+  if (s === undefined) {
+    const { key, index } = shareIndex(level.index);
+    s = { index: { key, index }, ids: shared(level.ids) };
+    sharedLevels.set(level, s);
+  }
+  return s;
 }
 
 /**
- * searchCpu over `threads` worker threads: the same results, neighbours, distances and
- * iteration counts included, in about 1/threads of the time for large batches. Each worker
- * gets at least `minQueriesPerThread` queries; a batch too small for two runs on this thread.
+ * Queries per claim: about eight claims per thread, so a thread slowed by other load leaves
+ * little to wait for, while each claim's set-up (a plan, a workspace) stays a small share.
+ */
+function chunkSize(rows: number, threads: number): number {
+  return Math.max(1, Math.ceil(rows / (8 * threads)));
+}
+
+/**
+ * searchCpu over `threads` threads: the same results, neighbours, distances and iteration
+ * counts included, in about 1/threads of the time for large batches. Each thread gets at least
+ * `minQueriesPerThread` queries; a batch too small for two runs on this thread only.
  * An abort terminates the workers and rejects with the signal's reason.
  *
  * @example
@@ -97,7 +135,7 @@ export async function searchCpuParallel(
   params: Partial<SearchParams>,
   options: ParallelSearchOptions,
 ): Promise<CpuSearchResult> {
-  const { threads, signal, minQueriesPerThread = 64, ...rest } = options;
+  const { threads, signal, minQueriesPerThread = 64, coarse, seeds, ...rest } = options;
   if (!Number.isSafeInteger(threads) || threads < 1) {
     throw new RangeError(`threads must be an integer ≥ 1, got ${threads}.`);
   }
@@ -107,47 +145,85 @@ export async function searchCpuParallel(
   if ("traceQueries" in options) {
     throw new RangeError(`traceQueries needs the one-thread search (searchCpu); drop threads.`);
   }
+  if (coarse !== undefined && seeds !== undefined) {
+    throw new RangeError(`pass seeds or coarse entry points, not both.`);
+  }
   validateSearchInputs(index, queries, k, rest.filter);
-  const plan = planCpuSearch(index, queries.rows, k, params, rest);
-  const workers = Math.min(threads, Math.floor(queries.rows / minQueriesPerThread));
-  if (workers <= 1) return searchCpu(index, queries, k, params, { ...rest, signal });
-  signal?.throwIfAborted();
-
-  const { key, index: sharedIndex } = shareIndex(index);
-  const seedsPerQuery = plan.numSeeds;
-  const inputs: SearchTaskInput[] = [];
-  const starts: number[] = [];
-  for (let w = 0; w < workers; w++) {
-    const start = Math.floor((w * queries.rows) / workers);
-    const end = Math.floor(((w + 1) * queries.rows) / workers);
-    starts.push(start);
-    const { seeds } = rest;
-    inputs.push({
-      key,
-      index: sharedIndex,
-      queries: rowsOf(queries, start, end),
-      k,
-      params,
-      options: {
-        ...rest,
-        ...(seeds === undefined
-          ? {}
-          : { seeds: seeds.slice(start * seedsPerQuery, end * seedsPerQuery) }),
-      },
+  const used = Math.min(threads, Math.floor(queries.rows / minQueriesPerThread));
+  if (used <= 1) {
+    const given = coarse === undefined ? seeds : coarseSeeds(coarse.level, queries, coarse.count);
+    return searchCpu(index, queries, k, params, {
+      ...rest,
+      signal,
+      seeds: given,
     });
   }
-  const outputs = await runInWorkers<SearchTaskInput, SearchTaskOutput>(
+  signal?.throwIfAborted();
+  const planned = planCpuSearch(index, queries.rows, k, params, {
+    ...rest,
+    seeds,
+  });
+  // The coarse seeds take the first slots as given seeds do; nothing else in the plan changes.
+  const plan = coarse === undefined ? planned : { ...planned, numSeeds: coarse.count };
+
+  const rows = queries.rows;
+  const job: ChunkedSearch = {
+    queries: matrix(shared(queries.data), rows, queries.cols),
+    k,
+    params,
+    options: {
+      ...rest,
+      ...(rest.filter === undefined ? {} : { filter: shared(rest.filter) }),
+    },
+    entries: entriesOf(seeds, planned.numSeeds, coarse),
+    chunk: chunkSize(rows, used),
+    next: new Int32Array(new SharedArrayBuffer(4)),
+    neighbors: new Uint32Array(new SharedArrayBuffer(rows * k * 4)),
+    distances: new Float32Array(new SharedArrayBuffer(rows * k * 4)),
+    iterations: new Uint32Array(new SharedArrayBuffer(rows * 4)),
+  };
+  const input: SearchTaskInput = {
+    index: shareIndex(index),
+    job: {
+      ...job,
+      entries:
+        job.entries.kind === "coarse"
+          ? { ...job.entries, level: shareLevel(job.entries.level) }
+          : job.entries,
+    },
+  };
+  const workers = runInWorkers<SearchTaskInput, unknown>(
     new URL("./cpu-search-task.js", import.meta.url),
-    inputs,
+    Array.from({ length: used - 1 }, () => input),
     signal === undefined ? {} : { signal },
   );
-  const neighbors = new Uint32Array(queries.rows * k);
-  const distances = new Float32Array(queries.rows * k);
-  const iterations = new Uint32Array(queries.rows);
-  outputs.forEach((out, w) => {
-    neighbors.set(out.neighbors, starts[w]! * k);
-    distances.set(out.distances, starts[w]! * k);
-    iterations.set(out.iterations, starts[w]!);
-  });
-  return { neighbors, distances, queries: queries.rows, k, iterations, plan, traces: [] };
+  try {
+    // This thread's share, on its own copy of the index (its WebAssembly memory has it already).
+    searchClaimedChunks(index, job, signal);
+  } catch (error) {
+    Atomics.store(job.next, 0, rows); // nothing more to claim: the workers stop after a chunk
+    await workers.catch(() => {});
+    throw error;
+  }
+  await workers;
+  // Plain arrays for the caller, as one thread returns them.
+  return {
+    neighbors: job.neighbors.slice(),
+    distances: job.distances.slice(),
+    queries: rows,
+    k,
+    iterations: job.iterations.slice(),
+    plan,
+    traces: [],
+  };
+}
+
+function entriesOf(
+  seeds: Uint32Array | undefined,
+  perQuery: number,
+  coarse: ParallelSearchOptions["coarse"],
+): ChunkEntries {
+  if (coarse !== undefined) return { kind: "coarse", ...coarse };
+  if (seeds !== undefined) return { kind: "given", seeds: shared(seeds), perQuery };
+  return { kind: "random" };
 }

@@ -1,37 +1,111 @@
 /*
- * The worker side of searchCpuParallel: one slice of a query batch searched by searchCpu over
- * an index whose arrays live in SharedArrayBuffers. Each message brings fresh typed-array
+ * The query loop of searchCpuParallel, run alike by the calling thread and by pooled workers:
+ * each claims the next chunk of queries from a shared counter, searches it with searchCpu and
+ * writes its rows of the shared result arrays. Claiming (rather than fixed slices) keeps every
+ * thread busy to the end when the machine's other load slows one of them down.
+ * A worker gets the index's arrays in SharedArrayBuffers; each message brings fresh typed-array
  * objects over the same memory, so the first SearchIndex seen for a key is kept and reused:
  * the WebAssembly copy of the vectors and the visited stamps are cached per array object.
  */
-import type { Matrix } from "../../common/matrix.js";
+import { matrix, type Matrix } from "../../common/matrix.js";
 import type { WorkerTask } from "../../cpu/worker-protocol.js";
 import type { SearchParams } from "../params.js";
 import { searchCpu, type CpuSearchOptions } from "./cpu.js";
+import type { CoarseLevel } from "./seeds/coarse-level.js";
+import { coarseSeeds } from "./seeds/coarse-seeds.js";
 import type { SearchIndex } from "./validate.js";
 
-/** One slice of the batch: the shared index under `key`, and plain copies of the rest. */
-export interface SearchTaskInput {
-  readonly key: string;
-  readonly index: SearchIndex;
+/** Where each query starts: random nodes only, given seeds, or seeds from a coarse level. */
+export type ChunkEntries<L = CoarseLevel> =
+  | { readonly kind: "random" }
+  | {
+      readonly kind: "given";
+      readonly seeds: Uint32Array;
+      readonly perQuery: number;
+    }
+  | { readonly kind: "coarse"; readonly level: L; readonly count: number };
+
+/** One batch split into claimed chunks; every array here is shared by all the threads. */
+export interface ChunkedSearch<L = CoarseLevel> {
   readonly queries: Matrix;
   readonly k: number;
   readonly params: Partial<SearchParams>;
-  readonly options: Pick<CpuSearchOptions, "filter" | "seeds" | "hashmapMode" | "visited">;
-}
-
-/** The slice's results, [slice rows, k]. */
-export interface SearchTaskOutput {
+  readonly options: Pick<CpuSearchOptions, "filter" | "hashmapMode" | "visited">;
+  readonly entries: ChunkEntries<L>;
+  /** Queries per claim. */
+  readonly chunk: number;
+  /** [0]: the first query not yet claimed (Atomics.add). */
+  readonly next: Int32Array;
+  /** The results, [queries, k] and [queries]: each thread writes the rows it claimed. */
   readonly neighbors: Uint32Array;
   readonly distances: Float32Array;
   readonly iterations: Uint32Array;
 }
 
+function rowsOf(m: Matrix, start: number, end: number): Matrix {
+  return matrix(m.data.subarray(start * m.cols, end * m.cols), end - start, m.cols);
+}
+
+function seedsFor(entries: ChunkEntries, queries: Matrix, start: number, end: number) {
+  switch (entries.kind) {
+    case "random":
+      return undefined;
+    case "given":
+      return entries.seeds.subarray(start * entries.perQuery, end * entries.perQuery);
+    case "coarse":
+      return coarseSeeds(entries.level, rowsOf(queries, start, end), entries.count);
+  }
+}
+
+/**
+ * Searches chunks of `job` until none is left to claim. Throws what searchCpu throws (an abort
+ * of `signal` included); the chunks this thread claimed are then unwritten.
+ *
+ * @example
+ * searchClaimedChunks(index, job); // this thread's share; others run the same on `job`
+ */
+export function searchClaimedChunks(
+  index: SearchIndex,
+  job: ChunkedSearch,
+  signal?: AbortSignal,
+): void {
+  const { queries, k, params, options, entries, chunk, next } = job;
+  for (;;) {
+    const start = Atomics.add(next, 0, chunk);
+    if (start >= queries.rows) return;
+    const end = Math.min(queries.rows, start + chunk);
+    const seeds = seedsFor(entries, queries, start, end);
+    const found = searchCpu(index, rowsOf(queries, start, end), k, params, {
+      ...options,
+      ...(seeds === undefined ? {} : { seeds }),
+      ...(signal === undefined ? {} : { signal }),
+    });
+    job.neighbors.set(found.neighbors, start * k);
+    job.distances.set(found.distances, start * k);
+    job.iterations.set(found.iterations, start);
+  }
+}
+
+/** An index in shared memory under a key that names it for the whole process. */
+export interface KeyedIndex {
+  readonly key: string;
+  readonly index: SearchIndex;
+}
+
+/** What a worker gets: the shared index (and coarse level) under their keys, and the job. */
+export interface SearchTaskInput {
+  readonly index: KeyedIndex;
+  readonly job: ChunkedSearch<{
+    readonly index: KeyedIndex;
+    readonly ids: Uint32Array;
+  }>;
+}
+
 // A few indexes at most: a notebook searching several at once still reuses their copies.
-const KEPT = 4;
+const KEPT = 8;
 const indexes = new Map<string, SearchIndex>();
 
-function indexFor(key: string, index: SearchIndex): SearchIndex {
+function indexFor({ key, index }: KeyedIndex): SearchIndex {
   const kept = indexes.get(key);
   if (kept !== undefined) return kept;
   indexes.set(key, index);
@@ -39,14 +113,20 @@ function indexFor(key: string, index: SearchIndex): SearchIndex {
   return index;
 }
 
-export const run: WorkerTask<SearchTaskInput, SearchTaskOutput> = (input) => {
-  const { key, index, queries, k, params, options } = input;
-  const { neighbors, distances, iterations } = searchCpu(
-    indexFor(key, index),
-    queries,
-    k,
-    params,
-    options,
-  );
-  return { neighbors, distances, iterations };
+export const run: WorkerTask<SearchTaskInput, Record<string, never>> = ({ index, job }) => {
+  const { entries } = job;
+  searchClaimedChunks(indexFor(index), {
+    ...job,
+    entries:
+      entries.kind === "coarse"
+        ? {
+            ...entries,
+            level: {
+              index: indexFor(entries.level.index),
+              ids: entries.level.ids,
+            },
+          }
+        : entries,
+  });
+  return {};
 };

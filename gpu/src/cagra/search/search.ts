@@ -78,20 +78,34 @@ export async function search(
       );
     }
     const { filter, signal } = options;
-    const r = await searchWebGpu(backend, s, queries, k, params, { filter, signal });
+    const r = await searchWebGpu(backend, s, queries, k, params, {
+      filter,
+      signal,
+    });
     return { ...r, traces: [] };
   }
   // Several threads split the batch (same results); traced queries run on this thread.
   const { traceQueries = [], ...untraced } = options;
   const threads = traceQueries.length === 0 ? backend.threads : 1;
-  const cpu = (seeds: Uint32Array | undefined) =>
-    threads > 1
-      ? searchCpuParallel(s, queries, k, params, { ...untraced, threads, seeds })
-      : searchCpu(s, queries, k, params, { ...options, seeds });
   // A one-row index has no coarse level to build, and nothing to choose between.
-  if (entryPoints === "random" || s.dataset.rows < 2) return cpu(undefined);
+  if (entryPoints === "random" || s.dataset.rows < 2) {
+    return threads > 1
+      ? searchCpuParallel(s, queries, k, params, { ...untraced, threads })
+      : searchCpu(s, queries, k, params, options);
+  }
   const level = await coarseLevelOf(s);
-  return cpu(coarseSeeds(level, queries, Math.min(COARSE_SEEDS, level.ids.length)));
+  const count = Math.min(COARSE_SEEDS, level.ids.length);
+  // Each thread finds the coarse seeds of the queries it searches.
+  return threads > 1
+    ? searchCpuParallel(s, queries, k, params, {
+        ...untraced,
+        threads,
+        coarse: { level, count },
+      })
+    : searchCpu(s, queries, k, params, {
+        ...options,
+        seeds: coarseSeeds(level, queries, count),
+      });
 }
 
 // The coarse level of each prepared index, built on its first "coarse" search.
