@@ -138,10 +138,12 @@ python_env() {
 }
 
 build() {
-  # The AutoChunk CPU kernels (AssemblyScript → gpu/dist/wasm), which tests run from src too.
+  # The AutoChunk CPU kernels and CAGRA's CPU search (AssemblyScript → gpu/dist/wasm), which
+  # tests run from src too.
   local wasm_key
-  wasm_key=$(digest gpu/src/autochunk/executor/wasm/assembly package-lock.json)
-  if [[ ! -f gpu/dist/wasm/autochunk-kernels.wasm ]] || ! up_to_date wasm "$wasm_key"; then
+  wasm_key=$(digest gpu/src/autochunk/executor/wasm/assembly gpu/src/cagra/search/wasm/assembly package-lock.json)
+  if [[ ! -f gpu/dist/wasm/autochunk-kernels.wasm || ! -f gpu/dist/wasm/cagra-search.wasm ]] ||
+    ! up_to_date wasm "$wasm_key"; then
     say "compiling the CPU kernels (AssemblyScript)"
     npm run --silent build:wasm
     mark wasm "$wasm_key"

@@ -38,7 +38,8 @@ import { seedCount, validateSearchInputs, type SearchIndex } from "./validate.js
 import { insertSorted, mergeSorted } from "./sorted-insert.js";
 import { visitedStamps, type VisitedStamps } from "./visited-stamps.js";
 import { rowDistances, type RowDistances } from "./wasm-distance.js";
-import { encodeVectors } from "../storage/vector-storage.js";
+import { encodeVectors, type VectorStorage } from "../storage/vector-storage.js";
+import { searchWasm } from "./wasm-search.js";
 import {
   createVisitedHash,
   visitedClear,
@@ -66,6 +67,11 @@ export interface CpuSearchOptions {
    * take the first s slots of the random init; an INVALID_ID entry keeps its random node.
    */
   readonly seeds?: Uint32Array;
+  /**
+   * Where the loop runs: "wasm" (default; wasm-search.ts) or "js", the reference in this file,
+   * which traced queries and "hash" visited sets always take. Both give the same results.
+   */
+  readonly loop?: "wasm" | "js";
 }
 
 /** A search result with the plan it ran and cuVS's per-query iteration counts. */
@@ -102,7 +108,7 @@ export function searchCpu(
   params: Partial<SearchParams> = {},
   options: CpuSearchOptions = {},
 ): CpuSearchResult {
-  const { filter, signal, traceQueries = [], visited = "exact", seeds } = options;
+  const { filter, signal, traceQueries = [], visited = "exact", seeds, loop = "wasm" } = options;
   validateSearchInputs(index, queries, k, filter);
   for (const q of traceQueries) {
     if (!Number.isInteger(q) || q < 0 || q >= queries.rows) {
@@ -113,7 +119,32 @@ export function searchCpu(
   const { metric } = index;
 
   const prepared = prepareForMetric(queries, metric);
-  const ws = createWorkspace(index, plan, filter, visited);
+  const vectors = index.storage ?? encodeVectors(index.dataset, "f32");
+  const randomSeeds = initialSeedIds(
+    index.dataset.rows,
+    plan.resultBufferSize,
+    plan.numRandomSamplings,
+    plan.randXorMask,
+  );
+  if (loop !== "wasm" && loop !== "js") {
+    throw new RangeError(`loop must be "wasm" or "js", got ${String(loop)}.`);
+  }
+  if (loop === "wasm" && traceQueries.length === 0 && visited === "exact") {
+    const found = searchWasm(vectors, index.graph, {
+      plan,
+      metric,
+      queries: prepared,
+      seeds: randomSeeds,
+      givenSeeds: seeds,
+      filter,
+      signal,
+    });
+    if (metric === "inner_product") {
+      found.distances.forEach((d, i) => (found.distances[i] = reportedDistance(metric, d)));
+    }
+    return { ...found, queries: queries.rows, k, plan, traces: [] };
+  }
+  const ws = createWorkspace(index, vectors, plan, randomSeeds, filter, visited);
   const neighbors = new Uint32Array(queries.rows * k);
   const distances = new Float32Array(queries.rows * k);
   const iterations = new Uint32Array(queries.rows);
@@ -209,18 +240,13 @@ interface Workspace {
 
 function createWorkspace(
   index: SearchIndex,
+  vectors: VectorStorage,
   plan: SearchPlan,
+  seeds: Uint32Array,
   filter: Uint32Array | undefined,
   visited: "exact" | "hash",
 ): Workspace {
   const { dataset, graph, metric } = index;
-  const vectors = index.storage ?? encodeVectors(dataset, "f32");
-  const seeds = initialSeedIds(
-    dataset.rows,
-    plan.resultBufferSize,
-    plan.numRandomSamplings,
-    plan.randXorMask,
-  );
   return {
     plan,
     n: dataset.rows,
@@ -286,6 +312,7 @@ function searchQuery(ws: Workspace, recorder: TraceRecorder | undefined): number
   }
   let length = 0;
   let visited = 0;
+  ws.candCount = 0;
   // Every entry before firstOpen has been expanded, so the parent scan starts there.
   let firstOpen = 0;
 
