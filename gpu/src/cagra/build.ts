@@ -6,7 +6,7 @@ import { bruteForceKnnWebGpu } from "./knn/webgpu/brute-force.js";
 import { MAX_TOPK } from "./knn/webgpu/topk.js";
 import { optimize } from "./optimize/index.js";
 import {
-  BRUTE_FORCE_MAX_ROWS,
+  bruteForceMaxRows,
   DEFAULT_INDEX_PARAMS,
   type GraphBuildAlgo,
   type IndexParams,
@@ -146,7 +146,7 @@ export function resolveIndexParams(
   }
   const buildAlgo =
     p.buildAlgo === "auto"
-      ? n <= BRUTE_FORCE_MAX_ROWS[backend]
+      ? n <= bruteForceMaxRows(backend, intermediateGraphDegree)
         ? "brute_force"
         : "nn_descent"
       : p.buildAlgo;

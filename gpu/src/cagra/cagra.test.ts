@@ -8,6 +8,7 @@ import { groundTruth } from "../datasets/ground-truth.js";
 import { distanceRecall, euclideanFromSquared } from "../datasets/recall.js";
 import { SIFT_5K_DIR } from "../../test/datasets.js";
 import { build, resolveIndexParams } from "./build.js";
+import { bruteForceMaxRows } from "./params.js";
 import { search } from "./search/search.js";
 
 /** SIFT-5k minus 200 held-out rows; queries = those rows plus the 3 query vectors. */
@@ -49,7 +50,7 @@ test("build + search with cuVS's default parameters reach recall@10 ≥ 0.95 on 
   assert.ok(own >= 0.9, `recall@10 of the 3 SIFT queries ${own}`);
 });
 
-test("the NN-descent build path (the default above 35k rows), forced on SIFT-5k, reaches recall@10 ≥ 0.95", async () => {
+test("the NN-descent build path (the default above 10k–35k rows, by kNN degree), forced on SIFT-5k, reaches recall@10 ≥ 0.95", async () => {
   const { base, queries } = await siftSplit();
   const backend = cpuBackend(2);
   const stages = new Set<string>();
@@ -101,6 +102,24 @@ test("parameters that cannot hold are clear errors; small datasets lower the deg
   const p = resolveIndexParams(m, {}, (l) => notices.push(l));
   assert.deepEqual([p.intermediateGraphDegree, p.graphDegree, p.buildAlgo], [9, 9, "brute_force"]);
   assert.match(notices[0]!, /graphDegree 64 lowered to 9: the dataset has only 10 rows/);
+});
+
+test("auto builds exactly up to a row count that shrinks with the kNN degree on the CPU", () => {
+  const rows = (n: number) => matrix(new Float32Array(n), n, 1);
+  const algo = (n: number, k: number, backend: "cpu" | "webgpu" = "cpu") =>
+    resolveIndexParams(
+      rows(n),
+      { intermediateGraphDegree: k, graphDegree: k / 2 },
+      () => {},
+      backend,
+    ).buildAlgo;
+  assert.equal(algo(20_000, 32), "nn_descent");
+  assert.equal(algo(20_000, 64), "brute_force");
+  assert.equal(algo(20_000, 128), "brute_force");
+  assert.equal(algo(36_000, 128), "nn_descent");
+  assert.equal(algo(9_000, 8), "brute_force");
+  assert.equal(algo(20_000, 32, "webgpu"), "brute_force");
+  assert.equal(bruteForceMaxRows("cpu", 32), 12_374);
 });
 
 test("bad data and queries are refused before any work; an abort stops a build", async () => {
