@@ -10,7 +10,7 @@
  */
 import { matrix } from "../../common/matrix.js";
 import type { Matrix } from "../../common/matrix.js";
-import { runInWorkers } from "../../cpu/worker-pool.js";
+import type * as WorkerPool from "../../cpu/worker-pool.js";
 import type { SearchParams } from "../params.js";
 import type { VectorStorage } from "../storage/vector-storage.js";
 import { planCpuSearch, searchCpu, type CpuSearchOptions, type CpuSearchResult } from "./cpu.js";
@@ -24,6 +24,11 @@ import {
 import type { CoarseLevel } from "./seeds/coarse-level.js";
 import { coarseSeeds } from "./seeds/coarse-seeds.js";
 import { validateSearchInputs, type SearchIndex } from "./validate.js";
+
+// Imported by URL on the first call with workers, so that a browser bundle of search() holds
+// no Node module (the pool needs node:worker_threads).
+const WORKER_POOL = new URL("../../cpu/worker-pool.js", import.meta.url);
+let pool: Promise<typeof WorkerPool> | undefined;
 
 /** Options of searchCpuParallel: searchCpu's (traces excepted) and the thread count. */
 export interface ParallelSearchOptions extends Omit<CpuSearchOptions, "traceQueries"> {
@@ -192,6 +197,7 @@ export async function searchCpuParallel(
           : job.entries,
     },
   };
+  const { runInWorkers } = await (pool ??= import(WORKER_POOL.href) as Promise<typeof WorkerPool>);
   const workers = runInWorkers<SearchTaskInput, unknown>(
     new URL("./cpu-search-task.js", import.meta.url),
     Array.from({ length: used - 1 }, () => input),

@@ -6,10 +6,16 @@ import type { CagraIndex, SearchResult } from "../types.js";
 import { searchCpu } from "./cpu.js";
 import { searchCpuParallel } from "./cpu-parallel.js";
 import { buildCoarseLevel, type CoarseLevel } from "./seeds/coarse-level.js";
-import { COARSE_SEEDS, coarseSeeds, resolveEntryPoints } from "./seeds/coarse-seeds.js";
+import {
+  COARSE_SEEDS,
+  coarseSearchParams,
+  coarseSeeds,
+  resolveEntryPoints,
+} from "./seeds/coarse-seeds.js";
 import type { SearchPlan } from "./plan.js";
 import type { SearchTrace } from "./trace.js";
 import type { SearchIndex } from "./validate.js";
+import { releaseWith } from "./webgpu/index-buffers.js";
 import { searchWebGpu } from "./webgpu/search.js";
 
 /** Options of search() beyond cuVS's search parameters. */
@@ -71,41 +77,41 @@ export async function search(
 ): Promise<CagraSearchResult> {
   const s = searchIndex(index);
   const entryPoints = resolveEntryPoints(params.entryPoints, backend.kind);
+  // A one-row index has no coarse level to build, and nothing to choose between.
+  const coarse = entryPoints === "coarse" && s.dataset.rows >= 2 ? await coarseOf(s) : undefined;
   if (backend.kind === "webgpu") {
-    if (entryPoints === "coarse") {
-      throw new RangeError(
-        'entryPoints "coarse" needs per-query seeds, which the WebGPU kernels do not read yet; use "random" or "auto" there.',
-      );
-    }
+    // The kernels take per-query seeds: found by the same kernels over the coarse level.
     const { filter, signal } = options;
-    const r = await searchWebGpu(backend, s, queries, k, params, {
-      filter,
-      signal,
-    });
+    let seeds: Uint32Array | undefined;
+    if (coarse !== undefined) {
+      const { level, count } = coarse;
+      const found = await searchWebGpu(
+        backend,
+        level.index,
+        queries,
+        count,
+        coarseSearchParams(count),
+        { signal },
+      );
+      seeds = found.neighbors.map((r) => level.ids[r]!);
+      releaseWith(s, level.index); // the caller releases the index, and the level with it
+    }
+    const r = await searchWebGpu(backend, s, queries, k, params, { filter, signal, seeds });
     return { ...r, traces: [] };
   }
   // Several threads split the batch (same results); traced queries run on this thread.
   const { traceQueries = [], ...untraced } = options;
   const threads = traceQueries.length === 0 ? backend.threads : 1;
-  // A one-row index has no coarse level to build, and nothing to choose between.
-  if (entryPoints === "random" || s.dataset.rows < 2) {
-    return threads > 1
-      ? searchCpuParallel(s, queries, k, params, { ...untraced, threads })
-      : searchCpu(s, queries, k, params, options);
-  }
+  if (threads > 1)
+    return searchCpuParallel(s, queries, k, params, { ...untraced, threads, coarse });
+  const seeds = coarse && coarseSeeds(coarse.level, queries, coarse.count);
+  return searchCpu(s, queries, k, params, { ...options, seeds });
+}
+
+/** The coarse level of `s` (built on first use) and the seeds to take from it per query. */
+async function coarseOf(s: SearchIndex): Promise<{ level: CoarseLevel; count: number }> {
   const level = await coarseLevelOf(s);
-  const count = Math.min(COARSE_SEEDS, level.ids.length);
-  // Each thread finds the coarse seeds of the queries it searches.
-  return threads > 1
-    ? searchCpuParallel(s, queries, k, params, {
-        ...untraced,
-        threads,
-        coarse: { level, count },
-      })
-    : searchCpu(s, queries, k, params, {
-        ...options,
-        seeds: coarseSeeds(level, queries, count),
-      });
+  return { level, count: Math.min(COARSE_SEEDS, level.ids.length) };
 }
 
 // The coarse level of each prepared index, built on its first "coarse" search.

@@ -1,6 +1,6 @@
 import type { Matrix } from "../../../common/matrix.js";
 import type { BackendKind } from "../../../device/backend.js";
-import { DEFAULT_SEARCH_PARAMS, type EntryPoints } from "../../params.js";
+import { DEFAULT_SEARCH_PARAMS, type EntryPoints, type SearchParams } from "../../params.js";
 import { searchCpu } from "../cpu.js";
 import type { CoarseLevel } from "./coarse-level.js";
 
@@ -29,6 +29,17 @@ export function resolveEntryPoints(
 }
 
 /**
+ * The search of a coarse level that finds `count` seeds per query, on the CPU (coarseSeeds) or
+ * on WebGPU (search() there), so both find the same seeds.
+ *
+ * @example
+ * coarseSearchParams(16); // { itopkSize: 32, algo: "single_cta" }
+ */
+export function coarseSearchParams(count: number): Partial<SearchParams> {
+  return { itopkSize: Math.max(32, count), algo: "single_cta" };
+}
+
+/**
  * Entry points from a coarse level: for every query, the index rows of its `count` nearest
  * sample rows, found by a CAGRA search of the coarse level. Returns [queries, count] ids,
  * row-major, the layout search() takes as per-query seeds. A pure function of its inputs.
@@ -43,9 +54,6 @@ export function coarseSeeds(level: CoarseLevel, queries: Matrix, count: number):
       `coarseSeeds: count must be an integer in [1, ${rows}] (the coarse level's rows), got ${count}.`,
     );
   }
-  const found = searchCpu(level.index, queries, count, {
-    itopkSize: Math.max(32, count),
-    algo: "single_cta",
-  });
+  const found = searchCpu(level.index, queries, count, coarseSearchParams(count));
   return found.neighbors.map((r) => level.ids[r]!);
 }

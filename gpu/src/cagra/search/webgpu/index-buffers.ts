@@ -76,9 +76,28 @@ export function searchIndexBuffers(
   return { dataset: entry.buffer, graph };
 }
 
+// Indexes whose device copies go with another index's (a coarse level with its index), by
+// the rows of that index.
+const companions = new WeakMap<ArrayBufferView, SearchIndex[]>();
+
+/**
+ * Makes releaseSearchBuffers(backend, index) free `companion`'s device copies too: search()
+ * uploads a coarse level beside the index that the caller knows and releases.
+ *
+ * @example
+ * releaseWith(index, coarseLevel.index);
+ */
+export function releaseWith(index: SearchIndex, companion: SearchIndex): void {
+  const key = storedRows(index).data;
+  const list = companions.get(key) ?? [];
+  if (!list.includes(companion)) list.push(companion);
+  companions.set(key, list);
+}
+
 /**
  * Frees the device copies of `index`'s rows and graph that searchWebGpu keeps on
- * `backend`; the next search uploads them again. Returns the bytes released.
+ * `backend` (and those of its companions, see releaseWith); the next search uploads them
+ * again. Returns the bytes released.
  *
  * @example
  * await searchWebGpu(gpu, index, queries, 10);
@@ -86,8 +105,12 @@ export function searchIndexBuffers(
  */
 export function releaseSearchBuffers(backend: WebGpuBackend, index: SearchIndex): number {
   let released = 0;
-  const perDataset = datasets.get(backend);
   const data = storedRows(index).data;
+  for (const companion of companions.get(data) ?? []) {
+    released += releaseSearchBuffers(backend, companion);
+  }
+  companions.delete(data);
+  const perDataset = datasets.get(backend);
   const entry = perDataset?.get(data);
   if (entry !== undefined) {
     destroyBuffer(backend, entry.buffer);

@@ -7,6 +7,8 @@ import { siftKnn, SIFT_5K_BASE } from "../../../../test/cagra/sift-knn.js";
 import type { SearchCall, SearchRun } from "../../../../test/fixtures/cagra-search-webgpu.js";
 import { matrix, type Matrix } from "../../../common/matrix.js";
 import { gaussian, seededRandom } from "../../../common/random.js";
+import { holdOutQueries } from "../../../datasets/holdout.js";
+import { gaussianMixture } from "../../../datasets/synthetic.js";
 import { parseTsvVectors } from "../../../datasets/tsv.js";
 import { internalDistance, prepareForMetric } from "../../distance.js";
 import { bruteForceKnn } from "../../knn/brute-force.js";
@@ -16,6 +18,8 @@ import type { Metric } from "../../types.js";
 import { encodeVectors } from "../../storage/vector-storage.js";
 import { searchCpu, type CpuSearchResult } from "../cpu.js";
 import { bitsetFilter, bitsetKeeps } from "../filter.js";
+import { buildCoarseLevel } from "../seeds/coarse-level.js";
+import { COARSE_SEEDS, coarseSeeds } from "../seeds/coarse-seeds.js";
 import type { SearchIndex } from "../validate.js";
 
 const FIXTURE = fileURLToPath(
@@ -304,6 +308,43 @@ test("given entry points: single-CTA returns searchCpu's results; both algorithm
   }
   const bad = await search({ index: "sift", queries, k: K, seeds: new Uint32Array(rows * 2 + 1) });
   assert.match(bad.error!.message, /not a whole number per query/);
+});
+
+test("search() with entryPoints \"coarse\" on WebGPU: searchCpu's results from the same seeds, recall ≥ random's on clusters", async () => {
+  // 40 tight clusters; a sparse graph without the connectivity step, where random starts get lost.
+  const all = gaussianMixture({ rows: 2100, dim: 24, clusters: 40, spread: 0.2, seed: 5 });
+  const { base, queries } = holdOutQueries(all, 100, 6);
+  const knn = await bruteForceKnn(base, base, 16, "sqeuclidean", { excludeSelf: true });
+  const index: SearchIndex = {
+    dataset: base,
+    graph: await optimize(knn, 8),
+    metric: "sqeuclidean",
+  };
+  await gpu.call(FIXTURE, "loadIndex", "clusters", index.dataset, index.graph, index.metric);
+  const truth = exactNeighbors(index, queries, K);
+  const params = { algo: "single_cta" as const, itopkSize: 32 };
+  const run = (entryPoints: "coarse" | "random") =>
+    search({
+      index: "clusters",
+      queries,
+      k: K,
+      params: { ...params, entryPoints },
+      viaSearch: true,
+    });
+  const coarse = await run("coarse");
+  const level = await buildCoarseLevel(index);
+  const seeds = coarseSeeds(level, queries, Math.min(COARSE_SEEDS, level.ids.length));
+  assertSameAsCpu(coarse, searchCpu(index, queries, K, params, { seeds }), K, 1e-5, truth);
+  // cuVS's behaviour unchanged: "random" (and "auto" on WebGPU) is searchWebGpu without seeds.
+  const random = await run("random");
+  assertSameAsCpu(random, searchCpu(index, queries, K, params), K, 1e-5, truth);
+  const auto = await search({ index: "clusters", queries, k: K, params, viaSearch: true });
+  assert.deepEqual(auto.neighbors, random.neighbors);
+  const [rc, rr] = [recall(coarse.neighbors!, truth, K), recall(random.neighbors!, truth, K)];
+  assert.ok(rc >= rr, `recall@10: coarse ${rc} < random ${rr}`);
+  // The coarse level's device copies go with the index's.
+  const released = await gpu.call<{ liveBytes: number }>(FIXTURE, "releaseIndex", "clusters");
+  assert.equal(released.liveBytes, coarse.liveBytesBefore);
 });
 
 test("a tiny index: fewer rows than random slots, a dimension that is not a multiple of 4", async () => {
