@@ -9,7 +9,7 @@
  * `page.evaluate` may declare named inner functions: the page defines the `__name` helper
  * that tsx's compiled test code calls for them.
  */
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -18,6 +18,18 @@ import { chromium, type Browser, type Page } from "playwright-core";
 const SRC = fileURLToPath(new URL("../src/", import.meta.url));
 const CSS = fileURLToPath(new URL("../style/widgets.css", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SCREENSHOTS =
+  process.env.TESSERA_SCREENSHOTS ??
+  fileURLToPath(new URL("../../tests/artifacts/", import.meta.url));
+
+/**
+ * Where a test leaves screenshot `name` (.png) for a person to look at: $TESSERA_SCREENSHOTS or
+ * the git-ignored tests/artifacts/, created if missing.
+ */
+export async function screenshotPath(name: string): Promise<string> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  return `${SCREENSHOTS.replace(/\/?$/, "/")}${name}.png`;
+}
 
 /** JupyterLab's main theme variables, enough for widgets to pick their colours. */
 const THEMES = {

@@ -5,13 +5,11 @@
  * impossible budget).
  */
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { chunkPlanFixture } from "../../test/chunk-plan-fixture.js";
-import { openWidgetPage, type WidgetPage } from "../../test/page.js";
+import { openWidgetPage, screenshotPath, type WidgetPage } from "../../test/page.js";
 import { MIME_CHUNK_PLAN } from "./types.js";
 
-const ARTIFACTS = new URL("../../../tests/artifacts/", import.meta.url);
 const XSS = "<img src=x onerror=alert(1)>";
 let wp: WidgetPage;
 before(async () => (wp = await openWidgetPage({ width: 1100, height: 700 })));
@@ -105,10 +103,7 @@ test("draws every node, the regions with their chunk size, the strip and the pse
     (await page.locator("#root .tessera-live-status").textContent()) ?? "",
     /need the kernel/,
   );
-  await mkdir(ARTIFACTS, { recursive: true });
-  await page
-    .locator("#root")
-    .screenshot({ path: new URL("chunk-plan-widget-light.png", ARTIFACTS).pathname });
+  await page.locator("#root").screenshot({ path: await screenshotPath("chunk-plan-widget-light") });
 });
 
 test("hovering a node lights its pseudocode line, and hovering a line lights its node; click shows why", async () => {
@@ -178,9 +173,7 @@ test("a 2,000-node plan opens collapsed to its layers, quickly, with the peaks' 
   assert.equal(await page.locator("#root g.tessera-chunk-plan-block").count(), 132);
   assert.equal(await page.locator("#root g.tessera-chunk-plan-node[data-node]").count(), 31);
   assert.ok(ms < 5000, `first render took ${ms} ms`);
-  await page
-    .locator("#root")
-    .screenshot({ path: new URL("chunk-plan-widget-2000.png", ARTIFACTS).pathname });
+  await page.locator("#root").screenshot({ path: await screenshotPath("chunk-plan-widget-2000") });
 });
 
 test("hostile names stay text; the dark theme recolours on redraw", async () => {
@@ -195,9 +188,7 @@ test("hostile names stay text; the dark theme recolours on redraw", async () => 
   await page.evaluate(() => (window as unknown as { handle: { redraw(): void } }).handle.redraw());
   const dark = await fillOf();
   assert.notEqual(light, dark);
-  await page
-    .locator("#root")
-    .screenshot({ path: new URL("chunk-plan-widget-dark.png", ARTIFACTS).pathname });
+  await page.locator("#root").screenshot({ path: await screenshotPath("chunk-plan-widget-dark") });
   await wp.setTheme("light");
 });
 
@@ -276,7 +267,7 @@ test("measured timelines under the plan are linked both ways by node name", asyn
   );
   await page
     .locator("#root")
-    .screenshot({ path: new URL("chunk-plan-widget-timelines.png", ARTIFACTS).pathname });
+    .screenshot({ path: await screenshotPath("chunk-plan-widget-timelines") });
 });
 
 test("the live note follows the channel: busy says it waits, offline turns the slider off", async () => {

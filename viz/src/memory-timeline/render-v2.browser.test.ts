@@ -3,15 +3,12 @@
  * drag pan change the x domain, two runs compared, search highlight, dark theme, an XSS label.
  */
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
-import { openWidgetPage, type WidgetPage } from "../../test/page.js";
+import { openWidgetPage, screenshotPath, type WidgetPage } from "../../test/page.js";
 import { syntheticEvents } from "../../test/memory-events.js";
 import { packMemoryEvents, type PackableEvent } from "./pack.js";
 import type { MemoryTimelineV2Payload } from "./types-v2.js";
 
-const SHOTS =
-  process.env.TESSERA_SCREENSHOTS ?? new URL("../../../tests/artifacts/", import.meta.url).pathname;
 const XSS = "<img src=x onerror=alert(1)>";
 const MiB = 2 ** 20;
 
@@ -106,8 +103,7 @@ async function pixel(x: number, y: number): Promise<[number, number, number]> {
 }
 
 async function shot(name: string) {
-  await mkdir(SHOTS, { recursive: true });
-  await writeFile(`${SHOTS}${name}.png`, await wp.page.locator("#root").screenshot());
+  await wp.page.locator("#root").screenshot({ path: await screenshotPath(name) });
 }
 
 // The plot's geometry (render-v2.ts): 68 px left margin, a single run's panel from y 18 to 298.

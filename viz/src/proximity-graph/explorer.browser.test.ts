@@ -4,9 +4,8 @@
  * the trace player steps, labels with markup stay text, the theme and resizes redraw.
  */
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
-import { openWidgetPage, type WidgetPage } from "../../test/page.js";
+import { openWidgetPage, screenshotPath, type WidgetPage } from "../../test/page.js";
 import { fixturePayload } from "../../test/proximity-graph-fixture.js";
 
 let wp: WidgetPage;
@@ -74,7 +73,7 @@ test("renders, hovers with text only, and a click draws the node's edges", async
   );
   // The neighbourhood needs the kernel: without one the button is disabled and says so.
   assert.equal(await info.locator("button", { hasText: "2-hop" }).isDisabled(), true);
-  await writeFile("/tmp/pg/explorer-click.png", await wp.page.screenshot());
+  await wp.page.screenshot({ path: await screenshotPath("explorer-click") });
 });
 
 test("histogram brushing and component clicks highlight nodes in both panels", async () => {
@@ -131,7 +130,7 @@ test("the trace player steps through seeds, iterations and results", async () =>
     undefined,
     { timeout: 5000 },
   );
-  await writeFile("/tmp/pg/explorer-trace.png", await wp.page.screenshot());
+  await wp.page.screenshot({ path: await screenshotPath("explorer-trace") });
 });
 
 test("theme changes and resizes redraw; dispose empties the element", async () => {
@@ -148,7 +147,7 @@ test("theme changes and resizes redraw; dispose empties the element", async () =
       Number(document.querySelector<HTMLElement>(".tessera-proximity-graph")?.dataset.drawn) > n,
     before,
   );
-  await writeFile("/tmp/pg/explorer-dark.png", await wp.page.screenshot());
+  await wp.page.screenshot({ path: await screenshotPath("explorer-dark") });
   const mid = await drawn();
   await wp.page.evaluate(() => (document.getElementById("root")!.style.width = "700px"));
   await wp.page.waitForFunction(

@@ -9,8 +9,9 @@ import {
 import type { GpuFailure, GpuRun } from "../../../../test/fixtures/autochunk-webgpu.js";
 import { openBrowserGpu, type BrowserGpu } from "../../../../test/webgpu-browser.js";
 import { seededRandom } from "../../../common/random.js";
-import type { Graph, Node, Tensor } from "../../index.js";
-import { GraphBuilder, execute, numel, tensor } from "../../index.js";
+import type { ExecutorKind, Graph, Node, Tensor } from "../../index.js";
+import { GraphBuilder, estimateMemory, execute, numel, tensor } from "../../index.js";
+import { workspaceBytesOf } from "../../internal.js";
 
 const FIXTURE = fileURLToPath(
   new URL("../../../../test/fixtures/autochunk-webgpu.ts", import.meta.url),
@@ -167,14 +168,36 @@ const CASES: Case[] = [
   ),
 ];
 
-test("every WebGPU kernel matches the CPU kernel, with the same memory events", async () => {
+const isWorkspace = (event: string) => event.split(" ")[1]!.endsWith(":workspace");
+
+/** The workspace allocations the registry gives `graph`'s nodes on `kind`, as event text. */
+function workspaceAllocs(graph: Graph, kind: ExecutorKind): string[] {
+  return graph.nodes.flatMap((n) => {
+    const bytes = workspaceBytesOf(graph, n, kind);
+    return bytes > 0 ? [`alloc ${n.name}:workspace ${n.op} ${bytes}`] : [];
+  });
+}
+
+test("every WebGPU kernel matches the CPU kernel; outputs' memory events are the CPU's, workspaces and peak the WebGPU estimate's", async () => {
   const runs = await gpu.call<(GpuRun | GpuFailure)[]>(FIXTURE, "runGraphs", CASES);
   for (const [c, run] of CASES.map((c, i) => [c, runs[i]!] as const)) {
     assert.ok(!("error" in run), `${c.name}: ${"error" in run ? run.message : ""}`);
     const cpu = await execute(c.graph, c.inputs);
     cpu.outputs.forEach((want, k) => assertClose(`${c.name}: output ${k}`, want, run.outputs[k]!));
-    assert.deepEqual(mergedEvents(run.events), eventText(cpu.events), `${c.name}: memory events`);
-    assert.equal(run.peakBytes, cpu.peakBytes, `${c.name}: peak`);
+    const events = mergedEvents(run.events);
+    assert.deepEqual(
+      events.filter((e) => !isWorkspace(e)),
+      eventText(cpu.events).filter((e) => !isWorkspace(e)),
+      `${c.name}: activation events`,
+    );
+    // Workspaces differ by backend (the CPU einsum works in place; WebGPU's copies operands).
+    assert.deepEqual(
+      events.filter((e) => isWorkspace(e) && e.startsWith("alloc")),
+      workspaceAllocs(c.graph, "webgpu"),
+      `${c.name}: workspaces`,
+    );
+    assert.equal(run.peakBytes, estimateMemory(c.graph, "webgpu").peakBytes, `${c.name}: peak`);
+    assert.equal(cpu.peakBytes, estimateMemory(c.graph, "cpu").peakBytes, `${c.name}: CPU peak`);
     assert.equal(run.liveBytes, 0, `${c.name}: activations left live`);
     assert.equal(run.deviceLiveBytes, 0, `${c.name}: device buffers left live`);
   }
