@@ -35,6 +35,8 @@ export interface MemoryEstimate {
   readonly peakNode: number;
   /** The buffers and lifetimes the estimate replays. */
   readonly plan: StoragePlan;
+  /** Whose kernel workspaces it counts. */
+  readonly executor: ExecutorKind;
 }
 
 /**
@@ -88,5 +90,5 @@ export function estimateMemory(graph: Graph, executor: ExecutorKind = "cpu"): Me
     };
     return loop === undefined ? memory : { ...memory, loop };
   });
-  return { nodes, peakBytes, peakNode, plan };
+  return { nodes, peakBytes, peakNode, plan, executor };
 }

@@ -44,7 +44,7 @@ export function spanGraph(
 
 /**
  * Predicts a region's span peak in the chunked program for any chunk size, exactly as the
- * estimator would: the span is estimated once (at chunk size 1) on top of what is live when the
+ * estimator would for `base`'s executor: the span is estimated once (at chunk size 1) on top of what is live when the
  * region starts (`base`, the estimate of the unchunked graph, which nothing outside the span
  * changes), releasing outside values after their last reader in the span; the loop body is
  * estimated at sizes 1 and 2, since every body buffer (outputs, workspaces, slices) grows
@@ -61,7 +61,7 @@ export function regionMemory(
 ): RegionMemory {
   const { storage } = ctx;
   const { graph: span, outside } = spanGraph(ctx, trace, 1);
-  const estimate = estimateMemory(span);
+  const estimate = estimateMemory(span, base.executor);
   // Outside activations whose last reader was in the region die at their last reader in the span.
   const freedAfter = new Map<number, number>();
   span.inputs.forEach((input) => {
@@ -86,7 +86,7 @@ export function regionMemory(
   }
   const atLoop = estimate.nodes[loop]!;
   const body1 = atLoop.loop!.body.nodes;
-  const body2 = estimateMemory(buildBody(ctx, trace, 2)).nodes;
+  const body2 = estimateMemory(buildBody(ctx, trace, 2), base.executor).nodes;
   const slices = atLoop.workspaceBytes - atLoop.loop!.body.peakBytes;
   const around = outsideLive(loop) + atLoop.beforeBytes + atLoop.outputBytes;
   const lines = body1.map((m, n) => {
