@@ -4,8 +4,9 @@
  * `binder/start jupyter lab` serving JupyterLab from a second Python environment (repo2docker
  * serves from its own environment, not from the clone's .venv). Through that server, over its
  * REST API, the Tessera kernelspec and the JupyterLab extension are found, and the kernel tour
- * notebook runs in a kernel the server starts (tests/run_notebook_remote.py, over the kernel's
- * websocket as JupyterLab talks to it).
+ * and both paper-reproduction notebooks (default sizes, no datasets folder) run in kernels the
+ * server starts (tests/run_notebook_remote.py, over the kernel's websocket as JupyterLab talks
+ * to it).
  *
  * Run as root (as here), the steps run as the user nobody (setpriv); as any other user, as
  * that user with no sudo on PATH. npm reads packages from a copy of this machine's npm cache,
@@ -153,7 +154,7 @@ test(
     });
 
     await t.test(
-      "binder/start serves the kernelspec, the extension, and notebook 00 runs",
+      "binder/start serves the kernelspec and the extension; notebooks 00, 03 and 04 run",
       async () => {
         const port = await freePort();
         const token = "binder-test-token";
@@ -239,36 +240,62 @@ test(
             `the page loads ${federated.map((e) => e.name).join(", ")}`,
           );
 
-          const executed = path.join(scratch, "00-kernel-tour.executed.ipynb");
-          await step(
-            "notebook 00 through the server",
-            path.join(SERVER_ENV, "bin/python"),
-            [
-              path.join(CLONE, "tests/run_notebook_remote.py"),
-              url,
-              token,
-              "tessera",
-              path.join(CLONE, "notebooks/00-kernel-tour.ipynb"),
-              executed,
-            ],
-            { cwd: scratch, env, timeoutMs: 300_000 },
-          );
-          // nbformat keeps multi-line strings as lists of lines.
-          const nb = JSON.parse(await readFile(executed, "utf8")) as {
-            cells: {
-              cell_type: string;
-              source: string | string[];
-              outputs?: { data?: Record<string, string | string[]> }[];
-            }[];
+          /** Runs notebooks/`name` in a kernel the server starts; the executed notebook. */
+          const runThroughServer = async (name: string) => {
+            const executed = path.join(scratch, name.replace(/\.ipynb$/, ".executed.ipynb"));
+            await step(
+              `${name} through the server`,
+              path.join(SERVER_ENV, "bin/python"),
+              [
+                path.join(CLONE, "tests/run_notebook_remote.py"),
+                url,
+                token,
+                "tessera",
+                path.join(CLONE, "notebooks", name),
+                executed,
+              ],
+              { cwd: scratch, env, timeoutMs: 600_000 },
+            );
+            return JSON.parse(await readFile(executed, "utf8")) as {
+              cells: {
+                cell_type: string;
+                source: string | string[];
+                outputs?: { text?: string | string[]; data?: Record<string, string | string[]> }[];
+              }[];
+            };
           };
+          // nbformat keeps multi-line strings as lists of lines.
           const text = (s: string | string[] | undefined) => [s ?? ""].flat().join("");
-          const answer = nb.cells.find(
-            (c) => c.cell_type === "code" && text(c.source).includes("6 * 7"),
-          );
-          assert.deepEqual(
-            answer?.outputs?.map((o) => text(o.data?.["text/plain"])),
-            ["42"],
-          );
+          const outputsOf = (
+            nb: Awaited<ReturnType<typeof runThroughServer>>,
+            source: string,
+          ): string[] =>
+            (
+              nb.cells.find((c) => c.cell_type === "code" && text(c.source).includes(source))
+                ?.outputs ?? []
+            ).map((o) => text(o.text) + text(o.data?.["text/plain"]));
+
+          assert.deepEqual(outputsOf(await runThroughServer("00-kernel-tour.ipynb"), "6 * 7"), [
+            "42",
+          ]);
+          // The reproduction notebooks at their default sizes, without the datasets folder
+          // (as on Binder): run_notebook_remote.py fails on any unexpected error; their closing
+          // cells write the figures.
+          for (const [name, json] of [
+            ["03-cagra-paper.ipynb", "03-cagra-paper.json"],
+            ["04-autochunk-paper.ipynb", "04-autochunk-paper.json"],
+          ] as const) {
+            const started = Date.now();
+            const nb = await runThroughServer(name);
+            console.log(
+              `# ${name} through binder/start: ${((Date.now() - started) / 1000).toFixed(0)} s`,
+            );
+            assert.match(
+              outputsOf(nb, "const comparison").join(""),
+              new RegExp(`figures written to .*results/${json.replace(".", "\\.")}`),
+              `${name}: the closing table`,
+            );
+          }
         } finally {
           killGroup(server.pid);
         }
