@@ -49,9 +49,10 @@ mark() {
 }
 
 check_tools() {
-  command -v node >/dev/null || fail "Node.js 20 or later is needed (https://nodejs.org)."
-  node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' ||
-    fail "Node.js 20 or later is needed; this is $(node -v)."
+  # 20.16 brought process.getBuiltinModule, which the CPU's WebAssembly loaders use.
+  command -v node >/dev/null || fail "Node.js 20.16 or later is needed (https://nodejs.org)."
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 16) ? 0 : 1)' ||
+    fail "Node.js 20.16 or later is needed; this is $(node -v)."
   command -v "$PYTHON" >/dev/null ||
     fail "Python 3.10 or later is needed (set PYTHON to choose one)."
   "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||

@@ -10,7 +10,8 @@
  * when a call needs more.
  */
 import type { Matrix } from "../../common/matrix.js";
-import { compileModule, instantiate, type WasmModule } from "../../cpu/wasm-instance.js";
+import { compileWasmFile } from "../../cpu/node-builtin.js";
+import { instantiate, type WasmModule } from "../../cpu/wasm-instance.js";
 import type { StorageKind, VectorStorage } from "../storage/vector-storage.js";
 import type { Graph, Metric } from "../types.js";
 import type { SearchPlan } from "./plan.js";
@@ -85,32 +86,14 @@ const PAGE = 65536;
 /** Queries per module call: the abort signal is checked between calls. */
 const QUERIES_PER_CALL = 64;
 
-type NodeBuiltins = Pick<NodeJS.Process, "getBuiltinModule">;
-
-/** The Node built-in `id` (no static import, so the search entry bundles for a browser). */
-function nodeBuiltin<ID extends "node:fs" | "node:url">(id: ID) {
-  const node = (globalThis as { process?: Partial<NodeBuiltins> }).process;
-  if (node?.getBuiltinModule === undefined) {
-    throw new Error(
-      "CAGRA's CPU search runs its WebAssembly module in Node.js 20.16 or later (it reads the " +
-        "module's file). In a browser, search on WebGPU: search(await selectBackend(), ...).",
-    );
-  }
-  return node.getBuiltinModule(id);
-}
+const NEEDS_NODE =
+  "CAGRA's CPU search runs its WebAssembly module in Node.js 20.16 or later (it reads the " +
+  "module's file). In a browser, search on WebGPU: search(await selectBackend(), ...).";
 
 let compiled: WasmModule | undefined;
 function searchModule(): WasmModule {
   if (compiled !== undefined) return compiled;
-  const { existsSync, readFileSync } = nodeBuiltin("node:fs");
-  const path = nodeBuiltin("node:url").fileURLToPath(WASM_FILE);
-  if (!existsSync(path)) {
-    throw new Error(
-      `CAGRA CPU search: ${path} is missing; build it with \`npm run build:wasm\` ` +
-        "(part of `npm run build` and scripts/setup.sh).",
-    );
-  }
-  compiled = compileModule(new Uint8Array(readFileSync(path)));
+  compiled = compileWasmFile(WASM_FILE, "CAGRA CPU search", NEEDS_NODE);
   return compiled;
 }
 

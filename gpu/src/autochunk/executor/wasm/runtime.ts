@@ -10,11 +10,8 @@
  * the AutoChunk entry then also loads in a browser, where plans run on WebGPU.
  */
 import type { SharedWasmMemory, WasmModule } from "../../../cpu/wasm-instance.js";
-import {
-  compileModule,
-  createSharedMemory,
-  instantiateWithMemory,
-} from "../../../cpu/wasm-instance.js";
+import { compileWasmFile, nodeBuiltin } from "../../../cpu/node-builtin.js";
+import { createSharedMemory, instantiateWithMemory } from "../../../cpu/wasm-instance.js";
 import type * as WorkerPool from "../../../cpu/worker-pool.js";
 import { WasmHeap } from "./heap.js";
 
@@ -150,39 +147,21 @@ let warming: Promise<void> = Promise.resolve();
 // Loaded by warm(), so before the kernels run on more than one thread.
 let pool: typeof WorkerPool | undefined;
 
-type NodeBuiltins = Pick<NodeJS.Process, "getBuiltinModule">;
-
-/** The Node built-in `id`, or an error saying that the CPU executor needs Node. */
-function nodeBuiltin<ID extends "node:fs" | "node:os" | "node:url">(id: ID) {
-  const node = (globalThis as { process?: Partial<NodeBuiltins> }).process;
-  if (node?.getBuiltinModule === undefined) {
-    throw new Error(
-      "AutoChunk's CPU executor runs its WebAssembly kernels in Node.js 20.16 or later (it " +
-        "reads the kernels' file and starts worker threads). In a browser, plan and run on " +
-        "WebGPU: autochunk(graph, { budget, backend, costModel }) with backend = await " +
-        "selectBackend(), or executeWebGpu().",
-    );
-  }
-  return node.getBuiltinModule(id);
-}
+const NEEDS_NODE =
+  "AutoChunk's CPU executor runs its WebAssembly kernels in Node.js 20.16 or later (it " +
+  "reads the kernels' file and starts worker threads). In a browser, plan and run on " +
+  "WebGPU: autochunk(graph, { budget, backend, costModel }) with backend = await " +
+  "selectBackend(), or executeWebGpu().";
 
 function loadModule(): WasmModule {
-  const { existsSync, readFileSync } = nodeBuiltin("node:fs");
-  const path = nodeBuiltin("node:url").fileURLToPath(WASM_FILE);
-  if (!existsSync(path)) {
-    throw new Error(
-      `AutoChunk CPU kernels: ${path} is missing; build it with \`npm run build:wasm\` ` +
-        "(part of `npm run build` and scripts/setup.sh).",
-    );
-  }
-  return compileModule(new Uint8Array(readFileSync(path)));
+  return compileWasmFile(WASM_FILE, "AutoChunk CPU kernels", NEEDS_NODE);
 }
 
 function defaultThreads(): number {
   const fromEnv = Number(process.env.TESSERA_CPU_THREADS);
   return Number.isInteger(fromEnv) && fromEnv > 0
     ? fromEnv
-    : nodeBuiltin("node:os").availableParallelism();
+    : nodeBuiltin("node:os", NEEDS_NODE).availableParallelism();
 }
 
 /**
