@@ -2,7 +2,7 @@ import { matrix, type Matrix } from "../../../common/matrix.js";
 import { bruteForceKnn } from "../../knn/brute-force.js";
 import { nnDescent } from "../../knn/nn-descent.js";
 import { optimize } from "../../optimize/optimize.js";
-import { BRUTE_FORCE_MAX_ROWS } from "../../params.js";
+import { bruteForceMaxRows } from "../../params.js";
 import type { SearchIndex } from "../validate.js";
 
 /**
@@ -35,7 +35,7 @@ export function coarseLevelSize(n: number): number {
 /**
  * Builds the coarse level of `index`: every (N / size)-th row (so a dataset stored cluster by
  * cluster is still covered evenly), a kNN graph over them of twice `graphDegree` (exact up to
- * BRUTE_FORCE_MAX_ROWS.cpu rows, NN-descent above, as build() chooses), and CAGRA's
+ * bruteForceMaxRows("cpu", k) rows, NN-descent above, as build()'s "auto" chooses), and CAGRA's
  * optimization with connectivity. The sample's vectors are copied from `index.dataset`,
  * already prepared for the metric.
  *
@@ -63,7 +63,7 @@ export async function buildCoarseLevel(
   const sample = sampleRows(dataset, ids);
   const k = Math.min(2 * graphDegree, size - 1);
   const knn =
-    size <= BRUTE_FORCE_MAX_ROWS.cpu
+    size <= bruteForceMaxRows("cpu", k)
       ? await bruteForceKnn(sample, sample, k, metric, { excludeSelf: true })
       : await nnDescent(sample, k, metric);
   const graph = await optimize(knn, graphDegree, { guaranteeConnectivity: true });
