@@ -24,6 +24,7 @@ import {
   unet,
   vit,
 } from "./models/index.js";
+import { SMALL_EVOFORMER, SMALL_GPT } from "../../test/fixtures/autochunk-small-models.js";
 
 // A fixed cost table, so plans do not depend on this machine's timing.
 const TABLE: CostTable = {
@@ -195,19 +196,9 @@ test("bad budgets and aborted searches are refused", async () => {
 
 test("the evaluation models at small sizes: chunked outputs match, peaks fit", async () => {
   const models = [
-    gptPrefill({ seq: 256, nEmbd: 64, nHead: 4, nLayer: 2, vocab: 100 }),
+    gptPrefill(SMALL_GPT),
     vit({ image: 128, patch: 8, dim: 64, depth: 2, heads: 4, classes: 10 }),
-    evoformerBlock({
-      nSeq: 8,
-      nRes: 48,
-      cM: 32,
-      cZ: 16,
-      msaHeads: 2,
-      pairHeads: 2,
-      headDim: 8,
-      opmDim: 8,
-      triMulDim: 16,
-    }),
+    evoformerBlock(SMALL_EVOFORMER),
     unet({
       image: 32,
       blockChannels: [16, 32],

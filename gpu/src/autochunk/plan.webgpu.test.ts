@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { PlanCase, PlanRunOnGpu } from "../../test/fixtures/autochunk-plan-webgpu.js";
+import { SMALL_EVOFORMER, SMALL_GPT } from "../../test/fixtures/autochunk-small-models.js";
 import { openBrowserGpu, type BrowserGpu } from "../../test/webgpu-browser.js";
 import type { Tensor } from "./index.js";
 import {
@@ -88,28 +89,16 @@ async function assertPlanRunsOnGpu(
   }
 }
 
-const GPT = { seq: 256, nEmbd: 64, nHead: 4, nLayer: 2, vocab: 100 };
 const VIT = { image: 64, patch: 8, dim: 64, depth: 2, heads: 4, classes: 10 };
-const EVOFORMER = {
-  nSeq: 8,
-  nRes: 48,
-  cM: 32,
-  cZ: 16,
-  msaHeads: 2,
-  pairHeads: 2,
-  headDim: 8,
-  opmDim: 8,
-  triMulDim: 16,
-};
 
 test("plan.run runs a GPT plan made for WebGPU there, at the WebGPU estimate", async () => {
   const c: PlanCase = {
     model: "gptPrefill",
-    config: GPT,
+    config: SMALL_GPT,
     budgetFraction: 0.3,
     costModel: await cachedCostTable(),
   };
-  await assertPlanRunsOnGpu("GPT", c, () => gptPrefill(GPT), 1e-5);
+  await assertPlanRunsOnGpu("GPT", c, () => gptPrefill(SMALL_GPT), 1e-5);
 });
 
 test("plan.run runs a ViT plan made for WebGPU there, at the WebGPU estimate", async () => {
@@ -128,17 +117,17 @@ test("plan.run runs a ViT plan made for WebGPU there, at the WebGPU estimate", a
 test("plan.run runs an Evoformer plan made for WebGPU there, at the WebGPU estimate", async () => {
   const c: PlanCase = {
     model: "evoformerBlock",
-    config: EVOFORMER,
+    config: SMALL_EVOFORMER,
     budgetFraction: 0.4,
     costModel: await cachedCostTable(),
   };
-  await assertPlanRunsOnGpu("Evoformer", c, () => evoformerBlock(EVOFORMER), 1e-5);
+  await assertPlanRunsOnGpu("Evoformer", c, () => evoformerBlock(SMALL_EVOFORMER), 1e-5);
 });
 
 test("in a browser the CPU executor says it needs Node", async () => {
   const message = await gpu.call<string | null>(FIXTURE, "cpuExecutorError", {
     model: "gptPrefill",
-    config: { ...GPT, seq: 8 },
+    config: { ...SMALL_GPT, seq: 8 },
   });
   assert.match(message ?? "ran", /CPU executor runs its WebAssembly kernels in Node\.js/);
 });
