@@ -5,9 +5,9 @@
  * files and earlier cells' declarations live here for the kernel's lifetime.
  *
  * The empty cell is checked twice: against the ECMAScript library alone, then with Node's
- * types (two thirds of the first program's parse and bind). Cells that arrive between the
- * two are checked without Node's types where that gives the same result (see
- * CellConverter.quickConvert), so a first cell that needs none waits only for the first.
+ * types (two thirds of the first program's parse and bind). Cells are checked without
+ * Node's types where that gives the same result (see CellConverter.quickConvert): a first
+ * cell that needs none waits only for the first, and later ones cost a smaller program.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type {

@@ -67,6 +67,8 @@ export class CellConverter {
   #next = 1;
   /** Scripts of cells that declare nothing, by code, with the `#next` they were made at. */
   readonly #reusable = new Map<string, { next: number; conversion: Conversion }>();
+  /** Globals that Node's types declare or extend, once a program with them was made. */
+  #nodeNames: ReadonlySet<string> | undefined;
 
   /**
    * @param globals names every cell sees, declared in `globalsDeclaration` (a module's
@@ -79,8 +81,6 @@ export class CellConverter {
     this.#ts = ts;
     this.#cwd = options.cwd;
     this.#host = createCellHost(ts, options.cwd, options.root);
-    // Node's types are parsed for the first convert, complete or inspect (see quickConvert).
-    this.#host.nodeTypes = false;
     this.#cellFile = path.join(options.cwd, "__tessera_cell.ts");
     const list = options.globals.length > 0 ? `export { ${options.globals.join(", ")} };\n` : "";
     this.#commit(0, options.globalsDeclaration + "\n" + list, options.globals);
@@ -94,24 +94,26 @@ export class CellConverter {
   convert(code: string): Conversion {
     const reused = this.#reusable.get(code);
     if (reused?.next === this.#next) return reused.conversion;
-    this.#host.nodeTypes = true;
     return this.#remember(code, this.#convert(code, true)!);
   }
 
   /**
-   * Converts `code` against the ECMAScript library alone, before Node's types are parsed
-   * (they are two thirds of the first program): for a cell that imports nothing and uses no
-   * Node or earlier cell's name, the result is what `convert` returns, sooner. Undefined
-   * when the cell needs more (it then has errors there, or another file), or once Node's
-   * types are loaded (any `convert`, `complete` or `inspect` loads them): `convert` it.
+   * Converts `code` against the ECMAScript library alone, without Node's types (two thirds
+   * of the files of a program, whose checker each cell pays for anew; at start-up, not yet
+   * parsed): for a cell that imports nothing and uses no Node or earlier cell's name, the
+   * result is what `convert` returns, sooner. Undefined when the cell needs more (it names
+   * a global Node's types declare or extend, or it has errors there, or another file):
+   * `convert` it.
    *
    * @example
    * const conversion = converter.quickConvert("[3, 1, 2].sort()") ?? converter.convert(code);
    */
   quickConvert(code: string): Conversion | undefined {
-    if (this.#host.nodeTypes) return undefined;
-    const used = identifierTexts(this.#ts, [this.#parse(code)]);
-    if ([...this.#latest.keys()].some((name) => used.has(name))) return undefined;
+    const parsed = this.#parse(code);
+    if (parsed.statements.some((s) => isImportOrReexport(this.#ts, s))) return undefined;
+    const used = identifierTexts(this.#ts, [parsed]);
+    const known = (name: string) => this.#latest.has(name) || this.#nodeNames?.has(name);
+    if ([...used].some(known)) return undefined;
     const conversion = this.#convert(code, false);
     return conversion && this.#remember(code, conversion);
   }
@@ -140,8 +142,11 @@ export class CellConverter {
     // A cell with diagnostics is checked again importing them all, so that messages (a
     // misspelt name's "Did you mean") stay as they were.
     const mentioned = withNode && names.all.size === 0 ? identifierTexts(ts, [parsed]) : undefined;
-    let checked = this.#check(code, withNode ? names.all : undefined, exportLine, mentioned);
-    if (mentioned && checked.found.length > 0) checked = this.#check(code, names.all, exportLine);
+    const service = withNode ? this.#host.service : this.#host.libService;
+    const declared = withNode ? names.all : undefined;
+    let checked = this.#check(service, code, declared, exportLine, mentioned);
+    if (mentioned && checked.found.length > 0)
+      checked = this.#check(service, code, names.all, exportLine);
     const { program, file, checker, syntactic, found } = checked;
     if (!withNode) {
       const alone = program
@@ -166,7 +171,7 @@ export class CellConverter {
     // program is the same but for the cell.
     const declares = names.all.size > 0;
     if (declares) {
-      const output = this.#host.service.getEmitOutput(this.#cellFile, true, true);
+      const output = service.getEmitOutput(this.#cellFile, true, true);
       const declarations = output.outputFiles.find((f) => f.name.endsWith(".d.ts"))?.text ?? "";
       this.#commit(this.#next++, declarations, [...names.all]);
     }
@@ -175,8 +180,7 @@ export class CellConverter {
   }
 
   complete(code: string, position: number): Completion {
-    this.#host.nodeTypes = true;
-    this.#write(code, topLevelNames(this.#ts, this.#parse(code)).all, "");
+    this.#write(this.#host.service, code, topLevelNames(this.#ts, this.#parse(code)).all, "");
     const info = this.#host.service.getCompletionsAtPosition(this.#cellFile, position, {});
     const word = /[\w$]*$/.exec(code.slice(0, position))![0];
     const after = /^[\w$]*/.exec(code.slice(position))![0];
@@ -188,8 +192,7 @@ export class CellConverter {
   }
 
   inspect(code: string, position: number): tsTypes.QuickInfo | undefined {
-    this.#host.nodeTypes = true;
-    this.#write(code, topLevelNames(this.#ts, this.#parse(code)).all, "");
+    this.#write(this.#host.service, code, topLevelNames(this.#ts, this.#parse(code)).all, "");
     return this.#host.docs.getQuickInfoAtPosition(this.#cellFile, position);
   }
 
@@ -199,12 +202,13 @@ export class CellConverter {
 
   /** Writes the cell (see `#write`) and finds its syntax errors, else its type errors. */
   #check(
+    service: tsTypes.LanguageService,
     code: string,
     declared: ReadonlySet<string> | undefined,
     exportLine: string,
     mentioned?: ReadonlySet<string>,
   ) {
-    const program = this.#write(code, declared, exportLine, mentioned);
+    const program = this.#write(service, code, declared, exportLine, mentioned);
     const file = program.getSourceFile(this.#cellFile)!;
     const checker = program.getTypeChecker();
     const syntactic = program.getSyntacticDiagnostics(file);
@@ -219,6 +223,7 @@ export class CellConverter {
    * structure and TypeScript reuses all of the last one's files).
    */
   #write(
+    service: tsTypes.LanguageService,
     code: string,
     declared: ReadonlySet<string> | undefined,
     exportLine: string,
@@ -231,7 +236,14 @@ export class CellConverter {
         ? `\nimport { ${imported.join(", ")} } from "${SCOPE_MODULE}${this.#next}";`
         : "";
     this.#host.write(this.#cellFile, code + "\n" + importLine + exportLine, true);
-    return this.#host.service.getProgram()!;
+    const program = service.getProgram()!;
+    if (service === this.#host.service)
+      this.#nodeNames ??= nodeGlobalNames(
+        this.#ts,
+        program,
+        program.getSourceFile(this.#cellFile)!,
+      );
+    return program;
   }
 
   /** Records cell `n`'s declarations and the scope file the next cell imports from. */
@@ -289,6 +301,34 @@ export class CellConverter {
       },
     ];
   }
+}
+
+/** Whether `statement` imports or re-exports a module (which needs more than the library). */
+function isImportOrReexport(ts: TS, statement: tsTypes.Statement): boolean {
+  return (
+    ts.isImportDeclaration(statement) ||
+    ts.isImportEqualsDeclaration(statement) ||
+    (ts.isExportDeclaration(statement) && statement.moduleSpecifier !== undefined)
+  );
+}
+
+/**
+ * Names of the globals that files other than the ECMAScript library declare or extend
+ * (Node's `process`, `console`, `Buffer`; `Array`, `String` that it extends), and of the
+ * names the cell's file sees besides: a cell that names none of them has the same types
+ * without those files.
+ */
+function nodeGlobalNames(ts: TS, program: tsTypes.Program, file: tsTypes.SourceFile): Set<string> {
+  const checker = program.getTypeChecker();
+  const meanings = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace;
+  const beyondLibrary = (s: tsTypes.Symbol) =>
+    (s.declarations ?? []).some((d) => !program.isSourceFileDefaultLibrary(d.getSourceFile()));
+  return new Set(
+    checker
+      .getSymbolsInScope(file, meanings)
+      .filter(beyondLibrary)
+      .map((s) => s.name),
+  );
 }
 
 /** Whether the name at `offset`, imported from an earlier cell, is a let/var or a const. */

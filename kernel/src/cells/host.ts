@@ -15,6 +15,12 @@ import type { TS } from "./typescript.js";
 export interface CellHost {
   /** Checks and compiles; parses no documentation comments. */
   readonly service: tsTypes.LanguageService;
+  /**
+   * The same without Node's types: a program of the ECMAScript library and the cell, a
+   * third of `service`'s files, so each new program (and its checker) costs less. It
+   * shares `service`'s parsed files.
+   */
+  readonly libService: tsTypes.LanguageService;
   /** The same files with their documentation comments, for hovers (made on first use). */
   readonly docs: tsTypes.LanguageService;
   readonly options: tsTypes.CompilerOptions;
@@ -22,12 +28,6 @@ export interface CellHost {
   write(file: string, text: string, root?: boolean): void;
   /** The text of an in-memory file. */
   read(file: string): string | undefined;
-  /**
-   * Whether programs include Node's types (`@types/node`, the default). Without them a
-   * program is the ECMAScript library and the in-memory files, a third of the first
-   * program's parse and bind.
-   */
-  nodeTypes: boolean;
 }
 
 /**
@@ -162,15 +162,24 @@ export function createCellHost(ts: TS, cwd: string, root: string): CellHost {
         ),
       ),
   };
-  const serviceFor = (mode: tsTypes.JSDocParsingMode) =>
+  const serviceFor = (
+    mode: tsTypes.JSDocParsingMode,
+    registry = ts.createDocumentRegistry(true, cwd, mode),
+    settings = options,
+  ) =>
     ts.createLanguageService(
-      { ...host, jsDocParsingMode: mode },
-      ts.createDocumentRegistry(true, cwd, mode),
+      { ...host, getCompilationSettings: () => settings, jsDocParsingMode: mode },
+      registry,
     );
-  const service = serviceFor(ts.JSDocParsingMode.ParseForTypeInfo);
+  const checking = ts.createDocumentRegistry(true, cwd, ts.JSDocParsingMode.ParseForTypeInfo);
+  const service = serviceFor(ts.JSDocParsingMode.ParseForTypeInfo, checking);
+  // `types` does not change how a file parses: both services use the same parsed library.
+  const libOptions = { ...options, types: [] };
+  const libService = serviceFor(ts.JSDocParsingMode.ParseForTypeInfo, checking, libOptions);
   let docs: tsTypes.LanguageService | undefined;
   return {
     service,
+    libService,
     get docs() {
       return (docs ??= serviceFor(ts.JSDocParsingMode.ParseAll));
     },
@@ -181,14 +190,6 @@ export function createCellHost(ts: TS, cwd: string, root: string): CellHost {
       if (root) roots.add(file);
     },
     read: (file) => files.get(file)?.text,
-    get nodeTypes() {
-      return options.types!.length > 0;
-    },
-    set nodeTypes(on) {
-      // Parsed files are kept by the document registry: those of the ECMAScript library
-      // are reused when Node's are added.
-      options.types = on ? ["node"] : [];
-    },
   };
 }
 
