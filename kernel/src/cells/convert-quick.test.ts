@@ -64,6 +64,16 @@ describe("CellConverter.quickConvert (the ECMAScript library alone)", () => {
     assert.ok(!wrong.ok, "number is not assignable to string");
   });
 
+  test("a cell run again unchanged reuses its script, as convert does", () => {
+    const c = converter(ts);
+    c.convert("1");
+    const first = c.quickConvert("2 + 2");
+    assert.ok(first?.ok);
+    assert.equal(c.quickConvert("2 + 2"), first, "the kept script, not a new check");
+    script(c.convert("const later = 1;"));
+    assert.notEqual(c.quickConvert("2 + 2"), first, "checked again after a declaration");
+  });
+
   test("once Node's types are loaded, only a cell that names none of their globals is quick", () => {
     for (const load of [
       (c: CellConverter) => c.convert("1"),

@@ -92,9 +92,7 @@ export class CellConverter {
    * it depends on has changed.
    */
   convert(code: string): Conversion {
-    const reused = this.#reusable.get(code);
-    if (reused?.next === this.#next) return reused.conversion;
-    return this.#remember(code, this.#convert(code, true)!);
+    return this.#reused(code) ?? this.#remember(code, this.#convert(code, true)!);
   }
 
   /**
@@ -109,6 +107,8 @@ export class CellConverter {
    * const conversion = converter.quickConvert("[3, 1, 2].sort()") ?? converter.convert(code);
    */
   quickConvert(code: string): Conversion | undefined {
+    const reused = this.#reused(code);
+    if (reused) return reused;
     const parsed = this.#parse(code);
     if (parsed.statements.some((s) => isImportOrReexport(this.#ts, s))) return undefined;
     const used = identifierTexts(this.#ts, [parsed]);
@@ -116,6 +116,12 @@ export class CellConverter {
     if ([...used].some(known)) return undefined;
     const conversion = this.#convert(code, false);
     return conversion && this.#remember(code, conversion);
+  }
+
+  /** The kept script of `code`, if nothing was declared since it was made. */
+  #reused(code: string): Conversion | undefined {
+    const reused = this.#reusable.get(code);
+    return reused?.next === this.#next ? reused.conversion : undefined;
   }
 
   /** Keeps the script of a cell that declares nothing for `convert` to reuse. */
