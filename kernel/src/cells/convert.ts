@@ -155,9 +155,7 @@ export class CellConverter {
       checked = this.#check(service, code, names.all, exportLine);
     const { program, file, checker, syntactic, found } = checked;
     if (!withNode) {
-      const alone = program
-        .getSourceFiles()
-        .every((f) => f === file || program.isSourceFileDefaultLibrary(f));
+      const alone = program.getSourceFiles().every((f) => f === file || this.#host.isLibrary(f));
       if (found.length > 0 || !alone) return undefined;
     }
     const diagnostics = found.flatMap((d) => this.#keep(d, code, checker, syntactic.length > 0));
@@ -246,8 +244,9 @@ export class CellConverter {
     if (service === this.#host.service)
       this.#nodeNames ??= nodeGlobalNames(
         this.#ts,
-        program,
+        program.getTypeChecker(),
         program.getSourceFile(this.#cellFile)!,
+        this.#host.isLibrary,
       );
     return program;
   }
@@ -324,11 +323,15 @@ function isImportOrReexport(ts: TS, statement: tsTypes.Statement): boolean {
  * names the cell's file sees besides: a cell that names none of them has the same types
  * without those files.
  */
-function nodeGlobalNames(ts: TS, program: tsTypes.Program, file: tsTypes.SourceFile): Set<string> {
-  const checker = program.getTypeChecker();
+function nodeGlobalNames(
+  ts: TS,
+  checker: tsTypes.TypeChecker,
+  file: tsTypes.SourceFile,
+  isLibrary: (file: tsTypes.SourceFile) => boolean,
+): Set<string> {
   const meanings = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace;
   const beyondLibrary = (s: tsTypes.Symbol) =>
-    (s.declarations ?? []).some((d) => !program.isSourceFileDefaultLibrary(d.getSourceFile()));
+    (s.declarations ?? []).some((d) => !isLibrary(d.getSourceFile()));
   return new Set(
     checker
       .getSymbolsInScope(file, meanings)

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
+import path from "node:path";
 import { CellConverter } from "./convert.js";
+import { compilerOptions, libraryText } from "./host.js";
 import { loadTypeScript, type TS } from "./typescript.js";
 
 let ts: TS;
@@ -23,4 +25,18 @@ test("Node's modules keep @types/node's types, with and without node:", () => {
   assert.deepEqual(codes('import { readFileSync } from "fs";\nreadFileSync();'), [2554]);
   assert.deepEqual(codes('import { EOL } from "node:os";\nconst s: string = EOL;'), []);
   assert.deepEqual(codes('import { nothing } from "node:os";'), [2305]);
+});
+
+test("the library is one file of lib's files, in the order a program has them", () => {
+  const options = compilerOptions(ts, []);
+  const program = ts.createProgram({
+    rootNames: [path.join(process.cwd(), "__tessera_none.ts")],
+    options: { ...options, types: [] },
+  });
+  const files = program.getSourceFiles().filter((f) => program.isSourceFileDefaultLibrary(f));
+  assert.ok(files.length > 10, "lib.es2023 and what it references");
+  const withoutReferences = files.map((f) =>
+    f.text.replace(/^\/\/\/\s*<reference\s+lib=.*$/gm, ""),
+  );
+  assert.equal(libraryText(ts, options), withoutReferences.join("\n"));
 });
