@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { CellConverter } from "./convert.js";
-import { compilerOptions, libraryText } from "./host.js";
+import { compilerOptions, libraryFiles } from "./host.js";
 import { loadTypeScript, type TS } from "./typescript.js";
 
 let ts: TS;
@@ -38,5 +40,29 @@ test("the library is one file of lib's files, in the order a program has them", 
   const withoutReferences = files.map((f) =>
     f.text.replace(/^\/\/\/\s*<reference\s+lib=.*$/gm, ""),
   );
-  assert.equal(libraryText(ts, options), withoutReferences.join("\n"));
+  const library = libraryFiles(ts, options);
+  assert.deepEqual(
+    library.files,
+    files.map((f) => f.fileName),
+  );
+  assert.equal(library.text, withoutReferences.join("\n"));
+});
+
+test("a package's /// <reference lib> still adds that library (here the DOM's)", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tessera-lib-"));
+  try {
+    const pkg = path.join(dir, "node_modules", "uses-dom");
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(path.join(pkg, "package.json"), '{ "name": "uses-dom", "types": "index.d.ts" }');
+    writeFileSync(
+      path.join(pkg, "index.d.ts"),
+      '/// <reference lib="dom" />\nexport declare function element(): HTMLElement;\n',
+    );
+    const c = new CellConverter(ts, { cwd: dir, root: dir, globals: [], globalsDeclaration: "" });
+    const wrong = c.convert('import { element } from "uses-dom";\nconst n: number = element();');
+    assert.ok(!wrong.ok && /HTMLElement/.test(wrong.diagnostics[0]!.messageText));
+    assert.ok(c.convert('import { element } from "uses-dom";\nelement().tagName').ok);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -28,7 +28,7 @@ export interface CellHost {
   write(file: string, text: string, root?: boolean): void;
   /** The text of an in-memory file. */
   read(file: string): string | undefined;
-  /** Whether `file` is the ECMAScript library (see `libraryText`). */
+  /** Whether `file` is one of TypeScript's library files. */
   isLibrary(file: tsTypes.SourceFile): boolean;
 }
 
@@ -78,11 +78,14 @@ export function createCellHost(ts: TS, cwd: string, root: string): CellHost {
   const files = new Map<string, { text: string; version: number }>();
   const roots = new Set<string>();
   const snapshots = new Map<string, tsTypes.IScriptSnapshot>();
-  const { lib: _lib, ...withoutLib } = compilerOptions(ts, typeRoots(ts, cwd, root));
-  const options: tsTypes.CompilerOptions = { ...withoutLib, noLib: true };
-  const libraryFile = path.join(cwd, "__tessera_lib.d.ts");
-  files.set(libraryFile, { text: libraryText(ts, compilerOptions(ts, [])), version: 1 });
-  roots.add(libraryFile);
+  const options = compilerOptions(ts, typeRoots(ts, cwd, root));
+  // The library's files as one (see libraryFiles): the file `lib` names holds them all, the
+  // files it references are empty (a package's `/// <reference lib>` to one of them then
+  // adds nothing twice; to another library, such as the DOM's, adds that one).
+  const libraryDir = path.dirname(ts.getDefaultLibFilePath(options));
+  const library = libraryFiles(ts, options);
+  for (const file of library.files) files.set(file, { text: "", version: 1 });
+  files.set(path.join(libraryDir, options.lib![0]!), { text: library.text, version: 1 });
   const resolutionCache = ts.createModuleResolutionCache(cwd, (f) => f, options);
   const fallbackFile = path.join(root, "__tessera__.ts");
 
@@ -196,19 +199,22 @@ export function createCellHost(ts: TS, cwd: string, root: string): CellHost {
       if (root) roots.add(file);
     },
     read: (file) => files.get(file)?.text,
-    isLibrary: (file) => file.fileName === libraryFile,
+    isLibrary: (file) => path.dirname(file.fileName) === libraryDir,
   };
 }
 
 /**
- * The library files `options.lib` brings in, as one file: a program pays for each file
- * (per-file work when it reuses the last program's, and the checker merging each file's
- * globals), and a cell's program is made anew for every cell; one file makes it ~35 %
- * cheaper. The files come in the order a program with `options.lib` has them (taken from
- * such a program over files cut down to their `/// <reference lib>` lines), so merged
- * declarations keep their order.
+ * The library files `options.lib` brings in, and their text as one file: a program pays
+ * for each file (per-file work when it reuses the last program's, and the checker merging
+ * each file's globals), and a cell's program is made anew for every cell; one file makes
+ * it ~35 % cheaper. The files come in the order a program with `options.lib` has them
+ * (taken from such a program over files cut down to their `/// <reference lib>` lines),
+ * so merged declarations keep their order; the text has no reference lines.
  */
-export function libraryText(ts: TS, options: tsTypes.CompilerOptions): string {
+export function libraryFiles(
+  ts: TS,
+  options: tsTypes.CompilerOptions,
+): { files: string[]; text: string } {
   const texts = new Map<string, string>();
   const read = (file: string) => {
     let text = texts.get(file);
@@ -224,11 +230,11 @@ export function libraryText(ts: TS, options: tsTypes.CompilerOptions): string {
     options: { ...options, types: [], noResolve: true },
     host,
   });
-  return program
+  const files = program
     .getSourceFiles()
     .filter((f) => program.isSourceFileDefaultLibrary(f))
-    .map((f) => read(f.fileName).replace(LIB_REFERENCE, ""))
-    .join("\n");
+    .map((f) => f.fileName);
+  return { files, text: files.map((f) => read(f).replace(LIB_REFERENCE, "")).join("\n") };
 }
 
 const LIB_REFERENCE = /^\/\/\/\s*<reference\s+lib=.*$/gm;
