@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { matrix } from "../../common/matrix.js";
 import { gaussianMixture } from "../../datasets/synthetic.js";
 import { holdOutQueries } from "../../datasets/holdout.js";
 import { cpuBackend } from "../../device/select.js";
@@ -8,7 +9,8 @@ import { prepareForMetric } from "../distance.js";
 import { encodeVectors } from "../storage/vector-storage.js";
 import type { Metric } from "../types.js";
 import { searchCpu } from "./cpu.js";
-import { searchCpuParallel } from "./cpu-parallel.js";
+import { searchCpuParallel, searchTaskInput } from "./cpu-parallel.js";
+import type { ChunkedSearch } from "./cpu-search-task.js";
 import { bitsetFilter } from "./filter.js";
 import { buildCoarseLevel } from "./seeds/coarse-level.js";
 import { coarseSeeds } from "./seeds/coarse-seeds.js";
@@ -109,6 +111,43 @@ test("searchCpuParallel finds coarse entry points per claimed chunk and keeps gi
     }),
     /not both/,
   );
+});
+
+/** Paths of the typed arrays in `value` whose memory is not shared (a message copies those). */
+function copiedArrays(value: unknown, path = "input", seen = new Set<unknown>()): string[] {
+  if (value === null || typeof value !== "object" || seen.has(value)) return [];
+  seen.add(value);
+  if (ArrayBuffer.isView(value)) return value.buffer instanceof SharedArrayBuffer ? [] : [path];
+  return Object.entries(value).flatMap(([k, v]) => copiedArrays(v, `${path}.${k}`, seen));
+}
+
+test("the workers' message holds only shared arrays, the same index key call after call", async () => {
+  const index = await indexFor("sqeuclidean");
+  const level = await buildCoarseLevel(index);
+  const sharedU32 = (n: number) => new Uint32Array(new SharedArrayBuffer(n * 4));
+  const job: ChunkedSearch = {
+    queries: matrix(
+      new Float32Array(new SharedArrayBuffer(queries.data.byteLength)),
+      queries.rows,
+      queries.cols,
+    ),
+    k: 10,
+    params: {},
+    options: {},
+    entries: { kind: "coarse", level, count: 8 },
+    chunk: 16,
+    next: new Int32Array(new SharedArrayBuffer(4)),
+    neighbors: sharedU32(queries.rows * 10),
+    distances: new Float32Array(new SharedArrayBuffer(queries.rows * 40)),
+    iterations: sharedU32(queries.rows),
+  };
+  const first = searchTaskInput(index, job);
+  const again = searchTaskInput(index, job);
+  // Before, the cache entry's record of the caller's own arrays rode along and was copied.
+  assert.deepEqual(copiedArrays(first), []);
+  assert.deepEqual(copiedArrays(again), []);
+  assert.equal(again.index.key, first.index.key);
+  assert.equal(again.index.index.dataset.data, first.index.index.dataset.data);
 });
 
 test("searchCpuParallel refuses a bad thread count and traces, and stops on abort", async () => {
