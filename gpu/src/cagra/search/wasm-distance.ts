@@ -11,6 +11,7 @@ import { compileModule, instantiate, type WasmModule } from "../../cpu/wasm-inst
 import type { Matrix } from "../../common/matrix.js";
 import type { StorageKind, VectorStorage } from "../storage/vector-storage.js";
 import type { Metric } from "../types.js";
+import { ensureBytes, paddedRows, writePaddedRows } from "./wasm-rows.js";
 
 /*
  * Distances from one query to scattered dataset rows (the children of a search step), by
@@ -28,13 +29,6 @@ import type { Metric } from "../types.js";
  *   is added once per query.
  * The dataset is copied once into the module's memory, rows zero-padded to 16 bytes.
  */
-
-/** Values per 16-byte block, and bytes per value, of each kind. */
-const LAYOUT: Readonly<Record<StorageKind, { perBlock: number; bytes: number }>> = {
-  f32: { perBlock: 4, bytes: 4 },
-  f16: { perBlock: 8, bytes: 2 },
-  int8: { perBlock: 16, bytes: 1 },
-};
 
 // Parameters: query, scale, ids and out byte addresses; ids to do (a multiple of 4); row bytes.
 const Q = 0;
@@ -210,9 +204,7 @@ function load(storage: VectorStorage): Loaded {
     return cached;
   }
   const { rows, cols, kind } = storage;
-  const { perBlock, bytes: valueBytes } = LAYOUT[kind];
-  const paddedCols = Math.ceil(cols / perBlock) * perBlock;
-  const rowBytes = paddedCols * valueBytes;
+  const { paddedCols, rowBytes } = paddedRows(kind, cols);
   const queryAt = rows * rowBytes;
   const scaleAt = queryAt + paddedCols * 4;
   const idsAt = scaleAt + paddedCols * 4;
@@ -220,24 +212,8 @@ function load(storage: VectorStorage): Loaded {
   const total = outAt + CHUNK * 4;
   const instance = instantiate(distanceModule());
   const memory = instance.memory;
-  try {
-    memory.grow(Math.max(0, Math.ceil(total / 65536) - memory.buffer.byteLength / 65536));
-  } catch (cause) {
-    throw new RangeError(
-      `the dataset (${rows} × ${cols} ${kind}, ${total} bytes) does not fit in WebAssembly memory; store it as f16 or int8 (compressIndex) or search a smaller index on the CPU.`,
-      { cause },
-    );
-  }
-  const buffer = memory.buffer;
-  const rowsView =
-    storage.kind === "f32"
-      ? new Float32Array(buffer)
-      : storage.kind === "f16"
-        ? new Uint16Array(buffer)
-        : new Int8Array(buffer);
-  for (let r = 0; r < rows; r++) {
-    rowsView.set(storage.data.subarray(r * cols, (r + 1) * cols), r * paddedCols);
-  }
+  const buffer = ensureBytes(memory, total, () => `the dataset (${rows} × ${cols} ${kind})`);
+  writePaddedRows(storage, buffer, 0, paddedCols);
   if (storage.kind === "int8") new Float32Array(buffer, scaleAt, cols).set(storage.scale);
   const exports = instance.exports;
   const entry: Loaded = {

@@ -15,6 +15,7 @@ import { instantiate, type WasmModule } from "../../cpu/wasm-instance.js";
 import type { StorageKind, VectorStorage } from "../storage/vector-storage.js";
 import type { Graph, Metric } from "../types.js";
 import type { SearchPlan } from "./plan.js";
+import { ensureBytes, paddedRows, writePaddedRows } from "./wasm-rows.js";
 
 const WASM_FILE = new URL("../../../dist/wasm/cagra-search.wasm", import.meta.url);
 
@@ -71,18 +72,11 @@ interface SearchExports {
 }
 
 const KIND_CODE: Readonly<Record<StorageKind, number>> = { f32: 0, f16: 1, int8: 2 };
-/** Values per 16-byte block, and bytes per value, of each kind. */
-const LAYOUT: Readonly<Record<StorageKind, { perBlock: number; bytes: number }>> = {
-  f32: { perBlock: 4, bytes: 4 },
-  f16: { perBlock: 8, bytes: 2 },
-  int8: { perBlock: 16, bytes: 1 },
-};
 const METRIC_CODE: Readonly<Record<Metric, number>> = {
   sqeuclidean: 0,
   inner_product: 1,
   cosine: 2,
 };
-const PAGE = 65536;
 /** Queries per module call: the abort signal is checked between calls. */
 const QUERIES_PER_CALL = 64;
 
@@ -111,26 +105,6 @@ interface LoadedIndex {
 
 const align = (bytes: number, to = 64) => Math.ceil(bytes / to) * to;
 
-/** Grows `memory` to hold `bytes`, with a message saying what to do when it cannot. */
-function ensureBytes(
-  memory: LoadedIndex["memory"],
-  bytes: number,
-  what: () => string,
-): ArrayBuffer {
-  const have = memory.buffer.byteLength;
-  if (bytes > have) {
-    try {
-      memory.grow(Math.ceil((bytes - have) / PAGE));
-    } catch (cause) {
-      throw new RangeError(
-        `${what()} (${bytes} bytes) does not fit in WebAssembly memory; store it as f16 or int8 (compressIndex) or search a smaller index on the CPU.`,
-        { cause },
-      );
-    }
-  }
-  return memory.buffer;
-}
-
 // One instance per graph array (and vectors), reused by every search of that index; neither is
 // expected to change in place between searches.
 const loaded = new WeakMap<Uint32Array, LoadedIndex>();
@@ -148,9 +122,7 @@ function loadIndex(vectors: VectorStorage, graph: Graph): LoadedIndex {
     return cached;
   }
   const { rows, cols, kind } = vectors;
-  const { perBlock, bytes: valueBytes } = LAYOUT[kind];
-  const paddedCols = Math.ceil(cols / perBlock) * perBlock;
-  const rowBytes = paddedCols * valueBytes;
+  const { paddedCols, rowBytes } = paddedRows(kind, cols);
   const instance = instantiate(searchModule());
   const exports = instance.exports as unknown as SearchExports;
   const memory = instance.memory;
@@ -162,15 +134,7 @@ function loadIndex(vectors: VectorStorage, graph: Graph): LoadedIndex {
   const stampsAt = align(graphAt + graph.neighbors.byteLength);
   const end = align(stampsAt + rows * 4);
   const buffer = ensureBytes(memory, end, () => `the index (${rows} × ${cols} ${kind})`);
-  const rowsView =
-    vectors.kind === "f32"
-      ? new Float32Array(buffer, rowsAt)
-      : vectors.kind === "f16"
-        ? new Uint16Array(buffer, rowsAt)
-        : new Int8Array(buffer, rowsAt);
-  for (let r = 0; r < rows; r++) {
-    rowsView.set(vectors.data.subarray(r * cols, (r + 1) * cols), r * paddedCols);
-  }
+  writePaddedRows(vectors, buffer, rowsAt, paddedCols);
   if (vectors.kind === "int8") {
     new Float32Array(buffer, scaleAt, cols).set(vectors.scale);
     new Float32Array(buffer, offsetAt, cols).set(vectors.offset);
