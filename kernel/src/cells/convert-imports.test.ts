@@ -1,21 +1,10 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { CellConverter, type Conversion } from "./convert.js";
+import {
+  convertedScript as script,
+  testConverter as converter,
+} from "../../test/cell-converter.js";
 import { loadTypeScript, type TS } from "./typescript.js";
-
-function converter(ts: TS): CellConverter {
-  return new CellConverter(ts, {
-    cwd: process.cwd(),
-    root: process.cwd(),
-    globals: ["shown"],
-    globalsDeclaration: "declare const shown: (value: unknown) => void;",
-  });
-}
-
-function script(conversion: Conversion): string {
-  assert.ok(conversion.ok, JSON.stringify(conversion));
-  return conversion.js;
-}
 
 // A cell that declares nothing is checked importing only the earlier names it mentions.
 describe("CellConverter: earlier names in a cell that declares nothing", () => {

@@ -1,23 +1,11 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { CellConverter, type Conversion } from "./convert.js";
+import {
+  convertedScript as script,
+  testConverter as converter,
+} from "../../test/cell-converter.js";
+import type { CellConverter } from "./convert.js";
 import { loadTypeScript, type TS } from "./typescript.js";
-
-/** A converter whose cells also see `shown`, as the kernel's see `display`. */
-function converter(ts: TS): CellConverter {
-  return new CellConverter(ts, {
-    cwd: process.cwd(),
-    root: process.cwd(),
-    globals: ["shown"],
-    globalsDeclaration: "declare const shown: (value: unknown) => void;",
-  });
-}
-
-function script(conversion: Conversion | undefined): string {
-  assert.ok(conversion, "the cell should have been converted");
-  assert.ok(conversion.ok, JSON.stringify(conversion));
-  return conversion.js;
-}
 
 describe("CellConverter.quickConvert (the ECMAScript library alone)", () => {
   let ts: TS;
