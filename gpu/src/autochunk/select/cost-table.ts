@@ -101,15 +101,17 @@ const GEMM_ROWS: { readonly [O in Op]?: (node: Node, graph: Graph) => number } =
 };
 
 /**
- * Seconds a CPU contraction spends outside its GEMM: an einsum permutes its operands (and the
- * product) in its workspace, outside the kernels' heap, so each is also copied in or out; a
- * conv unfolds each image (im2col, one element at a time) and copies that in, then adds bias.
+ * Seconds a CPU contraction spends outside its GEMM: an einsum whose letter groups are evenly
+ * strided runs in place (no copy); another permutes its operands (and the product) in its
+ * workspace, outside the kernels' heap, so each is also copied in or out; a conv unfolds each
+ * image (im2col, one element at a time) and copies that in, then adds bias.
  */
 function contractionCopySeconds(graph: Graph, node: Node, table: CostTable): number {
   const inputs = node.inputs.map((id) => graph.nodes[id]!);
   if (node.op === "einsum") {
     const [a, b] = inputs;
     const plan = planEinsum(node.attrs.spec, a!.shape, b!.shape);
+    if (plan.inPlace !== null) return 0;
     let seconds = 0;
     const permuted = (shape: readonly number[], perm: readonly number[] | null) => {
       if (perm === null) return;

@@ -149,6 +149,21 @@ test("copies cost by their contiguous runs, element-by-element ones at the gathe
   assert.equal(nodeSeconds(graph, moved, plain), (256 * 64 * 4) / 1e8);
 });
 
+test("an einsum the CPU runs in place costs its GEMM alone; one it permutes pays the copies", () => {
+  const g = new GraphBuilder();
+  const a = g.input("a", [4, 8, 3]);
+  const b = g.input("b", [2, 3, 4]);
+  const w = g.input("w", [4, 5]);
+  const strided = g.einsum("kic,kjc->ijc", a, a); // evenly strided groups: in place
+  const permuted = g.einsum("abc,cd->adb", b, w); // a and b apart in the output: copied
+  g.output(strided, permuted);
+  const graph = g.build();
+  const rates = table({ dispatchSeconds: 0, gemm: [[1, 1e9]], copy: [[1, 1e6]] });
+  const gemmSeconds = (n: Node) => flopsOf(graph, n) / 1e9;
+  assert.equal(nodeSeconds(graph, strided, rates), gemmSeconds(strided));
+  assert.ok(nodeSeconds(graph, permuted, rates) > gemmSeconds(permuted));
+});
+
 const flopsPerElement = (graph: Graph, node: Node) => flopsOf(graph, node) / numel(node.shape);
 
 test("arithmetic ops cost at their own kernel's rate where the table lists one", () => {
