@@ -149,20 +149,33 @@ export interface WasmFunction {
 
 /**
  * A module with one growable memory exported as `memory` (initially `pages` × 64 KiB) and
- * the given functions, each exported under its name.
+ * the given functions, each exported under its name. With `memory` "shared" the module
+ * imports a shared memory of at least `pages` as `env.memory` instead of owning one (see
+ * instantiateWithMemory), so that threads can run it over the same bytes.
  *
  * @example
  * const bytes = assembleModule(1, [{ name: "noop", params: [], locals: [], body: [] }]);
  * new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.noop;
  */
-export function assembleModule(pages: number, functions: readonly WasmFunction[]): Uint8Array {
+export function assembleModule(
+  pages: number,
+  functions: readonly WasmFunction[],
+  memory: "own" | "shared" = "own",
+): Uint8Array {
   const valueTypes = (types: readonly ValueType[]) => vec(types.map((t) => [t]));
   const types = section(
     1,
     vec(functions.map((f) => [0x60, ...valueTypes(f.params), ...valueTypes(f.results ?? [])])),
   );
   const funcs = section(3, vec(functions.map((_, i) => uleb(i))));
-  const memory = section(5, vec([[0x00, ...uleb(pages)]]));
+  // Limits: 0x00 = minimum only; 0x03 = minimum, maximum (wasm32's 65536 pages) and shared.
+  const memoryLimits =
+    memory === "own" ? [0x00, ...uleb(pages)] : [0x03, ...uleb(pages), ...uleb(65536)];
+  const imports =
+    memory === "own"
+      ? []
+      : section(2, vec([[...name("env"), ...name("memory"), 0x02, ...memoryLimits]]));
+  const memories = memory === "own" ? section(5, vec([memoryLimits])) : [];
   const exports = section(
     7,
     vec([
@@ -181,5 +194,13 @@ export function assembleModule(pages: number, functions: readonly WasmFunction[]
     ),
   );
   const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  return new Uint8Array([...header, ...types, ...funcs, ...memory, ...exports, ...code]);
+  return new Uint8Array([
+    ...header,
+    ...types,
+    ...imports,
+    ...funcs,
+    ...memories,
+    ...exports,
+    ...code,
+  ]);
 }

@@ -1,11 +1,11 @@
 import type { KnnGraph } from "../types.js";
 import type { DistanceTile } from "./distance-tile.js";
-import type { Kernels } from "./kernels.js";
+import type { KernelViews, Kernels } from "./kernels.js";
 
 /*
  * NN-descent's state in kernel memory: every node's candidate list, the stamps that mark
- * which ids a list holds, and the buffer of rows gathered for one join; and the join itself,
- * which runs in WebAssembly (nn-descent-kernel.ts).
+ * which ids a list holds, and the buffer of rows gathered for one join; and the join's two
+ * steps, which run in WebAssembly (nn-descent-kernel.ts).
  */
 
 /** Flag bit of a candidate not yet joined; node ids stay below it. */
@@ -26,25 +26,36 @@ export interface Lists {
   readonly ids: Uint32Array;
 }
 
-export function createLists(kernels: Kernels, n: number, degree: number): Lists {
-  const dAt = kernels.reserve(n * degree * 4);
-  const iAt = kernels.reserve(n * degree * 4);
-  const lists = {
+/**
+ * The n lists of `degree` entries at byte offsets dAt and iAt, seen from any thread's
+ * instance (empty lists are filled with emptyLists).
+ */
+export function listsAt(
+  kernels: KernelViews,
+  n: number,
+  degree: number,
+  dAt: number,
+  iAt: number,
+): Lists {
+  return {
     k: degree,
     dAt,
     iAt,
     distances: kernels.f32.subarray(dAt / 4, dAt / 4 + n * degree),
     ids: kernels.u32.subarray(iAt / 4, iAt / 4 + n * degree),
   };
-  lists.distances.fill(Infinity);
-  lists.ids.fill(n);
-  return lists;
 }
 
 /** Ids of the rows gathered into the tile for one join, in kernel memory at `at`. */
 export interface RowBuffer {
   readonly ids: Uint32Array;
   readonly at: number;
+}
+
+/** Makes every list empty: (+∞, n) in every slot. */
+export function emptyLists(lists: Lists): void {
+  lists.distances.fill(Infinity);
+  lists.ids.fill(lists.ids.length / lists.k);
 }
 
 export function createRowBuffer(kernels: Kernels, capacity: number): RowBuffer {
@@ -78,19 +89,24 @@ export function takeMarks(stamps: Stamps, count: number): number {
   return first;
 }
 
-/** Offers the pairs of rows[0 .. count) with one in rows[0 .. nNew) to both lists. */
-export function joinRows(
+/**
+ * Writes at byte `out` an entry (a, b, d) for each pair of rows[0 .. count) with one in
+ * rows[0 .. nNew) that would enter the list of a (emit in nn-descent-kernel.ts); returns
+ * how many. applyEntries offers them to the lists.
+ */
+export function emitRows(
   tile: DistanceTile,
   rows: RowBuffer,
   nNew: number,
   count: number,
   lists: Lists,
   stamps: Stamps,
-  kernels: Kernels,
+  kernels: KernelViews,
+  out: number,
 ): number {
   const mark = takeMarks(stamps, count);
   const { dAt, iAt, k } = lists;
-  return kernels.run.join(
+  return kernels.run.emit(
     tile.distancesAt,
     tile.stride,
     rows.at,
@@ -101,7 +117,23 @@ export function joinRows(
     k,
     stamps.at,
     mark,
+    out,
   );
+}
+
+/**
+ * Offers the `count` entries at byte `entries` to the lists of the stripe (see apply in
+ * nn-descent-kernel.ts; stripe 0 of 1 is every list). Returns the list entries changed.
+ */
+export function applyEntries(
+  entries: number,
+  count: number,
+  lists: Lists,
+  kernels: KernelViews,
+  stripe = { shift: 0, mask: 0, index: 0 },
+): number {
+  const { dAt, iAt, k } = lists;
+  return kernels.run.apply(entries, count, stripe.shift, stripe.mask, stripe.index, dAt, iAt, k);
 }
 
 /** Clears the new flag of every entry. */

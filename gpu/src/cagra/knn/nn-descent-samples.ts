@@ -1,4 +1,5 @@
 import type { Random } from "../../common/random.js";
+import type { KernelViews } from "./kernels.js";
 import { ID, NEW, type Lists } from "./nn-descent-lists.js";
 
 /*
@@ -19,15 +20,43 @@ export interface Samples {
   readonly oldForward: Uint32Array;
 }
 
-export function createSamples(n: number, samples: number): Samples {
+/** Byte offsets of a Samples' arrays in kernel memory. */
+export type SamplesOffsets = { readonly [name in Exclude<keyof Samples, "samples">]: number };
+
+/** Reserves the samples of n nodes (zeros) through `reserve`; returns their byte offsets. */
+export function reserveSamples(
+  reserve: (bytes: number) => number,
+  n: number,
+  samples: number,
+): SamplesOffsets {
+  const table = () => reserve(n * samples * 4);
+  const column = () => reserve(n * 4);
+  return {
+    newIds: table(),
+    newCounts: column(),
+    oldIds: table(),
+    oldCounts: column(),
+    newForward: column(),
+    oldForward: column(),
+  };
+}
+
+/** The samples laid out at `offsets`, seen from any thread's instance. */
+export function samplesAt(
+  kernels: KernelViews,
+  n: number,
+  samples: number,
+  offsets: SamplesOffsets,
+): Samples {
+  const view = (at: number, length: number) => kernels.u32.subarray(at / 4, at / 4 + length);
   return {
     samples,
-    newIds: new Uint32Array(n * samples),
-    newCounts: new Uint32Array(n),
-    oldIds: new Uint32Array(n * samples),
-    oldCounts: new Uint32Array(n),
-    newForward: new Uint32Array(n),
-    oldForward: new Uint32Array(n),
+    newIds: view(offsets.newIds, n * samples),
+    newCounts: view(offsets.newCounts, n),
+    oldIds: view(offsets.oldIds, n * samples),
+    oldCounts: view(offsets.oldCounts, n),
+    newForward: view(offsets.newForward, n),
+    oldForward: view(offsets.oldForward, n),
   };
 }
 

@@ -59,6 +59,19 @@ test("nnDescent is deterministic for a seed and varies with it", async () => {
   assert.notDeepEqual(c.neighbors, a.neighbors);
 });
 
+test("nnDescent builds the same graph on 1, 2 and 3 threads", async () => {
+  // Three blocks of 4,096 nodes, each 64 chunks: every thread claims several in each phase.
+  const data = randomMatrix(10_000, 24, 12);
+  const exact = await bruteForceKnn(data, data, 16, "sqeuclidean", { excludeSelf: true });
+  const one = await nnDescent(data, 16, "sqeuclidean", { seed: 5, threads: 1 });
+  assert.ok(recall(one, exact) >= 0.9, `recall ${recall(one, exact)}`);
+  for (const threads of [2, 3]) {
+    const many = await nnDescent(data, 16, "sqeuclidean", { seed: 5, threads });
+    assert.deepEqual(many.neighbors, one.neighbors, `${threads} threads: other ids`);
+    assert.deepEqual(many.distances, one.distances, `${threads} threads: other distances`);
+  }
+});
+
 for (const metric of ["inner_product", "cosine"] as Metric[]) {
   test(`nnDescent(${metric}) rows are valid, sorted and exact in distance`, async () => {
     const data = randomMatrix(400, 10, 11);
@@ -121,6 +134,7 @@ test("nnDescent rejects bad input, naming the parameter", async () => {
     [() => nnDescent(data, 5, "sqeuclidean", { internalDegree: 20 }), /internalDegree = 20/],
     [() => nnDescent(data, 5, "sqeuclidean", { samples: 1 }), /samples must be/],
     [() => nnDescent(data, 5, "sqeuclidean", { maxIterations: -1 }), /maxIterations must be/],
+    [() => nnDescent(data, 5, "sqeuclidean", { threads: 0 }), /threads must be/],
     [
       () => nnDescent(data, 5, "sqeuclidean", { terminationThreshold: NaN }),
       /terminationThreshold must be a number ≥ 0; got NaN/,

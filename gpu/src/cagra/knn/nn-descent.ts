@@ -3,27 +3,20 @@ import { seededRandom } from "../../common/random.js";
 import { createCheckpoint } from "../../cpu/next-task.js";
 import { prepareForMetric } from "../distance.js";
 import type { KnnGraph, Metric, Progress } from "../types.js";
+import { paddedDim } from "./distance-tile.js";
+import { createKernels, createSharedKernels } from "./kernels.js";
 import {
-  createDistanceTile,
-  distanceTileBytes,
-  paddedDim,
-  type DistanceTile,
-} from "./distance-tile.js";
-import { createKernels, type Kernels } from "./kernels.js";
-import {
-  createLists,
-  createRowBuffer,
-  createStamps,
-  joinRows,
-  markOld,
-  sortedRows,
-  takeMarks,
-  type Lists,
-  type RowBuffer,
-  type Stamps,
-} from "./nn-descent-lists.js";
-import { createSamples, sampleCandidates, type Samples } from "./nn-descent-samples.js";
-import { fillRandomly, identity, joinLeaves } from "./nn-descent-seed.js";
+  BLOCK_NODES,
+  blockState,
+  CHUNK_NODES,
+  reserveLayout,
+  slotScratch,
+  type LayoutParams,
+} from "./nn-descent-block.js";
+import { emptyLists, markOld, sortedRows } from "./nn-descent-lists.js";
+import { createPhaseRunner } from "./nn-descent-phase.js";
+import { sampleCandidates } from "./nn-descent-samples.js";
+import { fillRandomly, identity } from "./nn-descent-seed.js";
 import { permuteRows, randomProjectionLeaves } from "./rp-tree.js";
 import { assertDataset, assertInteger, assertK, assertMetric } from "./validate.js";
 
@@ -34,13 +27,16 @@ import { assertDataset, assertInteger, assertK, assertMetric } from "./validate.
  * new–new and new–old pair of a node's samples to both lists. A candidate becomes old once
  * sampled, so the work per iteration shrinks as the graph settles.
  *
- * Differences from a textbook run, all for speed on one CPU core:
+ * Differences from a textbook run, all for speed:
  * - Lists start from random-projection-tree leaves (every pair of a leaf joined), not from
  *   random nodes, which spares the first, most expensive iterations.
  * - Rows are renumbered in the order of the first tree's leaves, so that a join's rows and
  *   lists are mostly in cache.
  * - Each join's distances come from one WebAssembly SIMD tile over the gathered rows, and
  *   the list updates run in WebAssembly on lists kept sorted (nn-descent-kernel.ts).
+ * - Iterations run on any number of threads in PyNNDescent's two phases per block of nodes
+ *   (nn-descent-block.ts): joins against the lists as the block found them, then the updates
+ *   in a fixed order, so the graph is the same for any thread count.
  */
 
 /** Options of nnDescent(). Defaults follow cuVS (research/cagra.md §1) where it has one. */
@@ -57,6 +53,12 @@ export interface NnDescentOptions {
   seedTrees?: number;
   /** Seed of every random choice. Default 0. */
   seed?: number;
+  /**
+   * Threads of the iterations: this one and threads − 1 pooled workers over a shared
+   * WebAssembly memory. The graph is the same for any number. Default 1 (no worker, no
+   * shared memory).
+   */
+  threads?: number;
   /** Stops the run between batches of nodes with the signal's reason. */
   signal?: AbortSignal;
   /**
@@ -70,16 +72,13 @@ export interface NnDescentOptions {
 export const NN_DESCENT_SAMPLES = 16;
 export const NN_DESCENT_SEED_TREES = 2;
 
-/** Nodes between progress reports and abort checks. */
-const NODES_PER_BATCH = 1024;
-
 /**
  * An approximate k-NN graph of `dataset` against itself (self excluded) by NN-descent, rows
  * sorted by internal distance (ties to the smaller id): the same shape as bruteForceKnn's
- * result. Deterministic for a given seed.
+ * result. Deterministic for a given seed, whatever the number of threads.
  *
  * @example
- * const knn = await nnDescent(dataset, 64, "sqeuclidean", { seed: 1 });
+ * const knn = await nnDescent(dataset, 64, "sqeuclidean", { seed: 1, threads: 2 });
  * knn.neighbors.subarray(0, 64); // ≈ the 64 nearest other rows of row 0
  */
 export async function nnDescent(
@@ -100,6 +99,7 @@ export async function nnDescent(
     samples = NN_DESCENT_SAMPLES,
     seedTrees = NN_DESCENT_SEED_TREES,
     seed = 0,
+    threads = 1,
     signal,
     onProgress,
   } = options;
@@ -113,6 +113,7 @@ export async function nnDescent(
   assertInteger(maxIterations, "maxIterations", 0, where);
   assertInteger(samples, "samples", 2, where);
   assertInteger(seedTrees, "seedTrees", 1, where);
+  assertInteger(threads, "threads", 1, where);
   if (!(terminationThreshold >= 0)) {
     throw new RangeError(
       `${where}: terminationThreshold must be a number ≥ 0; got ${terminationThreshold}.`,
@@ -126,62 +127,65 @@ export async function nnDescent(
   const prepared = prepareForMetric(dataset, metric).data;
   const firstTree = randomProjectionLeaves(prepared, n, dim, degree + 1, rand);
   const { order } = firstTree;
-  const tileRows = Math.max(degree + 1, 2 * samples);
+  const params: LayoutParams = {
+    n,
+    dim,
+    metric,
+    degree,
+    samples,
+    tileRows: Math.max(degree + 1, 2 * samples),
+    // More threads than chunks of a block would have nothing to claim.
+    threads: Math.min(threads, Math.ceil(Math.min(n, BLOCK_NODES) / CHUNK_NODES)),
+  };
+  let bytes = 0; // what the layout takes, reserved as Kernels.reserve does
+  reserveLayout((b) => {
+    const at = bytes;
+    bytes += Math.ceil(b / 16) * 16;
+    return at;
+  }, params);
+  const kernels = params.threads > 1 ? createSharedKernels(bytes) : createKernels(bytes);
+  const layout = reserveLayout((b) => kernels.reserve(b), params);
+  const { dataAt } = layout;
   const dp = paddedDim(dim);
-  const kernels = createKernels(
-    distanceTileBytes(dim, tileRows, tileRows) +
-      n * dp * 4 +
-      2 * n * degree * 4 +
-      (tileRows + n + 1) * 4 +
-      64,
-  );
   // The rows in the first tree's leaf order, padded as tiles want them, in kernel memory.
-  const dataAt = kernels.reserve(n * dp * 4);
   const data = permuteRows(prepared, order, dim, kernels.f32.subarray(dataAt / 4), dp);
-  const tile = createDistanceTile(kernels, metric, dim, tileRows, tileRows);
-  const lists = createLists(kernels, n, degree);
-  const rows = createRowBuffer(kernels, tileRows);
-  const stamps = createStamps(kernels, n);
+  const state = blockState(kernels, layout);
+  const { lists } = state;
+  emptyLists(lists);
+
   const total = (maxIterations + 1) * n;
   const report = (done: number) => onProgress?.({ stage: "nn-descent", done, total });
   const checkpoint = createCheckpoint(signal);
 
+  const runPhase = createPhaseRunner(kernels, layout, signal);
   // Seeding: the first tree's leaves are contiguous in the new numbering.
   for (let tree = 0; tree < seedTrees; tree++) {
-    const leaves =
+    const { order: treeOrder, starts } =
       tree === 0
         ? { order: identity(n), starts: firstTree.starts }
         : randomProjectionLeaves(data, n, dp, degree + 1, rand);
-    for (let leaf = 0; leaf + 1 < leaves.starts.length;) {
-      const end = joinLeaves(
-        dataAt,
-        leaves,
-        leaf,
-        NODES_PER_BATCH,
-        lists,
-        tile,
-        rows,
-        stamps,
-        kernels,
-      );
-      report(Math.floor((tree * n + leaves.starts[end]!) / seedTrees));
+    state.leaves.order.set(treeOrder);
+    state.leaves.starts.set(starts);
+    for (let leaf = 0; leaf + 1 < starts.length;) {
+      const end = leafBlockEnd(starts, leaf, BLOCK_NODES);
+      await runPhase("seed", leaf, end);
+      report(Math.floor((tree * n + starts[end]!) / seedTrees));
       await checkpoint();
       leaf = end;
     }
     // The first tree's pairs have all been joined: its entries start old.
     if (tree === 0) markOld(lists.ids);
   }
-  fillRandomly(data, dp, metric, lists, kernels, stamps, rand);
+  const { tile, rows, stamps } = slotScratch(state, 0);
+  fillRandomly(dataAt, lists, tile, rows, kernels, stamps, rand);
 
-  const samplesState = createSamples(n, samples);
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
-    sampleCandidates(lists, samplesState, rand);
+    sampleCandidates(lists, state.samples, rand);
     let updates = 0;
-    for (let first = 0; first < n; first += NODES_PER_BATCH) {
-      const end = Math.min(n, first + NODES_PER_BATCH);
-      for (let v = first; v < end; v++) {
-        updates += localJoin(v, dataAt, lists, tile, rows, kernels, samplesState, stamps);
-      }
+    for (let first = 0; first < n; first += BLOCK_NODES) {
+      const end = Math.min(n, first + BLOCK_NODES);
+      await runPhase("join", first, end);
+      updates += await runPhase("apply", first, end);
       report(iteration * n + end);
       await checkpoint();
     }
@@ -191,44 +195,10 @@ export async function nnDescent(
   return sortedRows(lists, order, k);
 }
 
-/**
- * The local join of node v: every pair of its new samples, and every new–old pair, is offered
- * to both lists. Returns the number of list entries that changed.
- */
-function localJoin(
-  v: number,
-  dataAt: number,
-  lists: Lists,
-  tile: DistanceTile,
-  rows: RowBuffer,
-  kernels: Kernels,
-  state: Samples,
-  stamps: Stamps,
-): number {
-  const { samples, newIds, newCounts, oldIds, oldCounts } = state;
-  const mark = takeMarks(stamps, 1);
-  const marks = stamps.marks;
-  const gathered = rows.ids;
-  let count = 0;
-  const base = v * samples;
-  for (let s = 0; s < newCounts[v]!; s++) {
-    const id = newIds[base + s]!;
-    if (marks[id] !== mark) {
-      marks[id] = mark;
-      gathered[count++] = id;
-    }
-  }
-  const nNew = count;
-  if (nNew === 0) return 0;
-  for (let s = 0; s < oldCounts[v]!; s++) {
-    const id = oldIds[base + s]!;
-    if (marks[id] !== mark) {
-      marks[id] = mark;
-      gathered[count++] = id;
-    }
-  }
-  if (count < 2) return 0;
-  tile.gatherX(dataAt, rows.at, count);
-  tile.compute(count, nNew, true);
-  return joinRows(tile, rows, nNew, count, lists, stamps, kernels);
+/** The leaf after those from `leaf` on that cover at least `rows` rows (or all the rest). */
+function leafBlockEnd(starts: Uint32Array, leaf: number, rows: number): number {
+  const until = starts[leaf]! + rows;
+  let end = leaf + 1;
+  while (end + 1 < starts.length && starts[end]! < until) end++;
+  return end;
 }
