@@ -16,6 +16,7 @@ import type { ExecutorKind } from "./ops/rule.js";
 import { numel } from "./ir/shape.js";
 import { validate } from "./ir/validate.js";
 import { seededRandom } from "../common/random.js";
+import { reschedule } from "./rewrite/reschedule.js";
 import { searchContext } from "./search/context.js";
 import type { SearchOutcome, SearchStage } from "./search/search.js";
 import { searchRegions } from "./search/search.js";
@@ -154,13 +155,19 @@ export interface Plan {
   readonly budget: number;
   /** The executor the predictions are for, and where run() runs unless told otherwise. */
   readonly executor: ExecutorKind;
+  /**
+   * The program the regions index: the graph given, or when `rewrites` is not empty that graph
+   * recomputed and reordered (same values; see rewrite/reschedule.ts).
+   */
   readonly graph: Graph;
+  /** What was rewritten before chunking, in order; empty when the graph was chunked as given. */
+  readonly rewrites: readonly string[];
   /** The chunked program, in the same IR (validated); the same executor runs it. */
   readonly chunked: Graph;
   readonly regions: readonly PlanRegion[];
   /** Predicted activation peak of the graph and of the chunked program (what `run` measures). */
   readonly peakBytes: { readonly before: number; readonly after: number };
-  /** Per original node, in order. */
+  /** Per node of `graph`, in order. */
   readonly nodes: readonly PlanNodeMemory[];
   /** Predicted seconds of the whole program, unchunked and chunked. */
   readonly seconds: { readonly before: number; readonly after: number };
@@ -260,6 +267,7 @@ function describePlan(plan: Omit<Plan, "run" | "toString">): string {
         `${r.hoisted.length} before the loop), ${r.length} in chunks of ${r.chunkSize}; ` +
         `peak ${mib(r.peakBytes.before)} → ${mib(r.peakBytes.after)}`,
     ),
+    ...plan.rewrites.map((r) => `# rewritten first: ${r}`),
   ];
   return `${lines.join("\n")}\n${formatPseudocode(plan.chunked, "chunked")}`;
 }
@@ -317,11 +325,33 @@ export async function autochunk(graph: Graph, options: AutochunkOptions): Promis
   const found = await step("search", () =>
     searchRegions(graph, before, { ...search, mode: "budget" }),
   );
-  const { choices, stages } =
+  // When no region set fits as the graph is written, a rewritten order may (reschedule.ts):
+  // the plan is then made on that program, with the same values.
+  const { program, base, rewrites } =
     found.peakBytes <= budget
+      ? { program: graph, base: before, rewrites: [] as readonly string[] }
+      : await step("reschedule", async () => {
+          const re = await reschedule(graph, { executor, table: costModel, signal });
+          if (re.lowestPeakBytes > budget) {
+            throw new BudgetError(budget, re.lowestPeakBytes, re.lowestPeakAt);
+          }
+          return {
+            program: re.graph,
+            base: cachedEstimate(re.graph, executor),
+            rewrites: re.rewrites,
+          };
+        });
+  const again =
+    program === graph
       ? found
-      : await step("lowest peak", () => fitLowestPeak(graph, before, search));
-  const chunked = await step("codegen", () => chunkGraph(graph, choices));
+      : await step("search rescheduled", () =>
+          searchRegions(program, base, { ...search, mode: "budget" }),
+        );
+  const { choices, stages } =
+    again.peakBytes <= budget
+      ? again
+      : await step("lowest peak", () => fitLowestPeak(program, base, search));
+  const chunked = await step("codegen", () => chunkGraph(program, choices));
   const after = await step("estimate chunked", () => estimateMemory(chunked.graph, executor));
   if (after.peakBytes > budget) {
     throw new Error(
@@ -331,25 +361,26 @@ export async function autochunk(graph: Graph, options: AutochunkOptions): Promis
   const order = choices
     .map((_, k) => k)
     .sort((a, b) => choices[a]!.trace.start - choices[b]!.trace.start);
-  const nodeAfter = afterBytes(graph, chunked, after, choices);
+  const nodeAfter = afterBytes(program, chunked, after, choices);
   const regions = order.map((k) =>
-    planRegion(graph, choices[k]!, chunked.loops[k]!.name, before, nodeAfter),
+    planRegion(program, choices[k]!, chunked.loops[k]!.name, base, nodeAfter),
   );
-  const regionOf = graph.nodes.map(() => null as number | null);
+  const regionOf = program.nodes.map(() => null as number | null);
   regions.forEach((r, k) => regionOf.fill(k, r.start, r.end + 1));
   const data: Omit<Plan, "run" | "toString"> = {
     budget,
     executor,
-    graph,
+    graph: program,
+    rewrites,
     chunked: chunked.graph,
     regions,
     peakBytes: { before: before.peakBytes, after: after.peakBytes },
-    nodes: graph.nodes.map((node) => ({
+    nodes: program.nodes.map((node) => ({
       node: node.id,
       name: node.name,
       op: node.op,
       region: regionOf[node.id] ?? null,
-      beforeBytes: before.nodes[node.id]!.peakBytes,
+      beforeBytes: base.nodes[node.id]!.peakBytes,
       afterBytes: nodeAfter[node.id]!,
     })),
     seconds: {
@@ -389,9 +420,8 @@ export interface LowestPeakOptions {
 export async function lowestPeak(graph: Graph, options: LowestPeakOptions = {}): Promise<number> {
   validate(graph);
   const table = options.costModel ?? (await cachedCostTable());
-  const base = cachedEstimate(graph, options.backend?.kind ?? "cpu");
-  const search = { mode: "minimum", budget: 0, table, signal: options.signal } as const;
-  return (await searchRegions(graph, base, search)).peakBytes;
+  const executor = options.backend?.kind ?? "cpu";
+  return (await reschedule(graph, { executor, table, signal: options.signal })).lowestPeakBytes;
 }
 
 /** Options of maxSequenceLength(). */

@@ -341,6 +341,7 @@ function chunkPlanText(plan: ac.Plan): string {
       (r) =>
         `  ${r.loop}: "${r.startName}" … "${r.endName}", dim ${r.dim} of ${r.length} in chunks of ${r.chunkSize} (${r.iterations} iterations)`,
     ),
+    ...plan.rewrites.map((r) => `  rewritten first: ${r}`),
   ];
   return lines.join("\n");
 }

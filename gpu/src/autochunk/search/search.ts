@@ -50,6 +50,11 @@ export interface SearchOptions {
   /** Budget mode: partial plans kept per stage and regions tried per plan (beamSearch). */
   readonly beamWidth?: number;
   readonly branching?: number;
+  /**
+   * Minimum mode: regions already chosen (from a search of a graph that differs only elsewhere),
+   * kept and not searched again.
+   */
+  readonly from?: readonly RegionChoice[];
   readonly signal?: AbortSignal;
 }
 
@@ -86,7 +91,7 @@ export async function searchRegions(
       signal: options.signal,
     });
   }
-  const choices: RegionChoice[] = [];
+  const choices: RegionChoice[] = [...(options.from ?? [])];
   const stages: SearchStage[] = [];
   for (;;) {
     options.signal?.throwIfAborted();

@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { BudgetError, autochunk, lowestPeak } from "../api.js";
+import { estimateMemory } from "../estimate/estimate.js";
+import { execute } from "../executor/execute.js";
+import type { Feeds } from "../executor/feeds.js";
+import type { Tensor } from "../executor/tensor.js";
+import { tensor } from "../executor/tensor.js";
+import { numel } from "../ir/shape.js";
+import { seededRandom } from "../../common/random.js";
+import { GraphBuilder } from "../ir/builder.js";
+import type { Graph } from "../ir/graph.js";
+import { validate } from "../ir/validate.js";
+import { evoformerBlock } from "../models/index.js";
+import { searchRegions } from "../search/search.js";
+import type { CostTable } from "../select/cost-table.js";
+import { prepose } from "./prepose.js";
+import { recomputePerReader } from "./recompute.js";
+import { reschedule } from "./reschedule.js";
+
+// A fixed speed model, so that no test waits for calibration.
+const table: CostTable = {
+  backend: "test",
+  iterationSeconds: 1e-6,
+  dispatchSeconds: 1e-6,
+  gemm: [[1, 1e10]],
+  stream: [[1, 1e10]],
+  copy: [[1, 1e10]],
+};
+
+// A small Evoformer block whose triangle multiplications set the lowest peak, as at r = 256.
+const small = () =>
+  evoformerBlock({ nRes: 16, nSeq: 8, cM: 32, cZ: 16, triMulDim: 16, headDim: 8, opmDim: 8 });
+
+function sharedNorm(): Graph {
+  const g = new GraphBuilder();
+  const z = g.input("z", [6, 8]);
+  let params = 0;
+  const w = () => g.param(`w${params++}`, [8, 8], { kind: "normal", std: 0.3 });
+  const x = g.layerNorm(z);
+  const a = g.linear(x, w());
+  const b = g.sigmoid(g.linear(x, w()));
+  const kept = g.layerNorm(g.add(a, b));
+  g.output(g.mul(g.linear(kept, w()), g.linear(kept, w())), kept);
+  return g.build();
+}
+
+async function outputs(graph: Graph, feeds: Feeds): Promise<Float32Array[]> {
+  const run = await execute(graph, feeds);
+  return run.outputs.map((t) => t.data as Float32Array);
+}
+
+function randomFeeds(graph: Graph): Tensor[] {
+  const rand = seededRandom(1);
+  return graph.inputs.map((id) => {
+    const { shape } = graph.nodes[id]!;
+    return tensor(
+      shape,
+      Float32Array.from({ length: numel(shape) }, () => rand() - 0.5),
+    );
+  });
+}
+
+test("recomputePerReader gives each reader of a shared layer norm its own copy, just before it", async () => {
+  const graph = sharedNorm();
+  const rewritten = recomputePerReader(graph);
+  validate(rewritten);
+  const norms = rewritten.nodes.filter((n) => n.op === "layer_norm");
+  // The first norm has two readers (two copies); the second is a graph output, left whole.
+  assert.deepEqual(
+    norms.map((n) => n.name),
+    ["layer_norm", "layer_norm#2", "layer_norm_1"],
+  );
+  for (const copy of norms.slice(0, 2)) {
+    const reader = rewritten.nodes[copy.id + 1]!;
+    assert.ok(reader.inputs.includes(copy.id), `${copy.name} is read by the next node`);
+  }
+  const feeds = randomFeeds(graph);
+  assert.deepEqual(await outputs(rewritten, feeds), await outputs(graph, feeds));
+});
+
+test("recomputePerReader returns the graph itself when no producer is shared", () => {
+  const g = new GraphBuilder();
+  g.output(g.relu(g.layerNorm(g.input("x", [2, 4]))));
+  const graph = g.build();
+  assert.equal(recomputePerReader(graph), graph);
+});
+
+test("prepose moves nodes before a point with the same values, and refuses a node whose input stays behind", async () => {
+  const graph = sharedNorm();
+  const b = graph.nodes.find((n) => n.op === "sigmoid")!;
+  const bLinear = graph.nodes[b.inputs[0]!]!;
+  const moved = [bLinear.inputs[1]!, bLinear.id, b.id]; // its weight, the linear, the sigmoid
+  const at = graph.nodes.find((n) => n.op === "layer_norm")!.id + 1;
+  const earlier = prepose(graph, moved, at);
+  validate(earlier);
+  assert.deepEqual(
+    earlier.nodes.slice(at, at + 3).map((n) => n.name),
+    moved.map((id) => graph.nodes[id]!.name),
+  );
+  const feeds = randomFeeds(graph);
+  assert.deepEqual(await outputs(earlier, feeds), await outputs(graph, feeds));
+  assert.throws(
+    () => prepose(graph, [b.id], at),
+    /prepose: "sigmoid" reads "linear_1", which stays after the insertion point/,
+  );
+});
+
+test("reschedule lowers the Evoformer's lowest peak below what any chunking of the graph as written reaches", async () => {
+  const { graph } = small();
+  const asWritten = await searchRegions(graph, estimateMemory(graph), {
+    mode: "minimum",
+    budget: 0,
+    table,
+  });
+  const found = await reschedule(graph, { executor: "cpu", table });
+  validate(found.graph);
+  assert.ok(
+    found.lowestPeakBytes < 0.8 * asWritten.peakBytes,
+    `${found.lowestPeakBytes} vs ${asWritten.peakBytes}`,
+  );
+  assert.match(found.rewrites[0]!, /^recompute: \d+ copies of shared layer norms/);
+  assert.ok(
+    found.rewrites.some((r) => r.startsWith("prepose: ")),
+    found.rewrites.join("; "),
+  );
+  assert.equal(await lowestPeak(graph, { costModel: table }), found.lowestPeakBytes);
+});
+
+test("autochunk plans on the rescheduled program when only it fits, and runs it to the same outputs", async () => {
+  const { graph, makeInputs } = small();
+  const floor = await lowestPeak(graph, { costModel: table });
+  const asWritten = await searchRegions(graph, estimateMemory(graph), {
+    mode: "minimum",
+    budget: 0,
+    table,
+  });
+  const budget = Math.floor((floor + asWritten.peakBytes) / 2);
+  const plan = await autochunk(graph, { budget, costModel: table });
+  assert.ok(plan.rewrites.length >= 2, plan.rewrites.join("; "));
+  assert.notEqual(plan.graph, graph);
+  assert.match(String(plan), /# rewritten first: recompute: /);
+  assert.equal(plan.peakBytes.before, estimateMemory(graph).peakBytes);
+  const feeds = makeInputs();
+  const run = await plan.run(feeds);
+  assert.ok(run.peakBytes <= budget, `measured ${run.peakBytes} > budget ${budget}`);
+  assert.equal(run.peakBytes, plan.peakBytes.after);
+  const want = await outputs(graph, feeds);
+  run.outputs.forEach((t, k) => {
+    const got = t.data as Float32Array;
+    let worst = 0;
+    for (let i = 0; i < got.length; i++) {
+      worst = Math.max(worst, Math.abs(got[i]! - want[k]![i]!) / (Math.abs(want[k]![i]!) + 1e-3));
+    }
+    assert.ok(worst < 1e-4, `output ${k}: relative error ${worst}`);
+  });
+  await assert.rejects(
+    autochunk(graph, { budget: floor - 1, costModel: table }),
+    (e: unknown) => e instanceof BudgetError && e.minimumBytes === floor,
+  );
+});
