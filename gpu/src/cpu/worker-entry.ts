@@ -20,9 +20,18 @@ function transferables(output: unknown): ArrayBuffer[] {
 
 const post = (reply: TaskReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
 
+// Task modules by URL: import() of a loaded module still costs a resolution each time (0.65 ms
+// under tsx), which calls of many short tasks (NN-descent's phases) would pay per call.
+const modules = new Map<string, Promise<{ run: WorkerTask<unknown, unknown> }>>();
+
 port.on("message", async (request: TaskRequest) => {
   try {
-    const module = (await import(request.task)) as { run: WorkerTask<unknown, unknown> };
+    let loading = modules.get(request.task);
+    if (loading === undefined) {
+      loading = import(request.task) as Promise<{ run: WorkerTask<unknown, unknown> }>;
+      modules.set(request.task, loading);
+    }
+    const module = await loading;
     const output = await module.run(request.input, (done) => post({ kind: "progress", done }));
     post({ kind: "done", output }, transferables(output));
   } catch (error) {
