@@ -87,6 +87,8 @@ test("strided gemm reads and writes operands in place, split over two threads", 
     [3, 5, 9, 2],
     [257, 6, 270, 3],
     [300, 37, 41, 30],
+    [40, 70, 9, 17],
+    [270, 65, 260, 9],
   ] as const) {
     const a = random(K * I * C);
     const b = random(K * J * C);

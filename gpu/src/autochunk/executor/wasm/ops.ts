@@ -16,6 +16,8 @@ const MIN_MACS_PER_THREAD = 1 << 24;
 const MIN_ELEMENTS_PER_THREAD = 1 << 20;
 // Rows of the gemm micro-kernel: thread ranges start on multiples of it.
 const MR = 4;
+// Batches the strided gemm gathers together (TB in assembly/gemm.ts).
+const BATCH_BLOCK = 8;
 
 /** Binary op codes, in the order of assembly/elementwise.ts. */
 export const BINARY_CODES = { add: 0, sub: 1, mul: 2, div: 3 } as const;
@@ -112,7 +114,15 @@ export function stridedMatmulWasm(
     const bp = s.input(b);
     const op = s.output(out);
     const minRows = Math.ceil(MIN_MACS_PER_THREAD / Math.max(1, n * k));
-    return splitRange(batch * m, rt.threads, MR, minRows).map(([r0, r1], i) => ({
+    // A batch that is every operand's unit-stride dim is gathered in blocks of batches
+    // (stridedGemmRows), so each thread takes whole batches.
+    const unitBatch = shape.a[0] === 1 && shape.b[0] === 1 && shape.out[0] === 1 && batch > 1;
+    const ranges = unitBatch
+      ? splitRange(batch, rt.threads, BATCH_BLOCK, Math.ceil(minRows / m)).map(
+          ([t0, t1]): [number, number] => [t0 * m, t1 * m],
+        )
+      : splitRange(batch * m, rt.threads, MR, minRows);
+    return ranges.map(([r0, r1], i) => ({
       kernel: "stridedGemmRows",
       args: [ap, ...shape.a, bp, ...shape.b, op, ...shape.out, m, n, k, r0, r1, rt.packs[i]!],
     }));

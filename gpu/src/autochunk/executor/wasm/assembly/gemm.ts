@@ -18,8 +18,19 @@ const B_PANEL_BYTES: i32 = KC * NC * 4;
 const A_ROWS_BYTES: i32 = MR * KC * 4;
 const C_TILE_BYTES: i32 = MR * NR * 4;
 
-/** Bytes of scratch a gemm call needs (per thread): B's panel, then the strided gemm's extras. */
-export const GEMM_SCRATCH_BYTES: i32 = B_PANEL_BYTES + A_ROWS_BYTES + C_TILE_BYTES;
+/** Batches gathered together when the batch is every operand's unit-stride dim. */
+const TB: i32 = 8;
+/** Rows of A per gathered block on that path. */
+const MB: i32 = 64;
+/** Bytes of that path's blocks: TB batches of a KC × NC block of B, an MB × KC block of A, and C. */
+const BATCH_BLOCK_BYTES: i32 = TB * (KC * NC + MB * KC + MB * NC) * 4;
+
+/**
+ * Bytes of scratch a gemm call needs (per thread): B's panel, then the strided gemm's extras,
+ * then the batch-blocked path's blocks.
+ */
+export const GEMM_SCRATCH_BYTES: i32 =
+  B_PANEL_BYTES + A_ROWS_BYTES + C_TILE_BYTES + BATCH_BLOCK_BYTES;
 
 /** Packs B[kb, nb] (row stride ldb) into `pack` as groups of NR columns, the last zero-padded. */
 function packB(b: usize, ldb: i32, kb: i32, nb: i32, pack: usize): void {
@@ -335,6 +346,90 @@ function stridedGemm(
 }
 
 /**
+ * Batches [t0, t1) of a strided batched product whose batch is the unit-stride dim of A, B and C
+ * (an einsum such as "ikc,jkc->ijc" that carries c through). Gathering one batch at a time would
+ * read one float per cache line and stream all of B once per batch; this gathers TB batches per
+ * pass into contiguous blocks, runs gemm on each, and scatters the TB results back together.
+ */
+function batchBlockedGemm(
+  a: usize,
+  saM: i32,
+  saK: i32,
+  b: usize,
+  sbK: i32,
+  sbN: i32,
+  c: usize,
+  scM: i32,
+  scN: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  t0: i32,
+  t1: i32,
+  pack: usize,
+): void {
+  const bBlock = pack + <usize>(B_PANEL_BYTES + A_ROWS_BYTES + C_TILE_BYTES);
+  const aBlock = bBlock + <usize>(TB * KC * NC * 4);
+  const cBlock = aBlock + <usize>(TB * MB * KC * 4);
+  for (let tb = t0; tb < t1; tb += TB) {
+    const nt = min(TB, t1 - tb);
+    for (let j0 = 0; j0 < n; j0 += NC) {
+      const nb = min(NC, n - j0);
+      for (let p0 = 0; p0 < k; p0 += KC) {
+        const kb = min(KC, k - p0);
+        for (let p = 0; p < kb; p++) {
+          for (let j = 0; j < nb; j++) {
+            const src = b + ((<usize>tb + <usize>(p0 + p) * sbK + <usize>(j0 + j) * sbN) << 2);
+            const dst = bBlock + ((<usize>p * nb + <usize>j) << 2);
+            for (let t = 0; t < nt; t++) {
+              store<f32>(dst + <usize>(t * KC * NC * 4), load<f32>(src + ((<usize>t) << 2)));
+            }
+          }
+        }
+        for (let i0 = 0; i0 < m; i0 += MB) {
+          const mb = min(MB, m - i0);
+          for (let i = 0; i < mb; i++) {
+            for (let p = 0; p < kb; p++) {
+              const src = a + ((<usize>tb + <usize>(i0 + i) * saM + <usize>(p0 + p) * saK) << 2);
+              const dst = aBlock + ((<usize>i * kb + <usize>p) << 2);
+              for (let t = 0; t < nt; t++) {
+                store<f32>(dst + <usize>(t * MB * KC * 4), load<f32>(src + ((<usize>t) << 2)));
+              }
+            }
+          }
+          for (let t = 0; t < nt; t++) {
+            gemm(
+              aBlock + <usize>(t * MB * KC * 4),
+              kb,
+              bBlock + <usize>(t * KC * NC * 4),
+              nb,
+              cBlock + <usize>(t * MB * NC * 4),
+              nb,
+              mb,
+              nb,
+              kb,
+              0,
+              pack,
+            );
+          }
+          for (let i = 0; i < mb; i++) {
+            for (let j = 0; j < nb; j++) {
+              const dst = c + ((<usize>tb + <usize>(i0 + i) * scM + <usize>(j0 + j) * scN) << 2);
+              const src = cBlock + ((<usize>i * nb + <usize>j) << 2);
+              for (let t = 0; t < nt; t++) {
+                const at = dst + ((<usize>t) << 2);
+                const v = load<f32>(src + <usize>(t * MB * NC * 4));
+                store<f32>(at, p0 > 0 ? load<f32>(at) + v : v);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * Rows [rowStart, rowEnd) of a batched product read and written in place through element
  * strides, rows numbered across the batch (row r is row r % m of batch r / m):
  * C[t][i, j] = Σ_p A[t][i, p] · B[t][p, j], with A[t][i, p] at a + t·saT + i·saM + p·saK,
@@ -361,6 +456,34 @@ export function stridedGemmRows(
   rowEnd: i32,
   pack: usize,
 ): void {
+  if (
+    saT == 1 &&
+    sbT == 1 &&
+    scT == 1 &&
+    m > 0 &&
+    rowStart % m == 0 &&
+    rowEnd % m == 0 &&
+    rowEnd - rowStart > m
+  ) {
+    batchBlockedGemm(
+      a,
+      saM,
+      saK,
+      b,
+      sbK,
+      sbN,
+      c,
+      scM,
+      scN,
+      m,
+      n,
+      k,
+      rowStart / m,
+      rowEnd / m,
+      pack,
+    );
+    return;
+  }
   let r = rowStart;
   while (r < rowEnd) {
     const t = r / m;
