@@ -2,6 +2,7 @@ import type { ChunkedGraph } from "./codegen/chunk-graph.js";
 import { chunkGraph } from "./codegen/chunk-graph.js";
 import { formatPseudocode } from "./codegen/pseudocode.js";
 import type { MemoryEstimate, NodeMemory } from "./estimate/estimate.js";
+import { cachedEstimate } from "./estimate/cached.js";
 import { estimateMemory } from "./estimate/estimate.js";
 import type { Backend } from "../device/backend.js";
 import type { ExecuteOptions, ExecuteResult, Feeds } from "./executor/execute.js";
@@ -25,22 +26,6 @@ import type { CostTable } from "./select/cost-table.js";
 import { graphSeconds } from "./select/cost-table.js";
 import type { RegionChoice } from "./select/select.js";
 import { choose, chunkSizeFor } from "./select/select.js";
-
-// The estimate of each graph per executor, kept while the graph lives: graphs are immutable,
-// and the search caches its budget-independent candidates per estimate, so planning one graph
-// again at another budget (a budget slider) skips both.
-const estimates: Record<ExecutorKind, WeakMap<Graph, MemoryEstimate>> = {
-  cpu: new WeakMap(),
-  webgpu: new WeakMap(),
-};
-
-function cachedEstimate(graph: Graph, executor: ExecutorKind): MemoryEstimate {
-  let estimate = estimates[executor].get(graph);
-  if (estimate === undefined) {
-    estimates[executor].set(graph, (estimate = estimateMemory(graph, executor)));
-  }
-  return estimate;
-}
 
 /** Options of plan.run(). */
 export interface PlanRunOptions extends ExecuteOptions {

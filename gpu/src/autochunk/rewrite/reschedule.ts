@@ -1,11 +1,11 @@
-import { estimateMemory } from "../estimate/estimate.js";
+import { cachedEstimate } from "../estimate/cached.js";
 import type { Graph } from "../ir/graph.js";
 import { SOURCE_OPS } from "../ir/op.js";
 import type { ExecutorKind } from "../ops/rule.js";
 import { searchContext } from "../search/context.js";
 import { searchRegions } from "../search/search.js";
 import type { RegionTrace } from "../search/trace.js";
-import { stageSpans } from "../search/stage.js";
+import { clearOfChange, inheritCandidates, stageSpans } from "../search/stage.js";
 import type { CostTable } from "../select/cost-table.js";
 import type { RegionChoice } from "../select/select.js";
 import { prepose } from "./prepose.js";
@@ -80,7 +80,7 @@ async function lowest(
   options: RescheduleOptions,
   from?: readonly RegionChoice[],
 ): Promise<Lowest> {
-  const base = estimateMemory(graph, options.executor);
+  const base = cachedEstimate(graph, options.executor);
   const outcome = await searchRegions(graph, base, {
     mode: "minimum",
     budget: 0,
@@ -121,7 +121,7 @@ async function rescheduleUncached(graph: Graph, options: RescheduleOptions): Pro
     options.signal?.throwIfAborted();
     const g = current.graph;
     const stuck = g.nodes[current.node]!;
-    const base = estimateMemory(g, options.executor);
+    const base = cachedEstimate(g, options.executor);
     const peaks = base.nodes.map((m) => m.peakBytes);
     const [span] = stageSpans(searchContext(g), base, peaks, stuck.id, [], "minimum", 0);
     let best: { graph: Graph; next: Lowest; moved: readonly number[] } | null = null;
@@ -138,9 +138,13 @@ async function rescheduleUncached(graph: Graph, options: RescheduleOptions): Pro
           ...trace.hoisted.flatMap((id) => g.nodes[id]!.inputs.filter((i) => !moved.has(i))),
         );
       const candidate = prepose(g, trace.hoisted, at);
-      // Ids outside [at, last moved] are the same in both orders, and so are the regions there.
-      const last = Math.max(...trace.hoisted);
-      const kept = current.choices.filter((c) => c.trace.end < at || c.trace.start > last);
+      // Regions clear of the moved range are the same in both orders: the search keeps those it
+      // chose and the candidates it modelled.
+      const changed = { start: at, end: Math.max(...trace.hoisted) };
+      inheritCandidates(g, base, cachedEstimate(candidate, options.executor), changed);
+      const kept = current.choices.filter((c) =>
+        clearOfChange(g, c.trace.start, c.trace.end, changed),
+      );
       const scored = await lowest(candidate, options, kept);
       const better =
         best === null ||

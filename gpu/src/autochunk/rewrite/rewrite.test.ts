@@ -12,7 +12,10 @@ import { GraphBuilder } from "../ir/builder.js";
 import type { Graph } from "../ir/graph.js";
 import { validate } from "../ir/validate.js";
 import { evoformerBlock } from "../models/index.js";
+import { searchContext } from "../search/context.js";
 import { searchRegions } from "../search/search.js";
+import { inheritCandidates, stageSpans } from "../search/stage.js";
+import { SOURCE_OPS } from "../ir/op.js";
 import type { CostTable } from "../select/cost-table.js";
 import { prepose } from "./prepose.js";
 import { recomputePerReader } from "./recompute.js";
@@ -158,4 +161,39 @@ test("autochunk plans on the rescheduled program when only it fits, and runs it 
     autochunk(graph, { budget: floor - 1, costModel: table }),
     (e: unknown) => e instanceof BudgetError && e.minimumBytes === floor,
   );
+});
+
+test("a reordered graph's search gives the same regions with candidates inherited from the original as from scratch", async () => {
+  const graph = recomputePerReader(small().graph);
+  const base = estimateMemory(graph);
+  const minimum = { mode: "minimum", budget: 0, table } as const;
+  const stuck = await searchRegions(graph, base, minimum);
+  // Move the first chunk-free work of a region around the stuck node before it (as reschedule does).
+  const [span] = stageSpans(
+    searchContext(graph),
+    base,
+    base.nodes.map((m) => m.peakBytes),
+    stuck.peakNode,
+    [],
+    "minimum",
+    0,
+  );
+  const trace = span!.candidates
+    .map((c) => c.trace)
+    .find((t) => t.hoisted.some((id) => !SOURCE_OPS.has(graph.nodes[id]!.op)))!;
+  const moved = new Set(trace.hoisted);
+  const at =
+    1 +
+    Math.max(
+      ...trace.hoisted.flatMap((id) => graph.nodes[id]!.inputs.filter((i) => !moved.has(i))),
+    );
+  const reordered = prepose(graph, trace.hoisted, at);
+  const fresh = await searchRegions(reordered, estimateMemory(reordered), minimum);
+  const inheriting = estimateMemory(reordered);
+  inheritCandidates(graph, base, inheriting, { start: at, end: Math.max(...trace.hoisted) });
+  const inherited = await searchRegions(reordered, inheriting, minimum);
+  const regions = (o: typeof fresh) =>
+    o.choices.map((c) => [c.trace.start, c.trace.end, c.peakBytes]);
+  assert.equal(inherited.peakBytes, fresh.peakBytes);
+  assert.deepEqual(regions(inherited), regions(fresh));
 });

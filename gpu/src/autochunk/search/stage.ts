@@ -1,4 +1,5 @@
 import type { MemoryEstimate } from "../estimate/estimate.js";
+import type { Graph } from "../ir/graph.js";
 import type { Candidate, RegionChoice } from "../select/select.js";
 import { withMemory } from "../select/select.js";
 import { regionCandidates } from "./candidates.js";
@@ -44,6 +45,58 @@ interface Found {
 // plans, whose windows overlap, reuse them.
 const found = new WeakMap<MemoryEstimate, Map<string, Found>>();
 const modelled = new WeakMap<MemoryEstimate, Map<string, Candidate>>();
+
+/**
+ * Whether nodes [start, end] of `graph` and the values they read are the same in a reordering
+ * of `graph` that moves only nodes with ids in `changed`: the span lies before the change, or
+ * after it without reading a moved value (whose id changed).
+ *
+ * @example
+ * clearOfChange(graph, region.start, region.end, { start: at, end: lastMoved });
+ */
+export function clearOfChange(graph: Graph, start: number, end: number, changed: Span): boolean {
+  if (end < changed.start) return true;
+  if (start <= changed.end) return false;
+  for (let id = start; id <= end; id++) {
+    for (const input of graph.nodes[id]!.inputs) {
+      if (input >= changed.start && input <= changed.end) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Gives `to` (the estimate of a reordering of `graph` that moves only nodes with ids in
+ * `changed`) the candidates and memory models `from` (the estimate of `graph`) has for spans
+ * and regions clear of the change (clearOfChange): their nodes, ids, inputs and the values live
+ * around them are the same in both.
+ *
+ * @example
+ * inheritCandidates(graph, estimate, estimateMemory(prepose(graph, moved, at)), { start: at, end: last });
+ */
+export function inheritCandidates(
+  graph: Graph,
+  from: MemoryEstimate,
+  to: MemoryEstimate,
+  changed: Span,
+): void {
+  const clear = (key: string, startAt: number) => {
+    const bounds = key.split(",").map(Number);
+    return clearOfChange(graph, bounds[startAt]!, bounds[startAt + 1]!, changed);
+  };
+  const spans = found.get(from);
+  if (spans !== undefined) {
+    let into = found.get(to);
+    if (into === undefined) found.set(to, (into = new Map()));
+    for (const [key, value] of spans) if (clear(key, 2) && !into.has(key)) into.set(key, value);
+  }
+  const models = modelled.get(from);
+  if (models !== undefined) {
+    let into = modelled.get(to);
+    if (into === undefined) modelled.set(to, (into = new Map()));
+    for (const [key, value] of models) if (clear(key, 0) && !into.has(key)) into.set(key, value);
+  }
+}
 
 function candidatesAround(ctx: SearchContext, base: MemoryEstimate, span: Span, max: Span): Found {
   let byKey = found.get(base);
