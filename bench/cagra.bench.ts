@@ -423,14 +423,14 @@ async function main(): Promise<void> {
     `\n## ${data.name} (${data.base.rows} × ${data.base.cols}, ${data.queries.rows} queries)\n`,
   );
   console.log(
-    "| system | params | threads | build (s) | recall@10 | QPS median (min–max) | load |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    "| system | params | threads | build (s) | build threads | recall@10 | QPS median (min–max) | load |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   );
   for (const r of rows) {
     const p = Object.entries(r.params)
       .map(([k, v]) => `${k}=${v}`)
       .join(" ");
     console.log(
-      `| ${r.system} | ${p} | ${r.threads} | ${r.build_s.toFixed(2)} | ${r.recall_at_10.toFixed(4)} | ${r.qps.toFixed(0)} (${r.qps_min.toFixed(0)}–${r.qps_max.toFixed(0)}) | ${median(r.load_1m).toFixed(1)} |`,
+      `| ${r.system} | ${p} | ${r.threads} | ${r.build_s.toFixed(2)} | ${r.build_threads} | ${r.recall_at_10.toFixed(4)} | ${r.qps.toFixed(0)} (${r.qps_min.toFixed(0)}–${r.qps_max.toFixed(0)}) | ${median(r.load_1m).toFixed(1)} |`,
     );
   }
   console.log(
@@ -444,7 +444,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    `\nfastest build reaching the recall (s): Tessera ${fmt(buildAtRecall(rows, "tessera-cpu"))}, hnswlib-node ${fmt(buildAtRecall(rows, "hnswlib-node"))}, faiss ${fmt(buildAtRecall(rows, "faiss-cpu"))} (Tessera / hnswlib ${fmt(summary.build_ratio_vs_hnswlib)})`,
+    `\nfastest build reaching the recall (s): Tessera ${fmt(buildAtRecall(rows, "tessera-cpu"))} (${threads} threads), hnswlib-node ${fmt(buildAtRecall(rows, "hnswlib-node"))} (1 thread), faiss ${fmt(buildAtRecall(rows, "faiss-cpu"))} (${threads} OpenMP threads) (Tessera / hnswlib ${fmt(summary.build_ratio_vs_hnswlib)})`,
   );
   console.log(`\nJSON: ${path.relative(ROOT, file)} (${result.run_seconds.toFixed(0)} s)`);
 }

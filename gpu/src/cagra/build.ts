@@ -82,6 +82,7 @@ function knnGraph(
       maxIterations: p.nnDescentNiter,
       terminationThreshold: p.nnDescentTerminationThreshold,
       seed: p.seed,
+      threads,
       signal,
       onProgress,
     });
