@@ -104,7 +104,7 @@ async function measuredByOp(graph: Graph, inputs: Record<string, Tensor>) {
     const [w0, c0, n0] = byOp.get(op) ?? [0, 0, 0];
     byOp.set(op, [w0 + w, c0 + c, n0 + calls]);
   };
-  const backend: ExecutorBackend<Tensor, ArrayBuffer> = {
+  const backend: ExecutorBackend<Tensor, Uint8Array> = {
     ...cpuExecutor,
     allocate: (type, label, op) => {
       const [w0, c0] = now();

@@ -6,9 +6,11 @@ import type { KernelOp } from "./kernels/table.js";
 import { cpuKernels } from "./kernels/table.js";
 import type { Tensor } from "./tensor.js";
 import {
+  allocateHeapBytes,
   allocateHeapTensor,
   copyOutOfHeap,
   heapGauge,
+  releaseHeapBytes,
   releaseHeapTensor,
 } from "./wasm/heap-tensors.js";
 import { markParam } from "./wasm/resident-params.js";
@@ -22,7 +24,7 @@ export type { ExecuteOptions, ExecuteResult } from "./walk.js";
  * The CPU backend of the walk: activations in the wasm kernels' shared memory
  * (wasm/heap-tensors.ts), the kernels of `cpuKernels`.
  */
-export const cpuExecutor: ExecutorBackend<Tensor, ArrayBuffer> = {
+export const cpuExecutor: ExecutorBackend<Tensor, Uint8Array> = {
   name: "execute",
   kind: "cpu",
   feed: (t) => t,
@@ -35,8 +37,8 @@ export const cpuExecutor: ExecutorBackend<Tensor, ArrayBuffer> = {
   view: (source, node) => ({ data: source.data, shape: node.shape, dtype: node.dtype }),
   allocate: allocateHeapTensor,
   release: releaseHeapTensor,
-  workspace: (bytes) => new ArrayBuffer(bytes),
-  releaseWorkspace: () => undefined,
+  workspace: allocateHeapBytes,
+  releaseWorkspace: releaseHeapBytes,
   run: ({ node, inputs, outputs, workspace, run }) => {
     const kernel = cpuKernels[node.op as KernelOp] as Kernel<Node["op"]>;
     return kernel({ node, attrs: node.attrs, inputs, outputs, workspace, run });

@@ -18,7 +18,7 @@ import { walkGraph } from "./walk.js";
  * apart from the walk's tracker: what a backend owning its memory (a WebAssembly.Memory, a
  * device) would count.
  */
-function countingBackend(): ExecutorBackend<Tensor, ArrayBuffer> & { live(): number } {
+function countingBackend(): ExecutorBackend<Tensor, Uint8Array> & { live(): number } {
   const sizes = new Map<object, number>();
   let live = 0;
   const hold = <V extends object>(value: V, bytes: number): V => {
@@ -36,7 +36,10 @@ function countingBackend(): ExecutorBackend<Tensor, ArrayBuffer> & { live(): num
     allocate: (type, label, op) => hold(cpuExecutor.allocate(type, label, op), tensorBytes(type)),
     release: drop,
     workspace: (bytes, label, op) => hold(cpuExecutor.workspace(bytes, label, op), bytes),
-    releaseWorkspace: drop,
+    releaseWorkspace: (bytes) => {
+      drop(bytes);
+      cpuExecutor.releaseWorkspace(bytes);
+    },
     gauge: { source: "counting", read: () => live },
     live: () => live,
   };

@@ -45,7 +45,7 @@ export function tensorBytes(t: TensorType): number {
 export function typedArray(
   dtype: DType,
   length: number,
-  buffer?: ArrayBuffer,
+  buffer?: ArrayBufferLike,
   byteOffset = 0,
 ): TensorData {
   if (buffer === undefined)

@@ -61,7 +61,7 @@ async function kernelSeconds(node: Node, inputs: readonly Tensor[], overhead = 0
   const run = () => {
     throw new TypeError("calibrate: a benchmarked kernel has no subgraphs");
   };
-  const context = { node, attrs: node.attrs, inputs, outputs, workspace: new ArrayBuffer(0), run };
+  const context = { node, attrs: node.attrs, inputs, outputs, workspace: new Uint8Array(0), run };
   const seconds = await fastest(async () => {
     const start = performance.now();
     let calls = 0;

@@ -31,7 +31,7 @@ export const chunkLoopKernel: Kernel<"chunk_loop"> = async ({
         const from = start * (count / size);
         return { data: x.data.subarray(from, from + count), shape, dtype: x.dtype };
       }
-      const data = typedArray(x.dtype, count, workspace, offset);
+      const data = typedArray(x.dtype, count, workspace.buffer, workspace.byteOffset + offset);
       offset += data.byteLength;
       copySlice(x.data, x.shape, dim, start, size, data);
       return { data, shape, dtype: x.dtype };

@@ -272,7 +272,11 @@ export const contractionKernels: { readonly [O in ContractionOp]: Kernel<O> } = 
     }
     let offset = 0;
     const scratch = (like: Tensor, perm: number[]): Float32Array => {
-      const view = new Float32Array(workspace, offset, like.data.length);
+      const view = new Float32Array(
+        workspace.buffer,
+        workspace.byteOffset + offset,
+        like.data.length,
+      );
       offset += view.byteLength;
       permuteInto(like, perm, view);
       return view;
@@ -280,7 +284,9 @@ export const contractionKernels: { readonly [O in ContractionOp]: Kernel<O> } = 
     const aData = plan.permA === null ? a!.data : scratch(a!, plan.permA);
     const bData = plan.permB === null ? b!.data : scratch(b!, plan.permB);
     const product =
-      plan.permOut === null ? out!.data : new Float32Array(workspace, offset, out!.data.length);
+      plan.permOut === null
+        ? out!.data
+        : new Float32Array(workspace.buffer, workspace.byteOffset + offset, out!.data.length);
     const { batch, m, n, k } = plan;
     await matmulWasm(aData, bData, undefined, product, {
       batch,

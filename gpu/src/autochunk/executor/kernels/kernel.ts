@@ -16,8 +16,11 @@ export interface KernelContext<O extends Op> {
   readonly inputs: readonly Tensor[];
   /** Preallocated (zeroed) outputs, in the node's output order. */
   readonly outputs: readonly Tensor[];
-  /** Exactly the registry's workspaceBytes for the node, zeroed, tracked by the executor. */
-  readonly workspace: ArrayBuffer;
+  /**
+   * Exactly the registry's workspaceBytes for the node, zeroed, tracked by the executor; bytes
+   * in the wasm heap, so the wasm kernels use what a kernel puts there in place.
+   */
+  readonly workspace: Uint8Array;
   /** Runs a subgraph (a chunk loop body) with the same allocator and abort signal. */
   readonly run: (graph: Graph, inputs: readonly Tensor[]) => Promise<SubgraphResult>;
 }

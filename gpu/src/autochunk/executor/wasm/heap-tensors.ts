@@ -40,6 +40,26 @@ export function releaseHeapTensor(t: Tensor): void {
   kernelRuntime().heap.free(t.data.byteOffset);
 }
 
+/**
+ * `bytes` zeroed bytes in the heap (a kernel's workspace, so the wasm kernels read and write it
+ * in place, as they do activations); give them back with `releaseHeapBytes`.
+ *
+ * @example
+ * const scratch = allocateHeapBytes(1024);
+ * releaseHeapBytes(scratch);
+ */
+export function allocateHeapBytes(bytes: number): Uint8Array {
+  if (bytes === 0) return new Uint8Array(0);
+  const heap = kernelRuntime().heap;
+  const at = heap.alloc(bytes);
+  return new Uint8Array(heap.buffer, at, bytes).fill(0);
+}
+
+/** Frees bytes from `allocateHeapBytes`. */
+export function releaseHeapBytes(bytes: Uint8Array): void {
+  if (bytes.byteLength > 0) kernelRuntime().heap.free(bytes.byteOffset);
+}
+
 /** Copies of `outputs` outside the heap, so the walk may release the heap tensors after. */
 export function copyOutOfHeap(outputs: readonly Tensor[]): Tensor[] {
   return outputs.map((t) => ({ data: t.data.slice(), shape: t.shape, dtype: t.dtype }));
