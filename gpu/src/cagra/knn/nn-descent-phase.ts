@@ -42,11 +42,15 @@ export function runPhase(kernels: KernelViews, call: PhaseCall): number {
   return 0;
 }
 
-/** Runs a phase of the block first .. end − 1 on all threads; resolves with the entries changed. */
+/**
+ * Runs a phase of the block first .. end − 1 on all threads; resolves with the entries changed.
+ * `meanwhile` runs on this thread once the workers have started, before it takes its share.
+ */
 export type PhaseRunner = (
   phase: PhaseCall["phase"],
   first: number,
   end: number,
+  meanwhile?: () => void,
 ) => Promise<number>;
 
 let nextRunId = 1;
@@ -65,10 +69,13 @@ export function createPhaseRunner(
   const claims = new Int32Array(kernels.u32.buffer, layout.claimsAt, 2);
   const runId = nextRunId++;
   let pool: Promise<typeof import("../../cpu/worker-pool.js")> | undefined;
-  return async (phase, first, end) => {
+  return async (phase, first, end, meanwhile) => {
     Atomics.store(claims, phase === "apply" ? APPLY : JOIN, 0);
     const call = (slot: number): PhaseCall => ({ layout, phase, first, end, slot, stripes });
-    if (threads === 1) return runPhase(kernels, call(0));
+    if (threads === 1) {
+      meanwhile?.();
+      return runPhase(kernels, call(0));
+    }
     const memory = kernels.memory;
     if (memory === undefined) throw new Error("nnDescent: threads need a shared memory.");
     // A specifier bundlers do not follow: node:worker_threads must stay out of browser bundles.
@@ -84,6 +91,7 @@ export function createPhaseRunner(
     );
     let here: number;
     try {
+      meanwhile?.();
       here = runPhase(kernels, call(0));
     } catch (error) {
       others.catch(() => {});

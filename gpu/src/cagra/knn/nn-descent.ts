@@ -17,7 +17,7 @@ import { emptyLists, markOld, sortedRows } from "./nn-descent-lists.js";
 import { createPhaseRunner } from "./nn-descent-phase.js";
 import { sampleCandidates } from "./nn-descent-samples.js";
 import { fillRandomly, identity } from "./nn-descent-seed.js";
-import { permuteRows, randomProjectionLeaves } from "./rp-tree.js";
+import { permuteRows, randomProjectionLeaves, type Leaves } from "./rp-tree.js";
 import { assertDataset, assertInteger, assertK, assertMetric } from "./validate.js";
 
 /*
@@ -158,21 +158,19 @@ export async function nnDescent(
   const checkpoint = createCheckpoint(signal);
 
   const runPhase = createPhaseRunner(kernels, layout, signal);
-  // Seeding: the first tree's leaves are contiguous in the new numbering.
+  // Seeding, a tree at a time; the first tree's leaves are contiguous in the new numbering.
+  let next: Leaves | undefined = { order: identity(n), starts: firstTree.starts };
   for (let tree = 0; tree < seedTrees; tree++) {
-    const { order: treeOrder, starts } =
-      tree === 0
-        ? { order: identity(n), starts: firstTree.starts }
-        : randomProjectionLeaves(data, n, dp, degree + 1, rand);
+    const { order: treeOrder, starts }: Leaves = next!;
     state.leaves.order.set(treeOrder);
     state.leaves.starts.set(starts);
-    for (let leaf = 0; leaf + 1 < starts.length;) {
-      const end = leafBlockEnd(starts, leaf, BLOCK_NODES);
-      await runPhase("seed", leaf, end);
-      report(Math.floor((tree * n + starts[end]!) / seedTrees));
-      await checkpoint();
-      leaf = end;
-    }
+    // This thread builds the next tree while the workers start joining this one's leaves.
+    await runPhase("seed", 0, starts.length - 1, () => {
+      next =
+        tree + 1 < seedTrees ? randomProjectionLeaves(data, n, dp, degree + 1, rand) : undefined;
+    });
+    report(Math.floor(((tree + 1) * n) / seedTrees));
+    await checkpoint();
     // The first tree's pairs have all been joined: its entries start old.
     if (tree === 0) markOld(lists.ids);
   }
@@ -193,12 +191,4 @@ export async function nnDescent(
   }
   report(total);
   return sortedRows(lists, order, k);
-}
-
-/** The leaf after those from `leaf` on that cover at least `rows` rows (or all the rest). */
-function leafBlockEnd(starts: Uint32Array, leaf: number, rows: number): number {
-  const until = starts[leaf]! + rows;
-  let end = leaf + 1;
-  while (end + 1 < starts.length && starts[end]! < until) end++;
-  return end;
 }
