@@ -16,24 +16,15 @@ import { searchContext } from "../search/context.js";
 import { searchRegions } from "../search/search.js";
 import { inheritCandidates, stageSpans } from "../search/stage.js";
 import { SOURCE_OPS } from "../ir/op.js";
-import type { CostTable } from "../select/cost-table.js";
+import { FLAT_COST_TABLE } from "../../../test/fixtures/autochunk-cost-table.js";
+import { SMALL_EVOFORMER } from "../../../test/fixtures/autochunk-small-models.js";
 import { prepose } from "./prepose.js";
 import { recomputePerReader } from "./recompute.js";
 import { reschedule } from "./reschedule.js";
 
-// A fixed speed model, so that no test waits for calibration.
-const table: CostTable = {
-  backend: "test",
-  iterationSeconds: 1e-6,
-  dispatchSeconds: 1e-6,
-  gemm: [[1, 1e10]],
-  stream: [[1, 1e10]],
-  copy: [[1, 1e10]],
-};
-
-// A small Evoformer block whose triangle multiplications set the lowest peak, as at r = 256.
-const small = () =>
-  evoformerBlock({ nRes: 16, nSeq: 8, cM: 32, cZ: 16, triMulDim: 16, headDim: 8, opmDim: 8 });
+const table = FLAT_COST_TABLE;
+// Its triangle multiplications set the lowest peak, as at r = 256.
+const small = () => evoformerBlock(SMALL_EVOFORMER);
 
 function sharedNorm(): Graph {
   const g = new GraphBuilder();

@@ -11,7 +11,7 @@ import {
   searchRegions,
   traceRegion,
 } from "../internal.js";
-import type { CostTable } from "../internal.js";
+import { FLAT_COST_TABLE } from "../../../test/fixtures/autochunk-cost-table.js";
 
 function legal(result: TraceResult): RegionTrace {
   assert.ok(result.ok, result.ok ? "" : result.reason);
@@ -122,15 +122,6 @@ test("outputs that share a buffer are rejected; parameters are sliced like input
   assert.deepEqual(trace.inputs, [{ node: p.id, dim: 0 }]);
 });
 
-const FLAT: CostTable = {
-  backend: "test",
-  iterationSeconds: 1e-6,
-  dispatchSeconds: 1e-6,
-  gemm: [[1, 1e9]],
-  stream: [[1, 1e9]],
-  copy: [[1, 1e10]],
-};
-
 test("chunk loops are barriers: a second search never crosses them, and never crashes", async () => {
   const { graph, a, b } = softmaxChain();
   const trace = legal(traceRegion(searchContext(graph), a.id, b.id, 1));
@@ -146,7 +137,7 @@ test("chunk loops are barriers: a second search never crosses them, and never cr
   const outcome = await searchRegions(chunked, estimateMemory(chunked), {
     mode: "budget",
     budget: 1,
-    table: FLAT,
+    table: FLAT_COST_TABLE,
   });
   assert.equal(outcome.choices.length, 0);
 });
@@ -169,7 +160,7 @@ test("the search records why nodes broke the rules, and reuses its candidates at
   const first = await searchRegions(graph, base, {
     mode: "budget",
     budget: base.peakBytes / 2,
-    table: FLAT,
+    table: FLAT_COST_TABLE,
   });
   const stage = first.stages[0]!;
   assert.ok(stage.rejected.length > 0, "the stage lists its rejected nodes");
@@ -185,7 +176,7 @@ test("the search records why nodes broke the rules, and reuses its candidates at
   const second = await searchRegions(graph, base, {
     mode: "budget",
     budget: base.peakBytes / 3,
-    table: FLAT,
+    table: FLAT_COST_TABLE,
   });
   assert.equal(second.stages[0]!.candidates, stage.candidates);
   assert.equal(second.stages[0]!.rejected, stage.rejected, "the cached record is shared");

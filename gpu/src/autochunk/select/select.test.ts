@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { FLAT_COST_TABLE } from "../../../test/fixtures/autochunk-cost-table.js";
 import type { CostTable, Graph, Node } from "../internal.js";
 import {
   GraphBuilder,
@@ -65,12 +66,8 @@ function attentionTail() {
 }
 
 const table = (overrides: Partial<CostTable>): CostTable => ({
-  backend: "test",
+  ...FLAT_COST_TABLE,
   iterationSeconds: 1e-5,
-  dispatchSeconds: 1e-6,
-  gemm: [[1, 1e9]],
-  stream: [[1, 1e9]],
-  copy: [[1, 1e10]],
   ...overrides,
 });
 
