@@ -14,6 +14,8 @@ import { joinLeaf, leafEntries } from "./nn-descent-seed.js";
 import type { Leaves } from "./rp-tree.js";
 import {
   reserveSamples,
+  sampleForward,
+  sampleReverse,
   samplesAt,
   type Samples,
   type SamplesOffsets,
@@ -37,6 +39,8 @@ import {
 export const BLOCK_NODES = 4096;
 /** Nodes a thread claims at a time in the join phase. */
 export const CHUNK_NODES = 64;
+/** Nodes a thread claims at a time while sampling. */
+const CHUNK_SAMPLED = 1024;
 /** Leaves a thread claims at a time while seeding. */
 const CHUNK_LEAVES = 8;
 /** Lists of 2^STRIPE_SHIFT consecutive ids make one stripe of the apply phase. */
@@ -57,6 +61,8 @@ export interface NnDescentLayout {
   readonly listsI: number;
   readonly samples: number;
   readonly samplesAt: SamplesOffsets;
+  /** Each node's starting slot for this iteration's forward samples (drawSampleStarts). */
+  readonly sampleStartsAt: number;
   /** A tree's leaves while seeding: n row ids, then up to n + 1 leaf starts. */
   readonly leavesAt: number;
   readonly startsAt: number;
@@ -115,6 +121,7 @@ export function reserveLayout(
     listsI: reserve(n * degree * 4),
     samples,
     samplesAt: reserveSamples(reserve, n, samples),
+    sampleStartsAt: reserve(n * 4),
     leavesAt: reserve(n * 4),
     startsAt: reserve((n + 1) * 4),
     claimsAt: reserve(2 * 4),
@@ -133,6 +140,7 @@ export interface BlockState {
   readonly layout: NnDescentLayout;
   readonly lists: Lists;
   readonly samples: Samples;
+  readonly sampleStarts: Uint32Array;
   readonly claims: Int32Array;
   readonly counts: Uint32Array;
   /** The tree being seeded from. */
@@ -146,6 +154,7 @@ export function blockState(kernels: KernelViews, layout: NnDescentLayout): Block
     layout,
     lists: listsAt(kernels, n, degree, listsD, listsI),
     samples: samplesAt(kernels, n, samples, at),
+    sampleStarts: kernels.u32.subarray(layout.sampleStartsAt / 4, layout.sampleStartsAt / 4 + n),
     claims: new Int32Array(kernels.u32.buffer, claimsAt, 2),
     counts: kernels.u32.subarray(countsAt / 4, countsAt / 4 + BLOCK_NODES / CHUNK_NODES),
     leaves: {
@@ -194,6 +203,28 @@ export function seedBlock(
     for (let leaf = from; leaf < Math.min(end, from + CHUNK_LEAVES); leaf++) {
       joinLeaf(layout.dataAt, leaves, leaf, lists, tile, rows, stamps, kernels, entriesAt);
     }
+  }
+}
+
+/** Forward samples of nodes first .. end − 1, in chunks claimed until none is left. */
+export function sampleBlock(state: BlockState, first: number, end: number): void {
+  const { claims, lists, samples, sampleStarts } = state;
+  for (;;) {
+    const from = first + Atomics.add(claims, JOIN, 1) * CHUNK_SAMPLED;
+    if (from >= end) return;
+    sampleForward(lists, samples, sampleStarts, from, Math.min(end, from + CHUNK_SAMPLED));
+  }
+}
+
+/**
+ * Reverse samples, visiting the nodes from `rotation` round: claims stripes (out of
+ * `stripes`) until none is left and adds the reverse samples of the stripe's nodes.
+ */
+export function reverseBlock(state: BlockState, rotation: number, stripes: number): void {
+  for (;;) {
+    const index = Atomics.add(state.claims, APPLY, 1);
+    if (index >= stripes) return;
+    sampleReverse(state.samples, rotation, { shift: STRIPE_SHIFT, mask: stripes - 1, index });
   }
 }
 

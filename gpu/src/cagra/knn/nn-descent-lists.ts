@@ -121,16 +121,26 @@ export function emitRows(
   );
 }
 
+/** The lists of ids with ((id >> shift) & mask) === index: a thread's share of the lists. */
+export interface Stripe {
+  readonly shift: number;
+  readonly mask: number;
+  readonly index: number;
+}
+
+/** The stripe of every list. */
+export const ALL_LISTS: Stripe = { shift: 0, mask: 0, index: 0 };
+
 /**
  * Offers the `count` entries at byte `entries` to the lists of the stripe (see apply in
- * nn-descent-kernel.ts; stripe 0 of 1 is every list). Returns the list entries changed.
+ * nn-descent-kernel.ts). Returns the list entries changed.
  */
 export function applyEntries(
   entries: number,
   count: number,
   lists: Lists,
   kernels: KernelViews,
-  stripe = { shift: 0, mask: 0, index: 0 },
+  stripe: Stripe = ALL_LISTS,
 ): number {
   const { dAt, iAt, k } = lists;
   return kernels.run.apply(entries, count, stripe.shift, stripe.mask, stripe.index, dAt, iAt, k);

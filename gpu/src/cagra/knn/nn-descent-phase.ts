@@ -6,6 +6,8 @@ import {
   blockState,
   JOIN,
   joinBlock,
+  reverseBlock,
+  sampleBlock,
   seedBlock,
   slotScratch,
   stripesFor,
@@ -21,8 +23,11 @@ import type { NnDescentTaskInput } from "./nn-descent-task.js";
 /** One phase of one block, as plain data a worker can receive. */
 export interface PhaseCall {
   readonly layout: NnDescentLayout;
-  readonly phase: "seed" | "join" | "apply";
-  /** The block's nodes first .. end − 1 (seed: its leaves). */
+  readonly phase: "seed" | "sample" | "reverse" | "join" | "apply";
+  /**
+   * The block's nodes first .. end − 1 (seed: its leaves; reverse: all nodes, visited from
+   * `first` round).
+   */
   readonly first: number;
   readonly end: number;
   /** The thread's scratch in layout.slots. */
@@ -31,15 +36,26 @@ export interface PhaseCall {
   readonly stripes: number;
 }
 
-/** Runs `call` on this thread; returns the list entries it changed (0 for a join). */
+/** Runs `call` on this thread; returns the list entries it changed (apply; 0 otherwise). */
 export function runPhase(kernels: KernelViews, call: PhaseCall): number {
   const state = blockState(kernels, call.layout);
-  const { phase, first, end, slot } = call;
-  if (phase === "apply") return applyBlock(state, first, end, call.stripes);
-  const scratch = slotScratch(state, slot);
-  if (phase === "seed") seedBlock(state, scratch, slot, first, end);
-  else joinBlock(state, scratch, first, end);
-  return 0;
+  const { phase, first, end, slot, stripes } = call;
+  switch (phase) {
+    case "apply":
+      return applyBlock(state, first, end, stripes);
+    case "sample":
+      sampleBlock(state, first, end);
+      return 0;
+    case "reverse":
+      reverseBlock(state, first, stripes);
+      return 0;
+    case "seed":
+      seedBlock(state, slotScratch(state, slot), slot, first, end);
+      return 0;
+    case "join":
+      joinBlock(state, slotScratch(state, slot), first, end);
+      return 0;
+  }
 }
 
 /**
@@ -70,7 +86,7 @@ export function createPhaseRunner(
   const runId = nextRunId++;
   let pool: Promise<typeof import("../../cpu/worker-pool.js")> | undefined;
   return async (phase, first, end, meanwhile) => {
-    Atomics.store(claims, phase === "apply" ? APPLY : JOIN, 0);
+    Atomics.store(claims, phase === "apply" || phase === "reverse" ? APPLY : JOIN, 0);
     const call = (slot: number): PhaseCall => ({ layout, phase, first, end, slot, stripes });
     if (threads === 1) {
       meanwhile?.();

@@ -15,7 +15,7 @@ import {
 } from "./nn-descent-block.js";
 import { emptyLists, markOld, sortedRows } from "./nn-descent-lists.js";
 import { createPhaseRunner } from "./nn-descent-phase.js";
-import { sampleCandidates } from "./nn-descent-samples.js";
+import { drawSampleStarts } from "./nn-descent-samples.js";
 import { fillRandomly, identity } from "./nn-descent-seed.js";
 import { permuteRows, randomProjectionLeaves, type Leaves } from "./rp-tree.js";
 import { assertDataset, assertInteger, assertK, assertMetric } from "./validate.js";
@@ -178,7 +178,9 @@ export async function nnDescent(
   fillRandomly(dataAt, lists, tile, rows, kernels, stamps, rand);
 
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
-    sampleCandidates(lists, state.samples, rand);
+    const rotation = drawSampleStarts(state.sampleStarts, degree, rand);
+    await runPhase("sample", 0, n);
+    await runPhase("reverse", rotation, n);
     let updates = 0;
     for (let first = 0; first < n; first += BLOCK_NODES) {
       const end = Math.min(n, first + BLOCK_NODES);
