@@ -25,7 +25,7 @@ export interface Rescheduled {
 export interface RescheduleOptions {
   readonly executor: ExecutorKind;
   readonly table: CostTable;
-  /** Prepose rounds at most; each runs one minimum-mode search. Default 8. */
+  /** Prepose rounds at most; each scores up to MOVES_PER_ROUND orders by a search. Default 8. */
   readonly rounds?: number;
   readonly signal?: AbortSignal;
 }
@@ -91,21 +91,69 @@ async function lowest(
   return { graph, peak: outcome.peakBytes, node: outcome.peakNode, choices: outcome.choices };
 }
 
+/** A reordering tried in a round: the program, its lowest peak, and the work moved. */
+interface Move {
+  readonly next: Lowest;
+  readonly moved: readonly number[];
+}
+
 /**
  * The regions whose hoisted work differs, largest work first, at most MOVES_PER_ROUND: the
  * larger the work a region must do whole, the more moving it can lower (each try is a search).
  */
-function largestHoists(graph: Graph, traces: readonly RegionTrace[]): RegionTrace[] {
-  const byWork = new Map<string, { trace: RegionTrace; work: number }>();
+function largestHoists(
+  graph: Graph,
+  traces: readonly RegionTrace[],
+): { trace: RegionTrace; work: number[] }[] {
+  const byWork = new Map<string, { trace: RegionTrace; work: number[] }>();
   for (const trace of traces) {
     const work = trace.hoisted.filter((id) => !SOURCE_OPS.has(graph.nodes[id]!.op));
     const key = work.join(",");
-    if (work.length > 0 && !byWork.has(key)) byWork.set(key, { trace, work: work.length });
+    if (work.length > 0 && !byWork.has(key)) byWork.set(key, { trace, work });
   }
   return [...byWork.values()]
-    .sort((a, b) => b.work - a.work)
-    .slice(0, MOVES_PER_ROUND)
-    .map((x) => x.trace);
+    .sort((a, b) => b.work.length - a.work.length)
+    .slice(0, MOVES_PER_ROUND);
+}
+
+/**
+ * The best move at the node where `current`'s search is stuck: each of the largest hoists
+ * around it moved as early as its inputs allow, scored by the minimum-mode search (lowest peak,
+ * then the peak stuck furthest on); null when no region there hoists work.
+ */
+async function bestMove(current: Lowest, options: RescheduleOptions): Promise<Move | null> {
+  const g = current.graph;
+  const base = cachedEstimate(g, options.executor);
+  const peaks = base.nodes.map((m) => m.peakBytes);
+  const [span] = stageSpans(searchContext(g), base, peaks, current.node, [], "minimum", 0);
+  let best: Move | null = null;
+  for (const { trace, work } of largestHoists(
+    g,
+    span!.candidates.map((c) => c.trace),
+  )) {
+    const moved = new Set(trace.hoisted);
+    const at =
+      1 +
+      Math.max(
+        -1,
+        ...trace.hoisted.flatMap((id) => g.nodes[id]!.inputs.filter((i) => !moved.has(i))),
+      );
+    const reordered = prepose(g, trace.hoisted, at);
+    // Regions clear of the moved range are the same in both orders: the search keeps those it
+    // chose and the candidates it modelled.
+    const changed = { start: at, end: Math.max(...trace.hoisted) };
+    inheritCandidates(g, base, cachedEstimate(reordered, options.executor), changed);
+    const kept = current.choices.filter((c) =>
+      clearOfChange(g, c.trace.start, c.trace.end, changed),
+    );
+    const next = await lowest(reordered, options, kept);
+    const better =
+      best === null ||
+      next.peak < best.next.peak ||
+      (next.peak === best.next.peak && next.node > best.next.node);
+    if (better) best = { next, moved: work };
+  }
+  return best;
 }
 
 async function rescheduleUncached(graph: Graph, options: RescheduleOptions): Promise<Rescheduled> {
@@ -119,51 +167,20 @@ async function rescheduleUncached(graph: Graph, options: RescheduleOptions): Pro
   let level = 0;
   for (let round = 0; round < (options.rounds ?? 8); round++) {
     options.signal?.throwIfAborted();
-    const g = current.graph;
-    const stuck = g.nodes[current.node]!;
-    const base = cachedEstimate(g, options.executor);
-    const peaks = base.nodes.map((m) => m.peakBytes);
-    const [span] = stageSpans(searchContext(g), base, peaks, stuck.id, [], "minimum", 0);
-    let best: { graph: Graph; next: Lowest; moved: readonly number[] } | null = null;
-    for (const trace of largestHoists(
-      g,
-      span!.candidates.map((c) => c.trace),
-    )) {
-      const moved = new Set(trace.hoisted);
-      // As early as the moved nodes' inputs allow, so that they clear the whole block.
-      const at =
-        1 +
-        Math.max(
-          -1,
-          ...trace.hoisted.flatMap((id) => g.nodes[id]!.inputs.filter((i) => !moved.has(i))),
-        );
-      const candidate = prepose(g, trace.hoisted, at);
-      // Regions clear of the moved range are the same in both orders: the search keeps those it
-      // chose and the candidates it modelled.
-      const changed = { start: at, end: Math.max(...trace.hoisted) };
-      inheritCandidates(g, base, cachedEstimate(candidate, options.executor), changed);
-      const kept = current.choices.filter((c) =>
-        clearOfChange(g, c.trace.start, c.trace.end, changed),
-      );
-      const scored = await lowest(candidate, options, kept);
-      const better =
-        best === null ||
-        scored.peak < best.next.peak ||
-        (scored.peak === best.next.peak && scored.node > best.next.node);
-      const work = trace.hoisted.filter((id) => !SOURCE_OPS.has(g.nodes[id]!.op));
-      if (better) best = { graph: candidate, next: scored, moved: work };
-    }
-    if (best === null) break;
-    const next = best.next;
+    const stuck = current.graph.nodes[current.node]!;
+    const move = await bestMove(current, options);
+    if (move === null) break;
+    const { next } = move;
     // The same peak stuck further on: this block is solved and the next one, alike, is the
     // peak now (the two triangle multiplications).
     const later =
       next.peak === current.peak &&
-      next.node > best.graph.nodes.findIndex((n) => n.name === stuck.name);
+      next.node > next.graph.nodes.findIndex((n) => n.name === stuck.name);
     if (!(next.peak < current.peak || (later && ++level <= MAX_LEVEL_ROUNDS))) break;
     if (next.peak < current.peak) level = 0;
+    const first = current.graph.nodes[move.moved[0]!]!.name;
     rewrites.push(
-      `prepose: ${best.moved.length} nodes (${g.nodes[best.moved[0]!]!.name} …) before the region around "${stuck.name}"`,
+      `prepose: ${move.moved.length} nodes (${first} …) before the region around "${stuck.name}"`,
     );
     current = next;
   }
