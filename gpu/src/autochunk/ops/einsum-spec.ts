@@ -36,14 +36,31 @@ export interface EinsumPlan {
   } | null;
 }
 
+// Recent plans by spec and shapes: the memory estimate asks for each einsum's workspace, and
+// the chunk search estimates thousands of candidate regions holding the same einsums.
+const PLANS_KEPT = 512;
+const plans = new Map<string, EinsumPlan>();
+
 /**
  * Parses and checks `spec` against the operand shapes; throws a RangeError saying what is wrong.
  * Letters present in one operand only must appear in the output (sum them first otherwise).
+ * Plans are shared between calls with the same arguments: treat them as read-only.
  *
  * @example
  * planEinsum("bik,bjk->bij", [2, 3, 4], [2, 5, 4]).outShape; // [2, 3, 5]
  */
 export function planEinsum(spec: string, shapeA: Shape, shapeB: Shape): EinsumPlan {
+  const key = `${spec}|${shapeA.join(",")}|${shapeB.join(",")}`;
+  let plan = plans.get(key);
+  if (plan === undefined) {
+    plan = planUncached(spec, shapeA, shapeB);
+    if (plans.size >= PLANS_KEPT) plans.delete(plans.keys().next().value!);
+    plans.set(key, plan);
+  }
+  return plan;
+}
+
+function planUncached(spec: string, shapeA: Shape, shapeB: Shape): EinsumPlan {
   const match = /^([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]*)$/.exec(spec.replace(/\s+/g, ""));
   if (match === null) {
     throw new RangeError(
