@@ -26,11 +26,12 @@ import {
  * iteration), so that any number of threads computes the same lists:
  * 1. join: threads claim chunks of the block's nodes; each node's local join writes the
  *    entries (list, partner, distance) that would enter a list, as the list stands, to its
- *    chunk's part of the pair buffer. No list is written,
- *    so every thread sees the lists as they were when the block began.
+ *    chunk's part of the entry buffer. No list is written, so every thread sees the lists as
+ *    they were when the block began.
  * 2. apply: threads claim stripes of list ids; each offers every entry of the block for a
- *    list of its stripe, chunk by chunk in emission order. Each list gets its offers in the same
- *    order whatever the number of threads, so it ends the same.
+ *    list of its stripe, chunk by chunk in emission order. Each list gets its offers in the
+ *    same order whatever the number of threads, so it ends the same.
+ * Seeding (a tree's leaves) and sampling (forward, then reverse) are split the same way.
  * The functions here run on the calling thread and on workers alike (nn-descent-task.ts),
  * over one memory; NnDescentLayout says where everything lies in it.
  */
@@ -68,22 +69,22 @@ export interface NnDescentLayout {
   readonly startsAt: number;
   /** Two i32 counters: the next chunk of the join phase, the next stripe of the apply phase. */
   readonly claimsAt: number;
-  /** Pairs each chunk of the block wrote (u32 per chunk). */
+  /** Entries each chunk of the block wrote (u32 per chunk). */
   readonly countsAt: number;
   /**
-   * The entry buffer: chunk c's entries from byte pairsAt + c·CHUNK_NODES·maxPairs·12; while
-   * seeding, thread t's from pairsAt + t·leafEntries(degree + 1)·12.
+   * The entry buffer: chunk c's entries from byte entriesAt + c·CHUNK_NODES·maxEntries·12; while
+   * seeding, thread t's from entriesAt + t·leafEntries(degree + 1)·12.
    */
-  readonly pairsAt: number;
-  /** The most pairs one node's join writes. */
-  readonly maxPairs: number;
+  readonly entriesAt: number;
+  /** The most entries one node's join writes. */
+  readonly maxEntries: number;
   /** Each thread's scratch (a tile, a row buffer and stamps) at slots[t], slotBytes long. */
   readonly slots: readonly number[];
   readonly slotBytes: number;
 }
 
 /** The most entries a join of `samples` new and as many old candidates writes (both ways). */
-function maxPairsPerNode(samples: number): number {
+function maxEntriesPerNode(samples: number): number {
   return samples * (samples - 1) + 2 * samples * samples;
 }
 
@@ -107,7 +108,7 @@ export function reserveLayout(
   params: LayoutParams,
 ): NnDescentLayout {
   const { n, dim, degree, samples, tileRows, threads } = params;
-  const maxPairs = maxPairsPerNode(samples);
+  const maxEntries = maxEntriesPerNode(samples);
   const scratchBytes =
     distanceTileBytes(dim, tileRows, tileRows) + tileRows * 4 + (n + 1) * 4 + 3 * 16;
   return {
@@ -127,8 +128,8 @@ export function reserveLayout(
     claimsAt: reserve(2 * 4),
     countsAt: reserve((BLOCK_NODES / CHUNK_NODES) * 4),
     // Room for a block's joins, and for the join of one leaf of degree + 1 rows when seeding.
-    pairsAt: reserve(Math.max(BLOCK_NODES * maxPairs, threads * leafEntries(degree + 1)) * 12),
-    maxPairs,
+    entriesAt: reserve(Math.max(BLOCK_NODES * maxEntries, threads * leafEntries(degree + 1)) * 12),
+    maxEntries,
     slots: Array.from({ length: threads }, () => reserve(scratchBytes)),
     slotBytes: scratchBytes,
   };
@@ -196,7 +197,7 @@ export function seedBlock(
 ): void {
   const { claims, layout, lists, leaves } = state;
   const { tile, rows, stamps, kernels } = scratch;
-  const entriesAt = layout.pairsAt + slot * leafEntries(layout.degree + 1) * 12;
+  const entriesAt = layout.entriesAt + slot * leafEntries(layout.degree + 1) * 12;
   for (;;) {
     const from = first + Atomics.add(claims, JOIN, 1) * CHUNK_LEAVES;
     if (from >= end) return;
@@ -230,44 +231,50 @@ export function reverseBlock(state: BlockState, rotation: number, stripes: numbe
 
 /**
  * Phase 1 for nodes first .. end − 1: claims chunks until none is left and writes each
- * chunk's pairs and their count.
+ * chunk's entries and their count.
  */
 export function joinBlock(state: BlockState, scratch: Scratch, first: number, end: number): void {
   const { claims, counts, layout } = state;
   const chunks = Math.ceil((end - first) / CHUNK_NODES);
-  const chunkBytes = CHUNK_NODES * layout.maxPairs * 12;
+  const chunkBytes = CHUNK_NODES * layout.maxEntries * 12;
   for (;;) {
     const c = Atomics.add(claims, JOIN, 1);
     if (c >= chunks) return;
     const from = first + c * CHUNK_NODES;
     const to = Math.min(end, from + CHUNK_NODES);
-    let out = layout.pairsAt + c * chunkBytes;
-    let pairs = 0;
+    let out = layout.entriesAt + c * chunkBytes;
+    let entries = 0;
     for (let v = from; v < to; v++) {
       const written = localJoin(v, state, scratch, out);
-      pairs += written;
+      entries += written;
       out += written * 12;
     }
-    counts[c] = pairs;
+    counts[c] = entries;
   }
 }
 
 /**
- * Phase 2 for the pairs of nodes first .. end − 1: claims stripes (out of `stripes`, a power
- * of two) until none is left and applies the block's pairs to the stripe's lists. Returns the
+ * Phase 2 for the entries of nodes first .. end − 1: claims stripes (out of `stripes`, a
+ * power of two) until none is left and applies the block's entries to the stripe's lists. Returns the
  * list entries it changed.
  */
 export function applyBlock(state: BlockState, first: number, end: number, stripes: number): number {
   const { claims, counts, layout, lists, kernels } = state;
   const chunks = Math.ceil((end - first) / CHUNK_NODES);
-  const chunkBytes = CHUNK_NODES * layout.maxPairs * 12;
+  const chunkBytes = CHUNK_NODES * layout.maxEntries * 12;
   let changed = 0;
   for (;;) {
     const index = Atomics.add(claims, APPLY, 1);
     if (index >= stripes) return changed;
     const stripe = { shift: STRIPE_SHIFT, mask: stripes - 1, index };
     for (let c = 0; c < chunks; c++) {
-      changed += applyEntries(layout.pairsAt + c * chunkBytes, counts[c]!, lists, kernels, stripe);
+      changed += applyEntries(
+        layout.entriesAt + c * chunkBytes,
+        counts[c]!,
+        lists,
+        kernels,
+        stripe,
+      );
     }
   }
 }
@@ -281,8 +288,8 @@ export function stripesFor(threads: number): number {
 
 /**
  * The local join of node v: its new samples and old ones, each id once, gathered into the
- * tile; every new–new and new–old pair that beats a list's last entry is written at byte
- * `out`. Returns the number of pairs written.
+ * tile; every new–new and new–old pair that would enter a list is written as an entry at byte
+ * `out`. Returns the number of entries written.
  */
 function localJoin(v: number, state: BlockState, scratch: Scratch, out: number): number {
   const { samples, newIds, newCounts, oldIds, oldCounts } = state.samples;
