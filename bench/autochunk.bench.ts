@@ -192,9 +192,9 @@ function modelSpecs(quick: boolean): Record<ModelName, ModelSpec> {
       {
         name: "evoformer",
         size: "nRes (residues)",
-        sizes: [64, 128],
+        sizes: [128, 256],
         step: 8,
-        note: "AlphaFold 2 widths, MSA depth 32 as in AutoChunk's Evoformer test",
+        note: "AlphaFold 2 widths, MSA depth 32 as in AutoChunk's Evoformer test; r = 256 gives 32 MiB pair tensors",
       },
       { nSeq: 32 },
       (nRes, c) => evoformerBlock({ ...c, nRes }),
