@@ -346,6 +346,32 @@ function stridedGemm(
 }
 
 /**
+ * Copies `nt` consecutive batches (the unit-stride dim) of a rows × cols matrix read through
+ * element strides (rowStride, colStride) into `nt` contiguous row-major matrices at `dst`,
+ * `dstStride` elements apart: one pass reads each source cache line once for all batches.
+ */
+function gatherBatches(
+  src: usize,
+  rowStride: i32,
+  colStride: i32,
+  rows: i32,
+  cols: i32,
+  nt: i32,
+  dst: usize,
+  dstStride: i32,
+): void {
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      const from = src + ((<usize>r * rowStride + <usize>q * colStride) << 2);
+      const to = dst + ((<usize>r * cols + <usize>q) << 2);
+      for (let t = 0; t < nt; t++) {
+        store<f32>(to + <usize>(t * dstStride * 4), load<f32>(from + ((<usize>t) << 2)));
+      }
+    }
+  }
+}
+
+/**
  * Batches [t0, t1) of a strided batched product whose batch is the unit-stride dim of A, B and C
  * (an einsum such as "ikc,jkc->ijc" that carries c through). Gathering one batch at a time would
  * read one float per cache line and stream all of B once per batch; this gathers TB batches per
@@ -377,26 +403,12 @@ function batchBlockedGemm(
       const nb = min(NC, n - j0);
       for (let p0 = 0; p0 < k; p0 += KC) {
         const kb = min(KC, k - p0);
-        for (let p = 0; p < kb; p++) {
-          for (let j = 0; j < nb; j++) {
-            const src = b + ((<usize>tb + <usize>(p0 + p) * sbK + <usize>(j0 + j) * sbN) << 2);
-            const dst = bBlock + ((<usize>p * nb + <usize>j) << 2);
-            for (let t = 0; t < nt; t++) {
-              store<f32>(dst + <usize>(t * KC * NC * 4), load<f32>(src + ((<usize>t) << 2)));
-            }
-          }
-        }
+        const bAt = b + ((<usize>tb + <usize>p0 * sbK + <usize>j0 * sbN) << 2);
+        gatherBatches(bAt, sbK, sbN, kb, nb, nt, bBlock, KC * NC);
         for (let i0 = 0; i0 < m; i0 += MB) {
           const mb = min(MB, m - i0);
-          for (let i = 0; i < mb; i++) {
-            for (let p = 0; p < kb; p++) {
-              const src = a + ((<usize>tb + <usize>(i0 + i) * saM + <usize>(p0 + p) * saK) << 2);
-              const dst = aBlock + ((<usize>i * kb + <usize>p) << 2);
-              for (let t = 0; t < nt; t++) {
-                store<f32>(dst + <usize>(t * MB * KC * 4), load<f32>(src + ((<usize>t) << 2)));
-              }
-            }
-          }
+          const aAt = a + ((<usize>tb + <usize>i0 * saM + <usize>p0 * saK) << 2);
+          gatherBatches(aAt, saM, saK, mb, kb, nt, aBlock, MB * KC);
           for (let t = 0; t < nt; t++) {
             gemm(
               aBlock + <usize>(t * MB * KC * 4),
