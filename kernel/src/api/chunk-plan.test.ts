@@ -12,17 +12,11 @@ import {
 import { CommManager, type CommData } from "../comms/manager.js";
 import { JUPYTER_DISPLAY } from "../display/bundle.js";
 import { chunkPlanView, pseudocodeLines } from "./chunk-plan.js";
+import { FLAT_COST_TABLE } from "../../../gpu/test/fixtures/autochunk-cost-table.js";
 import { serveLiveWidgets } from "./live.js";
 
 const model = ac.gptPrefill({ seq: 256, nEmbd: 32, nHead: 2, nLayer: 2, vocab: 64 });
-const FLAT: ac.CostTable = {
-  backend: "test",
-  iterationSeconds: 1e-6,
-  dispatchSeconds: 1e-6,
-  gemm: [[1, 1e9]],
-  stream: [[1, 1e9]],
-  copy: [[1, 1e10]],
-};
+const FLAT = FLAT_COST_TABLE;
 
 test("pseudocodeLines maps each name to the line that computes it", () => {
   const lines = pseudocodeLines(
