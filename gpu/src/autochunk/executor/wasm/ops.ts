@@ -10,9 +10,11 @@ import type { KernelCall } from "./runtime.js";
 import { kernelRuntime, runCalls, splitRange } from "./runtime.js";
 import { Staging } from "./staging.js";
 
-// The least work worth a thread of its own (about 1 ms on one thread): multiply-adds for
-// products, elements otherwise.
-const MIN_MACS_PER_THREAD = 1 << 24;
+// The least work worth a thread of its own: multiply-adds for products (4M, about 0.2 ms on
+// one thread; once workers kept their task module, a 16M-MAC gemm split over two threads took
+// 0.55-0.60 ms against 0.85 ms on one, an 8M one 0.31-0.40 against 0.44, a 4M one longer),
+// elements otherwise.
+const MIN_MACS_PER_THREAD = 1 << 22;
 const MIN_ELEMENTS_PER_THREAD = 1 << 20;
 // Rows of the gemm micro-kernel: thread ranges start on multiples of it.
 const MR = 4;
