@@ -34,27 +34,6 @@ export function prepose(graph: Graph, moved: readonly number[], at: number): Gra
   return reorder(graph, order);
 }
 
-/**
- * `graph` in as-late-as-possible order: each node moved to just before its first reader (a node
- * nothing reads, such as a graph output, stays right after the nodes before it). A value is then computed
- * when it is needed, so the operand of a contraction that a region slices comes last, after
- * everything it can be computed without, which is the order `prepose` would reach region by
- * region.
- *
- * @example
- * const late = sinkToReaders(recomputePerReader(graph));
- */
-export function sinkToReaders(graph: Graph): Graph {
-  const readers = graph.nodes.map(() => [] as number[]);
-  for (const node of graph.nodes) for (const id of new Set(node.inputs)) readers[id]!.push(node.id);
-  const order: number[] = [];
-  for (let id = graph.nodes.length - 1; id >= 0; id--) {
-    const first = Math.min(...readers[id]!.map((r) => order.indexOf(r)), order.length);
-    order.splice(readers[id]!.length === 0 ? 0 : first, 0, id);
-  }
-  return reorder(graph, order);
-}
-
 /** `graph` with its nodes in `order` (old ids, a topological order), ids and inputs renumbered. */
 function reorder(graph: Graph, order: readonly number[]): Graph {
   const newId = graph.nodes.map(() => -1);

@@ -1,4 +1,5 @@
 import type { Graph, Node } from "../ir/graph.js";
+import { users } from "../ir/graph.js";
 import type { Op } from "../ir/op.js";
 
 /*
@@ -27,10 +28,7 @@ const RECOMPUTE_RULES: Partial<Record<Op, (node: Node) => boolean>> = {
  * g.nodes.filter((n) => n.op === "layer_norm").length; // more than before
  */
 export function recomputePerReader(graph: Graph): Graph {
-  const readers = graph.nodes.map(() => [] as number[]);
-  for (const node of graph.nodes) {
-    for (const id of new Set(node.inputs)) readers[id]!.push(node.id);
-  }
+  const readers = users(graph);
   const outputs = new Set(graph.outputs);
   const recomputed = new Set<number>();
   for (const node of graph.nodes) {

@@ -80,22 +80,21 @@ export function inheritCandidates(
   to: MemoryEstimate,
   changed: Span,
 ): void {
-  const clear = (key: string, startAt: number) => {
-    const bounds = key.split(",").map(Number);
-    return clearOfChange(graph, bounds[startAt]!, bounds[startAt + 1]!, changed);
+  // Keys are "start,end,…" (models) and "start,end,maxStart,maxEnd" (spans, whose candidates
+  // lie within the max region): `at` says where the range a key covers begins.
+  const copy = <V>(cache: WeakMap<MemoryEstimate, Map<string, V>>, at: number) => {
+    const entries = cache.get(from);
+    if (entries === undefined) return;
+    let into = cache.get(to);
+    if (into === undefined) cache.set(to, (into = new Map()));
+    for (const [key, value] of entries) {
+      const bounds = key.split(",").map(Number);
+      const clear = clearOfChange(graph, bounds[at]!, bounds[at + 1]!, changed);
+      if (clear && !into.has(key)) into.set(key, value);
+    }
   };
-  const spans = found.get(from);
-  if (spans !== undefined) {
-    let into = found.get(to);
-    if (into === undefined) found.set(to, (into = new Map()));
-    for (const [key, value] of spans) if (clear(key, 2) && !into.has(key)) into.set(key, value);
-  }
-  const models = modelled.get(from);
-  if (models !== undefined) {
-    let into = modelled.get(to);
-    if (into === undefined) modelled.set(to, (into = new Map()));
-    for (const [key, value] of models) if (clear(key, 0) && !into.has(key)) into.set(key, value);
-  }
+  copy(found, 2);
+  copy(modelled, 0);
 }
 
 function candidatesAround(ctx: SearchContext, base: MemoryEstimate, span: Span, max: Span): Found {
