@@ -18,14 +18,17 @@ import { numel } from "./ir/shape.js";
 import { validate } from "./ir/validate.js";
 import { seededRandom } from "../common/random.js";
 import { reschedule } from "./rewrite/reschedule.js";
+import { shareCopies } from "./rewrite/share.js";
 import { searchContext } from "./search/context.js";
 import type { SearchOutcome, SearchStage } from "./search/search.js";
 import { searchRegions } from "./search/search.js";
+import type { Span } from "./search/window.js";
 import { cachedCostTable } from "./select/calibrate.js";
 import type { CostTable } from "./select/cost-table.js";
 import { graphSeconds } from "./select/cost-table.js";
 import type { RegionChoice } from "./select/select.js";
 import { choose, chunkSizeFor } from "./select/select.js";
+import { regionMemory } from "./select/region-memory.js";
 
 /** Options of plan.run(). */
 export interface PlanRunOptions extends ExecuteOptions {
@@ -280,6 +283,48 @@ async function fitLowestPeak(
 }
 
 /**
+ * The plan on `program` with recomputed copies shared again where it chunks their readers
+ * alike and the budget still holds (shareCopies): the program, its estimate, the regions
+ * traced on it with their predicted peaks and times, and the stages' node ids mapped onto it.
+ */
+function shareAlike(
+  program: Graph,
+  planned: Pick<SearchOutcome, "choices" | "stages">,
+  search: { budget: number; table: CostTable },
+  executor: ExecutorKind,
+): {
+  final: Graph;
+  finalBase: MemoryEstimate;
+  choices: readonly RegionChoice[];
+  stages: readonly SearchStage[];
+  shared: number;
+} {
+  const sharedCopies = shareCopies(
+    program,
+    planned.choices,
+    (g, cs) => estimateMemory(chunkGraph(g, cs).graph, executor).peakBytes <= search.budget,
+  );
+  const { graph: final, newId, shared } = sharedCopies;
+  if (shared === 0)
+    return { final, finalBase: cachedEstimate(final, executor), ...planned, shared };
+  const finalBase = cachedEstimate(final, executor);
+  const ctx = searchContext(final);
+  const choices = sharedCopies.choices.map(({ trace, chunkSize }) =>
+    choose(ctx, { trace, memory: regionMemory(ctx, finalBase, trace) }, chunkSize, search.table),
+  );
+  const id = (old: number) => newId[old]!;
+  const span = (s: Span): Span => ({ start: id(s.start), end: id(s.end) });
+  const stages = planned.stages.map((s) => ({
+    ...s,
+    peakNode: id(s.peakNode),
+    peakRegion: span(s.peakRegion),
+    maxRegion: span(s.maxRegion),
+    rejected: s.rejected.map((r) => ({ ...r, node: id(r.node) })),
+  }));
+  return { final, finalBase, choices, stages, shared };
+}
+
+/**
  * Finds where to chunk `graph` so that its predicted activation peak fits `budget`, and
  * returns the plan with the chunked program (the pipeline of autochunk.md §1–§4, as named
  * steps): estimate memory, search regions stage by stage around the peak (choosing each by a
@@ -332,11 +377,20 @@ export async function autochunk(graph: Graph, options: AutochunkOptions): Promis
       : await step("search rescheduled", () =>
           searchRegions(program, base, { ...search, mode: "budget" }),
         );
-  const { choices, stages } =
+  const planned =
     again.peakBytes <= budget
       ? again
       : await step("lowest peak", () => fitLowestPeak(program, base, search));
-  const chunked = await step("codegen", () => chunkGraph(program, choices));
+  // Recomputed copies the plan does not chunk apart are shared again (rewrite/share.ts).
+  const { final, finalBase, choices, stages, shared } =
+    program === graph
+      ? { final: program, finalBase: base, ...planned, shared: 0 }
+      : await step("share copies", () => shareAlike(program, planned, search, executor));
+  const allRewrites =
+    shared === 0
+      ? rewrites
+      : [...rewrites, `share: ${shared} copies again, whose readers the plan chunks alike`];
+  const chunked = await step("codegen", () => chunkGraph(final, choices));
   const after = await step("estimate chunked", () => estimateMemory(chunked.graph, executor));
   if (after.peakBytes > budget) {
     throw new Error(
@@ -346,26 +400,26 @@ export async function autochunk(graph: Graph, options: AutochunkOptions): Promis
   const order = choices
     .map((_, k) => k)
     .sort((a, b) => choices[a]!.trace.start - choices[b]!.trace.start);
-  const nodeAfter = afterBytes(program, chunked, after, choices);
+  const nodeAfter = afterBytes(final, chunked, after, choices);
   const regions = order.map((k) =>
-    planRegion(program, choices[k]!, chunked.loops[k]!.name, base, nodeAfter),
+    planRegion(final, choices[k]!, chunked.loops[k]!.name, finalBase, nodeAfter),
   );
-  const regionOf = program.nodes.map(() => null as number | null);
+  const regionOf = final.nodes.map(() => null as number | null);
   regions.forEach((r, k) => regionOf.fill(k, r.start, r.end + 1));
   const data: Omit<Plan, "run" | "toString"> = {
     budget,
     executor,
-    graph: program,
-    rewrites,
+    graph: final,
+    rewrites: allRewrites,
     chunked: chunked.graph,
     regions,
     peakBytes: { before: before.peakBytes, after: after.peakBytes },
-    nodes: program.nodes.map((node) => ({
+    nodes: final.nodes.map((node) => ({
       node: node.id,
       name: node.name,
       op: node.op,
       region: regionOf[node.id] ?? null,
-      beforeBytes: base.nodes[node.id]!.peakBytes,
+      beforeBytes: finalBase.nodes[node.id]!.peakBytes,
       afterBytes: nodeAfter[node.id]!,
     })),
     seconds: {

@@ -17,6 +17,11 @@ const RECOMPUTE_RULES: Partial<Record<Op, (node: Node) => boolean>> = {
   layer_norm: () => true,
 };
 
+/** Whether `node` is cheap enough to compute once per reader (RECOMPUTE_RULES). */
+export function isRecomputable(node: Node): boolean {
+  return RECOMPUTE_RULES[node.op]?.(node) === true;
+}
+
 /**
  * `graph` with every cheap producer read by two or more nodes replaced by one copy per reader,
  * each placed just before its reader; the first copy keeps the producer's name, the others get
@@ -32,8 +37,7 @@ export function recomputePerReader(graph: Graph): Graph {
   const outputs = new Set(graph.outputs);
   const recomputed = new Set<number>();
   for (const node of graph.nodes) {
-    const rule = RECOMPUTE_RULES[node.op];
-    if (rule === undefined || !rule(node) || outputs.has(node.id)) continue;
+    if (!isRecomputable(node) || outputs.has(node.id)) continue;
     if (readers[node.id]!.length < 2) continue;
     if (node.inputs.some((id) => recomputed.has(id))) continue;
     recomputed.add(node.id);

@@ -21,6 +21,9 @@ import { SMALL_EVOFORMER } from "../../../test/fixtures/autochunk-small-models.j
 import { prepose } from "./prepose.js";
 import { recomputePerReader } from "./recompute.js";
 import { reschedule } from "./reschedule.js";
+import { shareCopies } from "./share.js";
+import { chunkGraph } from "../codegen/chunk-graph.js";
+import { traceRegion } from "../search/trace.js";
 
 const table = FLAT_COST_TABLE;
 // Its triangle multiplications set the lowest peak, as at r = 256.
@@ -80,6 +83,64 @@ test("recomputePerReader returns the graph itself when no producer is shared", (
   assert.equal(recomputePerReader(graph), graph);
 });
 
+/** z → x = layer_norm(z) read by two projections, multiplied; recomputed: one copy per reader. */
+function twoReaders(): { graph: Graph; recomputed: Graph } {
+  const g = new GraphBuilder();
+  const z = g.input("z", [6, 8]);
+  const x = g.layerNorm(z);
+  const w = (k: number) => g.param(`w${k}`, [8, 8], { kind: "normal", std: 0.3 });
+  g.output(g.mul(g.linear(x, w(0)), g.sigmoid(g.linear(x, w(1)))));
+  const graph = g.build();
+  return { graph, recomputed: recomputePerReader(graph) };
+}
+
+const layerNorms = (graph: Graph) => graph.nodes.filter((n) => n.op === "layer_norm");
+
+function traced(graph: Graph, start: number, end: number, dim: number) {
+  const result = traceRegion(searchContext(graph), start, end, dim);
+  assert.ok(result.ok, result.ok ? "" : result.reason);
+  return result.trace;
+}
+
+test("shareCopies shares copies chunked alike in one loop again, with the same outputs", async () => {
+  const { graph, recomputed } = twoReaders();
+  const [first] = layerNorms(recomputed);
+  const end = recomputed.nodes.length - 1;
+  const choices = [{ trace: traced(recomputed, first!.id, end, 0), chunkSize: 2 }];
+  const shared = shareCopies(recomputed, choices, () => true);
+  assert.equal(shared.shared, 1);
+  assert.equal(layerNorms(shared.graph).length, 1);
+  validate(shared.graph);
+  const [{ trace }] = shared.choices;
+  assert.equal(trace!.end, shared.graph.nodes.length - 1);
+  assert.equal(trace!.body.filter((id) => shared.graph.nodes[id]!.op === "layer_norm").length, 1);
+  const second = layerNorms(recomputed)[1]!;
+  assert.equal(shared.newId[second.id], shared.newId[first!.id]);
+  const feeds = randomFeeds(graph);
+  assert.deepEqual(
+    await outputs(chunkGraph(shared.graph, shared.choices).graph, feeds),
+    await outputs(graph, feeds),
+  );
+});
+
+test("shareCopies keeps copies the plan places apart, and every share its check refuses", () => {
+  const { recomputed } = twoReaders();
+  const [first] = layerNorms(recomputed);
+  // Only the first copy and its projection are chunked; the second copy is outside the loop.
+  const reader = recomputed.nodes.find((n) => n.op === "linear" && n.inputs[0] === first!.id)!;
+  const apart = [{ trace: traced(recomputed, first!.id, reader.id, 0), chunkSize: 3 }];
+  assert.equal(shareCopies(recomputed, apart, () => true).shared, 0);
+  const calls: number[] = [];
+  const refused = shareCopies(recomputed, [], (g) => {
+    calls.push(layerNorms(g).length);
+    return false;
+  });
+  assert.equal(refused.graph, recomputed);
+  assert.equal(refused.shared, 0);
+  // All shares together, then the one share alone: both refused.
+  assert.deepEqual(calls, [1, 1]);
+});
+
 test("prepose moves nodes before a point with the same values, and refuses a node whose input stays behind", async () => {
   const graph = sharedNorm();
   const b = graph.nodes.find((n) => n.op === "sigmoid")!;
@@ -132,6 +193,11 @@ test("autochunk plans on the rescheduled program when only it fits, and runs it 
   const budget = Math.floor((floor + asWritten.peakBytes) / 2);
   const plan = await autochunk(graph, { budget, costModel: table });
   assert.ok(plan.rewrites.length >= 2, plan.rewrites.join("; "));
+  // Copies whose readers the plan chunks alike are one copy again.
+  const recomputedNorms = layerNorms(recomputePerReader(graph)).length;
+  const sharedAgain = Number(/^share: (\d+) copies/m.exec(plan.rewrites.join("\n"))?.[1] ?? 0);
+  assert.ok(sharedAgain > 0, plan.rewrites.join("; "));
+  assert.equal(layerNorms(plan.graph).length, recomputedNorms - sharedAgain);
   assert.notEqual(plan.graph, graph);
   assert.match(String(plan), /# rewritten first: recompute: /);
   assert.equal(plan.peakBytes.before, estimateMemory(graph).peakBytes);
