@@ -1,7 +1,7 @@
 import type { Graph } from "../ir/graph.js";
 import { workspaceBytesOf } from "../ops/registry.js";
 import type { ExecutorKind } from "../ops/rule.js";
-import type { StoragePlan } from "./storage.js";
+import type { StorageOptions, StoragePlan } from "./storage.js";
 import { planStorage } from "./storage.js";
 
 /** Predicted activation memory around one node, in bytes. */
@@ -43,15 +43,20 @@ export interface MemoryEstimate {
  * Predicts activation memory node by node by replaying the executor's storage plan: outputs
  * allocated before a node runs, its workspace held while it runs, values released after their
  * last reader; views allocate nothing; inputs and parameters are not counted; graph outputs
- * stay live; workspaces are those of `executor`'s kernels. The executor that runs the graph
+ * stay live; workspaces are those of `executor`'s kernels; `storage` as planStorage's options
+ * (inputs that may be overwritten in place). The executor that runs the graph
  * measures the same peak (both follow executor/walk.ts).
  *
  * @example
  * const est = estimateMemory(graph);
  * est.peakBytes; est.nodes[est.peakNode]!.liveAfter.length;
  */
-export function estimateMemory(graph: Graph, executor: ExecutorKind = "cpu"): MemoryEstimate {
-  const plan = planStorage(graph);
+export function estimateMemory(
+  graph: Graph,
+  executor: ExecutorKind = "cpu",
+  storage: StorageOptions = {},
+): MemoryEstimate {
+  const plan = planStorage(graph, storage);
   const bytes = (ids: readonly number[]) =>
     ids.reduce((sum, s) => sum + plan.storages[s]!.bytes, 0);
   const live = new Set<number>();

@@ -34,7 +34,7 @@ export const cpuExecutor: ExecutorBackend<Tensor, Uint8Array> = {
     if (node.attrs.init.kind !== "data") markParam(data);
     return { data, shape: node.shape, dtype: node.dtype };
   },
-  view: (source, node) => ({ data: source.data, shape: node.shape, dtype: node.dtype }),
+  view: (source, type) => ({ data: source.data, shape: type.shape, dtype: type.dtype }),
   allocate: allocateHeapTensor,
   release: releaseHeapTensor,
   workspace: allocateHeapBytes,

@@ -5,6 +5,7 @@ import { planStorage } from "../estimate/storage.js";
 import type { TensorType } from "../ir/dtype.js";
 import { describeNode } from "../ir/format.js";
 import type { Graph, Node, NodeOf } from "../ir/graph.js";
+import { nodeOutputs } from "../ir/graph.js";
 import { validate } from "../ir/validate.js";
 import type { ExecutorKind } from "../ops/rule.js";
 import { aliasOf, workspaceBytesOf } from "../ops/registry.js";
@@ -83,8 +84,11 @@ export interface ExecutorBackend<T, W> {
   feed(t: Tensor, node: Node): T;
   /** The value of a parameter (not an activation: untracked). */
   param(node: NodeOf<"param">): T;
-  /** `source` seen as `node`'s type without a copy (reshape, get_item). */
-  view(source: T, node: Node): T;
+  /**
+   * `source` seen as `type` without a copy (reshape, get_item, a chunk loop's output written over
+   * its input).
+   */
+  view(source: T, type: TensorType): T;
   /** Storage for one activation of `type` (tracked by the walk as `label`, `op`). */
   allocate(type: TensorType, label: string, op: string): T;
   /** Gives back what `allocate` returned; no later kernel reads it (it may be in flight). */
@@ -233,10 +237,16 @@ async function runGraph<T, W>(
     const alias = aliasOf(node);
     if (alias !== null) return [backend.view(read(node.inputs[alias.input]!, alias.output), node)];
     const label = prefix + node.name;
-    const outputs = plan.allocatedAt[node.id]!.map((s) => {
-      const { type, bytes } = plan.storages[s]!;
+    const fresh = new Set(plan.allocatedAt[node.id]);
+    const outputs = nodeOutputs(node).map((type, output) => {
+      const s = plan.storageOf[node.id]![output]!;
+      if (!fresh.has(s)) {
+        // Written in place over an input the node reads for the last time (estimate/storage.ts).
+        const over = node.inputs.find((id) => plan.storageOf[id]![0] === s)!;
+        return backend.view(read(over), type);
+      }
       const value = backend.allocate(type, label, node.op);
-      held.set(s, { value, allocation: memory.alloc(bytes, label, node.op) });
+      held.set(s, { value, allocation: memory.alloc(plan.storages[s]!.bytes, label, node.op) });
       return value;
     });
     const bytes = workspaceBytesOf(graph, node, backend.kind);

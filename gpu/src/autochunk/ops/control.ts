@@ -126,6 +126,20 @@ export function controlRules(graphFlops: (graph: Graph) => number): Rules<Contro
       // Regions are flat: a loop is a barrier for further chunking.
       dimFlow: () => null,
       alias: () => null,
+      // Iteration t reads only slice t of an input chunked along d and writes slice t of an
+      // output chunked along d once its body has run, so such an output may overwrite such an
+      // input of its type: what it overwrites was read already and is not read again.
+      inPlace: ({ inputDims, outputDims }, inputs, outputs) =>
+        outputs.flatMap((type, output) =>
+          inputs.flatMap((x, input) =>
+            inputDims[input] !== null &&
+            inputDims[input] === outputDims[output] &&
+            x.dtype === type.dtype &&
+            sameShape(x.shape, type.shape)
+              ? [{ output, input }]
+              : [],
+          ),
+        ),
       workspaceBytes: (attrs, inputs) => loopSliceBytes(attrs, inputs),
       flops({ body, tail, length, chunkSize }) {
         const full = Math.floor(length / chunkSize);

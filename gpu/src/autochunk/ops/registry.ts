@@ -10,7 +10,7 @@ import { gatherRules } from "./gather.js";
 import { layoutRules } from "./layout.js";
 import { normRules } from "./norm.js";
 import { reduceRules } from "./reduce.js";
-import type { Alias, DimFlow, ExecutorKind, OpRule, Rules } from "./rule.js";
+import type { Alias, DimFlow, ExecutorKind, InPlace, OpRule, Rules } from "./rule.js";
 import { sourceRules } from "./source.js";
 import { spatialRules } from "./spatial.js";
 
@@ -95,6 +95,18 @@ export function dimFlowOf(graph: Graph, node: Node): DimFlow | null {
  */
 export function aliasOf(node: Node): Alias | null {
   return ruleOf(node.op).alias(node.attrs);
+}
+
+/**
+ * The outputs `node` may write over one of its inputs once nothing else reads it (a chunk loop
+ * over an input chunked along the same dim); empty for most ops.
+ *
+ * @example
+ * inPlaceOf(graph, loopNode); // [{ output: 0, input: 0 }]
+ */
+export function inPlaceOf(graph: Graph, node: Node): readonly InPlace[] {
+  const rule = ruleOf(node.op);
+  return rule.inPlace?.(node.attrs, inputTypes(graph, node), nodeOutputs(node)) ?? [];
 }
 
 /**

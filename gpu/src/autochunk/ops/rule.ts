@@ -31,6 +31,17 @@ export interface Alias {
   readonly output: number;
 }
 
+/**
+ * An output the kernel may write over an input's storage: when nothing reads that input after
+ * the node, the storage plan gives the output the input's buffer instead of a new one.
+ */
+export interface InPlace {
+  /** The node's output index. */
+  readonly output: number;
+  /** The input slot whose storage it may take. */
+  readonly input: number;
+}
+
 /** The executors whose kernels the registry sizes workspaces for (executor/walk.ts). */
 export type ExecutorKind = "cpu" | "webgpu";
 
@@ -52,6 +63,15 @@ export interface OpRule<O extends Op> {
   dimFlow(attrs: OpAttrs[O], inputs: readonly TensorType[], output: TensorType): DimFlow | null;
   /** The input value the output is a view of (no allocation), or null when it allocates. */
   alias(attrs: OpAttrs[O]): Alias | null;
+  /**
+   * Outputs that may be written over a dead input (estimate/storage.ts decides when the input
+   * is dead); absent: every output gets storage of its own.
+   */
+  inPlace?(
+    attrs: OpAttrs[O],
+    inputs: readonly TensorType[],
+    outputs: readonly TensorType[],
+  ): readonly InPlace[];
   /**
    * Scratch bytes the kernel of `executor` needs while it runs, beyond inputs and outputs (a rule
    * that ignores `executor` sizes every backend's kernel alike).

@@ -61,16 +61,34 @@ export function regionMemory(
 ): RegionMemory {
   const { storage } = ctx;
   const { graph: span, outside } = spanGraph(ctx, trace, 1);
-  const estimate = estimateMemory(span, base.executor);
-  // Outside activations whose last reader was in the region die at their last reader in the span.
+  // Outside activations whose last reader is in the region: the loop may write an output over
+  // one (as planStorage does in the chunked program), and the others die at their last reader.
+  const storageOfInput = (input: number) => storage.storageOf[outside[input]!]![0]!;
+  const endsInside = (input: number) => {
+    const original = storage.storages[storageOfInput(input)]!;
+    return (
+      original.activation && original.releaseAfter !== null && original.releaseAfter <= trace.end
+    );
+  };
+  // Two inputs viewing one storage are one buffer in the program: neither may be overwritten.
+  const viewers = new Map<number, number>();
+  for (const input of span.inputs) {
+    viewers.set(storageOfInput(input), (viewers.get(storageOfInput(input)) ?? 0) + 1);
+  }
+  const reusable = span.inputs.filter(
+    (input) => endsInside(input) && viewers.get(storageOfInput(input)) === 1,
+  );
+  const estimate = estimateMemory(span, base.executor, { reusable: new Set(reusable) });
+  const loop = span.nodes.findIndex((n) => n.op === "chunk_loop");
+  // An input overwritten by the loop lives on as its output, which the span does not count.
+  const overwritten = new Set(estimate.plan.storageOf[loop]);
   const freedAfter = new Map<number, number>();
   span.inputs.forEach((input) => {
-    const s = storage.storageOf[outside[input]!]![0]!;
-    const original = storage.storages[s]!;
-    if (!original.activation || original.releaseAfter === null) return;
-    if (original.releaseAfter > trace.end) return;
-    const local = estimate.plan.storages[estimate.plan.storageOf[input]![0]!]!;
-    const at = local.releaseAfter ?? Infinity;
+    if (!endsInside(input)) return;
+    const own = estimate.plan.storageOf[input]![0]!;
+    if (overwritten.has(own)) return;
+    const s = storageOfInput(input);
+    const at = estimate.plan.storages[own]!.releaseAfter ?? Infinity;
     freedAfter.set(s, Math.max(freedAfter.get(s) ?? -1, at));
   });
   const entering = base.nodes[trace.start]!.beforeBytes;
@@ -79,7 +97,6 @@ export function regionMemory(
     for (const [s, at] of freedAfter) if (at < j) bytes -= storage.storages[s]!.bytes;
     return bytes;
   };
-  const loop = span.nodes.findIndex((n) => n.op === "chunk_loop");
   let fixed = 0;
   for (const m of estimate.nodes) {
     if (m.node !== loop) fixed = Math.max(fixed, outsideLive(m.node) + m.peakBytes);

@@ -41,6 +41,9 @@ export const chunkLoopKernel: GpuKernel<"chunk_loop"> = async (ctx) => {
     const result = await ctx.run(body, slices);
     try {
       for (const [k, chunk] of result.outputs.entries()) {
+        // A body output that is a view of its slice of the input the loop writes over is that
+        // slice already (a copy would bind one buffer as both source and destination).
+        if (chunk.buffer === outputs[k]!.buffer) continue;
         await recordWriteSlice(ctx, chunk, outputs[k]!, outputDims[k]!, start, size);
       }
     } finally {

@@ -71,7 +71,7 @@ function webgpuExecutor(rt: Runtime): ExecutorBackend<GpuTensor, GpuWorkspace> {
     kind: "webgpu",
     feed: (t, node) => upload(rt, t, node, "input"),
     param: (node) => param(rt, node),
-    view: (source, node) => viewOf(source, 0, node.shape, node.dtype),
+    view: (source, type) => viewOf(source, 0, type.shape, type.dtype),
     allocate: (type, label, op) => allocate(rt, type, label, op),
     release: (t) => free(rt, t.buffer),
     workspace: (bytes, label, op) => ({ bytes, label, op, parts: [] }),

@@ -7,6 +7,7 @@ import {
   mergedEvents,
 } from "../../../../test/fixtures/autochunk-compare.js";
 import type { GpuFailure, GpuRun, GraphCase } from "../../../../test/fixtures/autochunk-webgpu.js";
+import { residualLoop } from "../../../../test/fixtures/autochunk-residual-loop.js";
 import { openBrowserGpu, type BrowserGpu } from "../../../../test/webgpu-browser.js";
 import { seededRandom } from "../../../common/random.js";
 import type { Graph, Node, Tensor } from "../../index.js";
@@ -152,6 +153,23 @@ test("a chunk loop equals the unchunked program, with the estimated, smaller pea
     assert.ok(got.peakBytes < plain.peakBytes, `${got.peakBytes} < ${plain.peakBytes}`);
     const copies = got.events.filter((e) => / chunk_loop:workspace chunk_loop /.test(` ${e} `));
     assert.equal(copies.length, B > 1 ? 2 : 0);
+  }
+});
+
+test("a chunk loop that writes its output over its input runs as on the CPU, at the estimate", async () => {
+  // dim 0: the slices are views of the buffer being written; dim 1 with B = 2: copied slices.
+  for (const [B, dim] of [
+    [3, 0],
+    [2, 1],
+  ] as const) {
+    const { graph, chunked } = residualLoop(B, dim, false);
+    const inputs = [randTensor([B, 12, 8])];
+    const got = await assertSameAsCpu(`in place, dim ${dim}`, chunked, inputs);
+    assertClose(
+      `in place, dim ${dim}, vs unchunked`,
+      (await execute(graph, inputs)).outputs[0]!,
+      got.outputs[0]!,
+    );
   }
 });
 
