@@ -173,25 +173,51 @@ export function gemm(
       const kb = min(KC, k - p0);
       packB(b + ((<usize>p0 * ldb + j0) << 2), ldb, kb, nb, pack);
       const add = accumulate != 0 || p0 > 0;
-      const aBlock = a + ((<usize>p0) << 2);
-      const cBlock = c + ((<usize>j0) << 2);
-      let i = 0;
-      for (; i + MR <= m; i += MR) {
-        const ai = aBlock + <usize>i * ldaBytes;
-        const ci = cBlock + <usize>i * ldcBytes;
-        for (let j = 0; j < nb; j += NR) {
-          const pb = pack + ((<usize>j * kb) << 2);
-          micro4x8(ai, ldaBytes, pb, kb, ci + ((<usize>j) << 2), ldcBytes, min(NR, nb - j), add);
-        }
-      }
-      for (; i < m; i++) {
-        const ai = aBlock + <usize>i * ldaBytes;
-        const ci = cBlock + <usize>i * ldcBytes;
-        for (let j = 0; j < nb; j += NR) {
-          const pb = pack + ((<usize>j * kb) << 2);
-          micro1x8(ai, pb, kb, ci + ((<usize>j) << 2), min(NR, nb - j), add);
-        }
-      }
+      gemmPacked(
+        a + ((<usize>p0) << 2),
+        ldaBytes,
+        pack,
+        kb,
+        nb,
+        c + ((<usize>j0) << 2),
+        ldcBytes,
+        m,
+        add,
+      );
+    }
+  }
+}
+
+/**
+ * C[m, nb] = A[m, kb] · B (or C += A · B with `add`) for B packed as packB lays it out; row
+ * strides in bytes.
+ */
+function gemmPacked(
+  a: usize,
+  ldaBytes: usize,
+  pack: usize,
+  kb: i32,
+  nb: i32,
+  c: usize,
+  ldcBytes: usize,
+  m: i32,
+  add: bool,
+): void {
+  let i = 0;
+  for (; i + MR <= m; i += MR) {
+    const ai = a + <usize>i * ldaBytes;
+    const ci = c + <usize>i * ldcBytes;
+    for (let j = 0; j < nb; j += NR) {
+      const pb = pack + ((<usize>j * kb) << 2);
+      micro4x8(ai, ldaBytes, pb, kb, ci + ((<usize>j) << 2), ldcBytes, min(NR, nb - j), add);
+    }
+  }
+  for (; i < m; i++) {
+    const ai = a + <usize>i * ldaBytes;
+    const ci = c + <usize>i * ldcBytes;
+    for (let j = 0; j < nb; j += NR) {
+      const pb = pack + ((<usize>j * kb) << 2);
+      micro1x8(ai, pb, kb, ci + ((<usize>j) << 2), min(NR, nb - j), add);
     }
   }
 }
@@ -346,9 +372,36 @@ function stridedGemm(
 }
 
 /**
+ * Writes the transpose of a 4 × 4 f32 block whose rows are 4 floats at from + r·fromStep to rows
+ * at to + c·toStep (steps in bytes), adding to what is there when `add`.
+ */
+function transpose4x4(from: usize, fromStep: usize, to: usize, toStep: usize, add: bool): void {
+  const v0 = v128.load(from);
+  const v1 = v128.load(from + fromStep);
+  const v2 = v128.load(from + 2 * fromStep);
+  const v3 = v128.load(from + 3 * fromStep);
+  const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+  store4(to, i32x4.shuffle(t0, t2, 0, 1, 4, 5), add);
+  store4(to + toStep, i32x4.shuffle(t0, t2, 2, 3, 6, 7), add);
+  store4(to + 2 * toStep, i32x4.shuffle(t1, t3, 0, 1, 4, 5), add);
+  store4(to + 3 * toStep, i32x4.shuffle(t1, t3, 2, 3, 6, 7), add);
+}
+
+/** Stores (or adds, with `add`) four floats at `at`. */
+function store4(at: usize, v: v128, add: bool): void {
+  v128.store(at, add ? f32x4.add(v128.load(at), v) : v);
+}
+
+/**
  * Copies `nt` consecutive batches (the unit-stride dim) of a rows × cols matrix read through
- * element strides (rowStride, colStride) into `nt` contiguous row-major matrices at `dst`,
- * `dstStride` elements apart: one pass reads each source cache line once for all batches.
+ * element strides (rowStride, colStride) into `nt` matrices at `dst`, `dstStride` elements
+ * apart: row-major, or with `packed` as packB lays out B (groups of NR columns, the last
+ * zero-padded), so gemmPacked reads them without packing again. One pass reads each source
+ * cache line once for all batches; a full block of TB batches moves 4 columns at a time as two
+ * 4 × 4 transposes in registers.
  */
 function gatherBatches(
   src: usize,
@@ -359,16 +412,43 @@ function gatherBatches(
   nt: i32,
   dst: usize,
   dstStride: i32,
+  packed: bool,
 ): void {
+  const colBytes = (<usize>colStride) << 2;
+  const step = (<usize>dstStride) << 2;
   for (let r = 0; r < rows; r++) {
-    for (let q = 0; q < cols; q++) {
+    let q = 0;
+    if (nt == TB) {
+      for (; q + 4 <= cols; q += 4) {
+        const from = src + ((<usize>r * rowStride + <usize>q * colStride) << 2);
+        const to = dst + gatheredOffset(r, q, rows, cols, packed);
+        transpose4x4(from, colBytes, to, step, false);
+        transpose4x4(from + 16, colBytes, to + 4 * step, step, false);
+      }
+    }
+    for (; q < cols; q++) {
       const from = src + ((<usize>r * rowStride + <usize>q * colStride) << 2);
-      const to = dst + ((<usize>r * cols + <usize>q) << 2);
+      const to = dst + gatheredOffset(r, q, rows, cols, packed);
       for (let t = 0; t < nt; t++) {
-        store<f32>(to + <usize>(t * dstStride * 4), load<f32>(from + ((<usize>t) << 2)));
+        store<f32>(to + <usize>t * step, load<f32>(from + ((<usize>t) << 2)));
       }
     }
   }
+  const padded = ((cols + NR - 1) / NR) * NR;
+  if (!packed || padded == cols) return;
+  for (let t = 0; t < nt; t++) {
+    for (let r = 0; r < rows; r++) {
+      for (let q = cols; q < padded; q++) {
+        store<f32>(dst + <usize>t * step + gatheredOffset(r, q, rows, cols, true), 0);
+      }
+    }
+  }
+}
+
+/** Byte offset of element (r, q) of a gathered rows × cols matrix (packed: packB's layout). */
+function gatheredOffset(r: i32, q: i32, rows: i32, cols: i32, packed: bool): usize {
+  const at = packed ? (q / NR) * rows * NR + r * NR + (q % NR) : r * cols + q;
+  return (<usize>at) << 2;
 }
 
 /**
@@ -404,33 +484,43 @@ function batchBlockedGemm(
       for (let p0 = 0; p0 < k; p0 += KC) {
         const kb = min(KC, k - p0);
         const bAt = b + ((<usize>tb + <usize>p0 * sbK + <usize>j0 * sbN) << 2);
-        gatherBatches(bAt, sbK, sbN, kb, nb, nt, bBlock, KC * NC);
+        gatherBatches(bAt, sbK, sbN, kb, nb, nt, bBlock, KC * NC, true);
         for (let i0 = 0; i0 < m; i0 += MB) {
           const mb = min(MB, m - i0);
           const aAt = a + ((<usize>tb + <usize>i0 * saM + <usize>p0 * saK) << 2);
-          gatherBatches(aAt, saM, saK, mb, kb, nt, aBlock, MB * KC);
+          gatherBatches(aAt, saM, saK, mb, kb, nt, aBlock, MB * KC, false);
           for (let t = 0; t < nt; t++) {
-            gemm(
+            gemmPacked(
               aBlock + <usize>(t * MB * KC * 4),
-              kb,
+              (<usize>kb) << 2,
               bBlock + <usize>(t * KC * NC * 4),
+              kb,
               nb,
               cBlock + <usize>(t * MB * NC * 4),
-              nb,
+              (<usize>nb) << 2,
               mb,
-              nb,
-              kb,
-              0,
-              pack,
+              false,
             );
           }
+          // The TB results back into C's unit-stride batch dim, 4 columns at a time when full.
+          const batchBytes = <usize>(MB * NC * 4);
           for (let i = 0; i < mb; i++) {
-            for (let j = 0; j < nb; j++) {
+            let j = 0;
+            if (nt == TB) {
+              for (; j + 4 <= nb; j += 4) {
+                const dst = c + ((<usize>tb + <usize>(i0 + i) * scM + <usize>(j0 + j) * scN) << 2);
+                const src = cBlock + ((<usize>i * nb + <usize>j) << 2);
+                const step = (<usize>scN) << 2;
+                transpose4x4(src, batchBytes, dst, step, p0 > 0);
+                transpose4x4(src + 4 * batchBytes, batchBytes, dst + 16, step, p0 > 0);
+              }
+            }
+            for (; j < nb; j++) {
               const dst = c + ((<usize>tb + <usize>(i0 + i) * scM + <usize>(j0 + j) * scN) << 2);
               const src = cBlock + ((<usize>i * nb + <usize>j) << 2);
               for (let t = 0; t < nt; t++) {
                 const at = dst + ((<usize>t) << 2);
-                const v = load<f32>(src + <usize>(t * MB * NC * 4));
+                const v = load<f32>(src + <usize>t * batchBytes);
                 store<f32>(at, p0 > 0 ? load<f32>(at) + v : v);
               }
             }
