@@ -95,8 +95,10 @@ export type SearchAlgo = "auto" | "single_cta" | "multi_cta" | "multi_kernel";
  * - `coarse`: the query's 16 nearest rows of a coarse level (a small CAGRA graph over one row
  *   in 16, built on first use and searched first) take the first slots; the rest stay random.
  *   Computed on the CPU.
- * - `auto`: `coarse` on the CPU backend; `random` on WebGPU, whose kernels read one seed
- *   list for all queries.
+ * - `auto`: on the CPU backend, `coarse` where the coarse seeds find more neighbours than
+ *   random entry points given as much work in extra iterations (coarseHelps, decided on an
+ *   index's first search), else `random`; `random` on WebGPU, whose kernels read one seed list
+ *   for all queries.
  */
 export type EntryPoints = "auto" | "random" | "coarse";
 

@@ -1,10 +1,11 @@
 import type { Matrix } from "../../common/matrix.js";
 import type { Backend } from "../../device/backend.js";
 import { prepareForMetric } from "../distance.js";
-import type { SearchParams } from "../params.js";
+import { DEFAULT_SEARCH_PARAMS, type SearchParams } from "../params.js";
 import type { CagraIndex, SearchResult } from "../types.js";
 import { searchCpu } from "./cpu.js";
 import { searchCpuParallel } from "./cpu-parallel.js";
+import { coarseHelps } from "./seeds/coarse-helps.js";
 import { buildCoarseLevel, type CoarseLevel } from "./seeds/coarse-level.js";
 import {
   COARSE_SEEDS,
@@ -77,8 +78,10 @@ export async function search(
 ): Promise<CagraSearchResult> {
   const s = searchIndex(index);
   const entryPoints = resolveEntryPoints(params.entryPoints, backend.kind);
+  const automatic = (params.entryPoints ?? DEFAULT_SEARCH_PARAMS.entryPoints) === "auto";
   // A one-row index has no coarse level to build, and nothing to choose between.
-  const coarse = entryPoints === "coarse" && s.dataset.rows >= 2 ? await coarseOf(s) : undefined;
+  const coarse =
+    entryPoints === "coarse" && s.dataset.rows >= 2 ? await coarseOf(s, automatic) : undefined;
   if (backend.kind === "webgpu") {
     // The kernels take per-query seeds: found by the same kernels over the coarse level.
     const { filter, signal } = options;
@@ -108,10 +111,31 @@ export async function search(
   return searchCpu(s, queries, k, params, { ...options, seeds });
 }
 
-/** The coarse level of `s` (built on first use) and the seeds to take from it per query. */
-async function coarseOf(s: SearchIndex): Promise<{ level: CoarseLevel; count: number }> {
+/**
+ * The coarse level of `s` (built on first use) and the seeds to take from it per query; for
+ * `automatic` entry points, undefined where the seeds are not worth their search on `s`
+ * (coarseHelps, decided on the first such search and kept with the level).
+ */
+async function coarseOf(
+  s: SearchIndex,
+  automatic: boolean,
+): Promise<{ level: CoarseLevel; count: number } | undefined> {
   const level = await coarseLevelOf(s);
-  return { level, count: Math.min(COARSE_SEEDS, level.ids.length) };
+  const count = Math.min(COARSE_SEEDS, level.ids.length);
+  if (automatic && !helpsOf(s, level, count)) return undefined;
+  return { level, count };
+}
+
+// Whether the coarse seeds help each prepared index, decided on its first "auto" search.
+const coarseHelpsFor = new WeakMap<SearchIndex, boolean>();
+
+function helpsOf(s: SearchIndex, level: CoarseLevel, count: number): boolean {
+  let helps = coarseHelpsFor.get(s);
+  if (helps === undefined) {
+    helps = coarseHelps(s, level, count);
+    coarseHelpsFor.set(s, helps);
+  }
+  return helps;
 }
 
 // The coarse level of each prepared index, built on its first "coarse" search.

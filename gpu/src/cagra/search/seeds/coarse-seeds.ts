@@ -10,7 +10,10 @@ import type { CoarseLevel } from "./coarse-level.js";
  */
 export const COARSE_SEEDS = 16;
 
-/** `auto` resolved for a backend: `coarse` on the CPU, `random` on WebGPU; others checked. */
+/**
+ * `auto` resolved for a backend: `coarse` on the CPU (which search() then keeps only where
+ * coarseHelps finds the seeds worth their search), `random` on WebGPU; others checked.
+ */
 export function resolveEntryPoints(
   entryPoints: EntryPoints = DEFAULT_SEARCH_PARAMS.entryPoints,
   backend: BackendKind,
