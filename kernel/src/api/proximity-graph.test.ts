@@ -69,6 +69,12 @@ test("the PCA layout is computed once per index; own coordinates are taken as gi
     proximityGraph(index, { layout: new Float32Array(5) }),
     /layout needs 3000 values/,
   );
+  const withNaN = xy.slice();
+  withNaN[7] = NaN;
+  await assert.rejects(
+    proximityGraph(index, { layout: withNaN }),
+    /layout value 7 \(y of node 3\) is NaN; every coordinate must be a finite number/,
+  );
   await assert.rejects(
     proximityGraph(index, {
       compare: { graph: { neighbors: new Uint32Array(4), size: 2, degree: 2 } },

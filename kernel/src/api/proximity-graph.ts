@@ -174,6 +174,12 @@ async function layoutOf(
         `proximityGraph: layout needs ${nodes * 2} values (x, y per node), got ${values.length}.`,
       );
     }
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new RangeError(
+        `proximityGraph: layout value ${bad} (${bad % 2 === 0 ? "x" : "y"} of node ${bad >> 1}) is ${values[bad]}; every coordinate must be a finite number.`,
+      );
+    }
     return { name: "user", positions: values };
   }
   if (layout !== "pca" && layout !== "umap") {
