@@ -12,6 +12,18 @@ import { resolveModuleUrl, startModuleWorker } from "./module-worker.js";
 import type { TaskReply, TaskRequest } from "./worker-protocol.js";
 
 const idle: Worker[] = [];
+// Task URLs as resolved (resolveModuleUrl asks the file system, once or twice): the AutoChunk
+// kernels run a task per op, hundreds per chunked program.
+const taskHrefs = new Map<string, string>();
+
+function taskHref(task: URL): string {
+  let href = taskHrefs.get(task.href);
+  if (href === undefined) {
+    href = resolveModuleUrl(task).href;
+    taskHrefs.set(task.href, href);
+  }
+  return href;
+}
 
 function startWorker(): Worker {
   return startModuleWorker(new URL("./worker-entry.js", import.meta.url));
@@ -83,7 +95,7 @@ export async function runInWorkers<I, O>(
 ): Promise<O[]> {
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
-  const href = resolveModuleUrl(task).href;
+  const href = taskHref(task);
   const workers = inputs.map(() => acquire());
   const runs = workers.map((worker, i) =>
     runOnWorker<O>(worker, { task: href, input: inputs[i] }, (done) => onProgress?.(i, done)),
