@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
@@ -47,6 +47,26 @@ describe("requireCached", () => {
       false,
       9,
     ]);
+  });
+
+  test("saving keeps the newest caches of the file and removes older ones", () => {
+    const folder = path.join(dir, "pruned");
+    mkdirSync(folder, { recursive: true });
+    const old = (k: number) => path.join(folder, `lib.js-old${k}-v0-x64.v8cache`);
+    for (let k = 0; k < 5; k++) {
+      writeFileSync(old(k), "stale");
+      utimesSync(old(k), new Date(2020, 0, 1 + k), new Date(2020, 0, 1 + k));
+    }
+    writeFileSync(path.join(folder, "other.js-x-v0-x64.v8cache"), "another file's");
+    requireCached(file, folder).save();
+    const left = readdirSync(folder).sort();
+    // The new cache and the three newest old ones; another file's cache is not touched.
+    assert.equal(left.length, 5);
+    assert.ok(left.includes("other.js-x-v0-x64.v8cache"));
+    assert.deepEqual(
+      left.filter((n) => n.includes("-old")),
+      [2, 3, 4].map((k) => path.basename(old(k))),
+    );
   });
 
   test("a changed file does not use the old cache", () => {

@@ -6,7 +6,15 @@
  * switch, so the kernel does it for the one file where it pays.
  */
 import { isAscii } from "node:buffer";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire, Module } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +27,10 @@ export interface CachedModule<T> {
   /** Saves the code compiled so far, unless it came from the cache; never throws. */
   save(): void;
 }
+
+// Caches kept per cached file: each clone, TypeScript or Node version writes one of its own
+// (~10 MB each), so the older ones are removed when a new one is saved.
+const KEPT_PER_FILE = 4;
 
 /** `$XDG_CACHE_HOME/tessera` (or `~/.cache/tessera`), where compiled code is kept. */
 export function cacheFolder(): string {
@@ -64,11 +76,21 @@ export function requireCached<T>(file: string, folder = cacheFolder()): CachedMo
         const tmp = `${cacheFile}.${process.pid}`;
         writeFileSync(tmp, script.createCachedData());
         renameSync(tmp, cacheFile);
+        pruneOlder(folder, `${path.basename(file)}-`);
       } catch {
         // A read-only home: every start compiles, as without the cache.
       }
     },
   };
+}
+
+/** Removes all but the KEPT_PER_FILE newest caches whose names start with `prefix`. */
+function pruneOlder(folder: string, prefix: string): void {
+  const caches = readdirSync(folder)
+    .filter((name) => name.startsWith(prefix) && name.endsWith(".v8cache"))
+    .map((name) => ({ name, at: statSync(path.join(folder, name)).mtimeMs }))
+    .sort((a, b) => b.at - a.at);
+  for (const { name } of caches.slice(KEPT_PER_FILE)) unlinkSync(path.join(folder, name));
 }
 
 /**
