@@ -2,6 +2,7 @@ import type { Matrix } from "../../common/matrix.js";
 import { seededRandom } from "../../common/random.js";
 import { createCheckpoint } from "../../cpu/next-task.js";
 import { prepareForMetric } from "../distance.js";
+import { DEFAULT_INDEX_PARAMS } from "../params.js";
 import type { KnnGraph, Metric, Progress } from "../types.js";
 import { paddedDim } from "./distance-tile.js";
 import { createKernels, createSharedKernels } from "./kernels.js";
@@ -45,7 +46,10 @@ export interface NnDescentOptions {
   internalDegree?: number;
   /** Iterations at most (cuVS: 20). */
   maxIterations?: number;
-  /** Stop once an iteration changes fewer than this fraction of all list entries (cuVS: 1e-4). */
+  /**
+   * Stop once an iteration changes fewer than this fraction of all list entries; default
+   * build()'s (1e-2; cuVS: 1e-4).
+   */
   terminationThreshold?: number;
   /** New (and old) candidates joined per node and iteration, forward and reverse together. */
   samples?: number;
@@ -95,7 +99,7 @@ export async function nnDescent(
   const {
     internalDegree = Math.min(n - 1, Math.max(k, Math.round(1.5 * k))),
     maxIterations = 20,
-    terminationThreshold = 1e-4,
+    terminationThreshold = DEFAULT_INDEX_PARAMS.nnDescentTerminationThreshold,
     samples = NN_DESCENT_SAMPLES,
     seedTrees = NN_DESCENT_SEED_TREES,
     seed = 0,
