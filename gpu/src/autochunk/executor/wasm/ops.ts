@@ -12,10 +12,21 @@ import { Staging } from "./staging.js";
 
 // The least work worth a thread of its own: multiply-adds for products (4M, about 0.2 ms on
 // one thread; once workers kept their task module, a 16M-MAC gemm split over two threads took
-// 0.55-0.60 ms against 0.85 ms on one, an 8M one 0.31-0.40 against 0.44, a 4M one longer),
-// elements otherwise.
+// 0.55-0.60 ms against 0.85 ms on one, an 8M one 0.31-0.40 against 0.44, a 4M one longer).
 const MIN_MACS_PER_THREAD = 1 << 22;
-const MIN_ELEMENTS_PER_THREAD = 1 << 20;
+// Elements otherwise, by the kernel's cost per element (one thread, 2M elements: 0.25-0.45 ns
+// for a binary op, 0.9 for layer norm, 1.0 for relu, 3.4 for softmax rows of 256, 3.8-5.0 for
+// sigmoid, 5.2 for gelu). Split over two threads, on a machine otherwise idle for the
+// measurement (its session's scheduling group given priority): sigmoid over 256K elements
+// 1.44 -> 0.98 ms, softmax 0.90 -> 0.73, layer norm over 512K 0.48 -> 0.40, relu 0.51 -> 0.43,
+// an add over 2M 0.69 -> 0.55 but over 1M 0.32 -> 0.41.
+const MIN_ELEMENTS_PER_THREAD = {
+  binary: 1 << 20,
+  cheap: 1 << 18,
+  transcendental: 1 << 17,
+} as const;
+/** Unary ops as costly per element as an exp. */
+const TRANSCENDENTAL: ReadonlySet<WasmUnaryOp> = new Set(["exp", "sigmoid", "silu"]);
 // Rows of the gemm micro-kernel: thread ranges start on multiples of it.
 const MR = 4;
 // Batches the strided gemm gathers together (TB in assembly/gemm.ts).
@@ -138,7 +149,7 @@ export function softmaxWasm(x: TensorData, out: TensorData, len: number): Promis
   return staged((s) => {
     const xp = s.input(x);
     const op = s.output(out);
-    const minRows = Math.ceil(MIN_ELEMENTS_PER_THREAD / Math.max(1, len));
+    const minRows = Math.ceil(MIN_ELEMENTS_PER_THREAD.transcendental / Math.max(1, len));
     return splitRange(rows, rt.threads, 1, minRows).map(([r0, r1]) => ({
       kernel: "softmaxRows",
       args: [xp, op, len, r0, r1],
@@ -162,7 +173,7 @@ export function layerNormWasm(
     const wp = w === undefined ? 0 : s.input(w);
     const bp = b === undefined ? 0 : s.input(b);
     const op = s.output(out);
-    const minRows = Math.ceil(MIN_ELEMENTS_PER_THREAD / Math.max(1, width));
+    const minRows = Math.ceil(MIN_ELEMENTS_PER_THREAD.cheap / Math.max(1, width));
     return splitRange(rows, rt.threads, 1, minRows).map(([r0, r1]) => ({
       kernel: "layerNormRows",
       args: [xp, wp, bp, op, width, eps, r0, r1],
@@ -189,12 +200,14 @@ export function binaryWasm(
     const outp = s.output(out);
     if (period === a.length) {
       // One block: each thread takes a slice of it as a block of its own.
-      return splitRange(a.length, rt.threads, 16, MIN_ELEMENTS_PER_THREAD).map(([i0, i1]) => ({
-        kernel: "binaryPeriodic",
-        args: [code, ap + i0 * F32, bp + i0 * F32, outp + i0 * F32, i1 - i0, 0, 1],
-      }));
+      return splitRange(a.length, rt.threads, 16, MIN_ELEMENTS_PER_THREAD.binary).map(
+        ([i0, i1]) => ({
+          kernel: "binaryPeriodic",
+          args: [code, ap + i0 * F32, bp + i0 * F32, outp + i0 * F32, i1 - i0, 0, 1],
+        }),
+      );
     }
-    const minBlocks = Math.ceil(MIN_ELEMENTS_PER_THREAD / period);
+    const minBlocks = Math.ceil(MIN_ELEMENTS_PER_THREAD.binary / period);
     return splitRange(a.length / period, rt.threads, 1, minBlocks).map(([t0, t1]) => ({
       kernel: "binaryPeriodic",
       args: [code, ap, bp, outp, period, t0, t1],
@@ -213,7 +226,7 @@ export function binaryScalarWasm(
   return staged((s) => {
     const ap = s.input(a);
     const outp = s.output(out);
-    return splitRange(a.length, rt.threads, 16, MIN_ELEMENTS_PER_THREAD).map(([i0, i1]) => ({
+    return splitRange(a.length, rt.threads, 16, MIN_ELEMENTS_PER_THREAD.binary).map(([i0, i1]) => ({
       kernel: "binaryScalar",
       args: [BINARY_CODES[op], ap, scalar, outp, i0, i1],
     }));
@@ -226,7 +239,8 @@ export function geluWasm(x: TensorData, out: TensorData): Promise<void> {
   return staged((s) => {
     const xp = s.input(x);
     const op = s.output(out);
-    return splitRange(x.length, rt.threads, 16, MIN_ELEMENTS_PER_THREAD).map(([i0, i1]) => ({
+    const min = MIN_ELEMENTS_PER_THREAD.transcendental;
+    return splitRange(x.length, rt.threads, 16, min).map(([i0, i1]) => ({
       kernel: "geluRange",
       args: [xp, op, i0, i1],
     }));
@@ -239,7 +253,10 @@ export function unaryWasm(op: WasmUnaryOp, x: TensorData, out: TensorData): Prom
   return staged((s) => {
     const xp = s.input(x);
     const outp = s.output(out);
-    return splitRange(x.length, rt.threads, 16, MIN_ELEMENTS_PER_THREAD).map(([i0, i1]) => ({
+    const min = TRANSCENDENTAL.has(op)
+      ? MIN_ELEMENTS_PER_THREAD.transcendental
+      : MIN_ELEMENTS_PER_THREAD.cheap;
+    return splitRange(x.length, rt.threads, 16, min).map(([i0, i1]) => ({
       kernel: "unaryRange",
       args: [UNARY_CODES[op], xp, outp, i0, i1],
     }));
