@@ -81,7 +81,9 @@ export async function search(
   const automatic = (params.entryPoints ?? DEFAULT_SEARCH_PARAMS.entryPoints) === "auto";
   // A one-row index has no coarse level to build, and nothing to choose between.
   const coarse =
-    entryPoints === "coarse" && s.dataset.rows >= 2 ? await coarseOf(s, automatic) : undefined;
+    entryPoints === "coarse" && s.dataset.rows >= 2
+      ? await coarseOf(s, automatic, backend.kind === "cpu" ? backend.threads : 1)
+      : undefined;
   if (backend.kind === "webgpu") {
     // The kernels take per-query seeds: found by the same kernels over the coarse level.
     const { filter, signal } = options;
@@ -112,15 +114,16 @@ export async function search(
 }
 
 /**
- * The coarse level of `s` (built on first use) and the seeds to take from it per query; for
+ * The coarse level of `s` (built on first use, on `threads`) and the seeds to take from it per query; for
  * `automatic` entry points, undefined where the seeds are not worth their search on `s`
  * (coarseHelps, decided on the first such search and kept with the level).
  */
 async function coarseOf(
   s: SearchIndex,
   automatic: boolean,
+  threads: number,
 ): Promise<{ level: CoarseLevel; count: number } | undefined> {
-  const level = await coarseLevelOf(s);
+  const level = await coarseLevelOf(s, threads);
   const count = Math.min(COARSE_SEEDS, level.ids.length);
   if (automatic && !helpsOf(s, level, count)) return undefined;
   return { level, count };
@@ -141,10 +144,10 @@ function helpsOf(s: SearchIndex, level: CoarseLevel, count: number): boolean {
 // The coarse level of each prepared index, built on its first "coarse" search.
 const coarseLevels = new WeakMap<SearchIndex, Promise<CoarseLevel>>();
 
-function coarseLevelOf(s: SearchIndex): Promise<CoarseLevel> {
+function coarseLevelOf(s: SearchIndex, threads: number): Promise<CoarseLevel> {
   let level = coarseLevels.get(s);
   if (level === undefined) {
-    level = buildCoarseLevel(s);
+    level = buildCoarseLevel(s, { threads });
     coarseLevels.set(s, level);
   }
   return level;

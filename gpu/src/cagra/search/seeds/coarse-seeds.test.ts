@@ -32,6 +32,19 @@ test("the coarse level: one row in 16, evenly spaced, under one strongly connect
   );
 });
 
+test("the coarse level built on two threads is the one built on one", async () => {
+  const index = { dataset: base, graph: { neighbors: new Uint32Array(0), size: 0, degree: 0 } };
+  const options = { size: 2000, graphDegree: 16 };
+  const [one, two] = await Promise.all(
+    [1, 2].map((threads) =>
+      buildCoarseLevel({ ...index, metric: "sqeuclidean" }, { ...options, threads }),
+    ),
+  );
+  assert.equal(two!.index.graph.size, 2000);
+  assert.deepEqual(two!.index.graph.neighbors, one!.index.graph.neighbors);
+  assert.deepEqual(two!.ids, one!.ids);
+});
+
 test("coarseSeeds: each query's nearest sample rows, as index rows", async () => {
   const level = await buildCoarseLevel(
     {
