@@ -305,9 +305,8 @@ function shareAlike(
     (g, cs) => estimateMemory(chunkGraph(g, cs).graph, executor).peakBytes <= search.budget,
   );
   const { graph: final, newId, shared } = sharedCopies;
-  if (shared === 0)
-    return { final, finalBase: cachedEstimate(final, executor), ...planned, shared };
   const finalBase = cachedEstimate(final, executor);
+  if (shared === 0) return { final, finalBase, ...planned, shared };
   const ctx = searchContext(final);
   const choices = sharedCopies.choices.map(({ trace, chunkSize }) =>
     choose(ctx, { trace, memory: regionMemory(ctx, finalBase, trace) }, chunkSize, search.table),
