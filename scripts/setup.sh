@@ -143,7 +143,8 @@ build() {
   # tests run from src too.
   local wasm_key
   wasm_key=$(digest gpu/src/autochunk/executor/wasm/assembly gpu/src/cagra/search/wasm/assembly package-lock.json)
-  if [[ ! -f gpu/dist/wasm/autochunk-kernels.wasm || ! -f gpu/dist/wasm/cagra-search.wasm ]] ||
+  if [[ ! -f gpu/dist/wasm/autochunk-kernels.wasm || ! -f gpu/dist/wasm/autochunk-kernels-relaxed.wasm ||
+    ! -f gpu/dist/wasm/cagra-search.wasm ]] ||
     ! up_to_date wasm "$wasm_key"; then
     say "compiling the CPU kernels (AssemblyScript)"
     npm run --silent build:wasm

@@ -3,7 +3,7 @@
  * CPU's WebAssembly (CAGRA's search, AutoChunk's executor) still bundle for a browser, where
  * they run on WebGPU instead. `process.getBuiltinModule` is in Node 20.16 and later.
  */
-import { compileModule, type WasmModule } from "./wasm-instance.js";
+import { compileModule, validateModule, type WasmModule } from "./wasm-instance.js";
 
 type NodeBuiltins = Pick<NodeJS.Process, "getBuiltinModule">;
 
@@ -12,6 +12,7 @@ interface Builtins {
   "node:fs": typeof import("node:fs");
   "node:os": typeof import("node:os");
   "node:url": typeof import("node:url");
+  "node:v8": typeof import("node:v8");
 }
 
 /**
@@ -35,6 +36,10 @@ export function nodeBuiltin<ID extends keyof Builtins>(id: ID, needsNode: string
  * const module = compileWasmFile(new URL("../dist/wasm/k.wasm", import.meta.url), "kernels", msg);
  */
 export function compileWasmFile(file: URL, what: string, needsNode: string): WasmModule {
+  return compileModule(readWasmFile(file, what, needsNode));
+}
+
+function readWasmFile(file: URL, what: string, needsNode: string): Uint8Array {
   const { existsSync, readFileSync } = nodeBuiltin("node:fs", needsNode);
   const path = nodeBuiltin("node:url", needsNode).fileURLToPath(file);
   if (!existsSync(path)) {
@@ -43,5 +48,39 @@ export function compileWasmFile(file: URL, what: string, needsNode: string): Was
         "(part of `npm run build` and scripts/setup.sh).",
     );
   }
-  return compileModule(new Uint8Array(readFileSync(path)));
+  return new Uint8Array(readFileSync(path));
+}
+
+/** The two builds of one kernel module: SIMD128, and SIMD128 with relaxed SIMD's fused multiply-add. */
+export interface WasmBuilds {
+  readonly simd: URL;
+  readonly relaxedSimd: URL;
+}
+
+/** Which build a module was compiled from. */
+export type WasmBuildName = keyof WasmBuilds;
+
+/**
+ * Compiles the relaxed-SIMD build of a kernel module where this engine runs it, else the
+ * SIMD128 build. Node 20's V8 implements relaxed SIMD behind `--experimental-wasm-relaxed-simd`
+ * (on by default from Node 22), so where the build does not validate, that flag is turned on
+ * before compiling: V8 reads its wasm feature flags at each compile. `TESSERA_WASM_BUILD=simd`
+ * picks the SIMD128 build (for comparisons).
+ *
+ * @example
+ * const { module, build } = compileWasmBuilds({ simd: fileA, relaxedSimd: fileB }, "kernels", msg);
+ */
+export function compileWasmBuilds(
+  builds: WasmBuilds,
+  what: string,
+  needsNode: string,
+): { readonly module: WasmModule; readonly build: WasmBuildName } {
+  const bytes = readWasmFile(builds.relaxedSimd, what, needsNode);
+  if (process.env.TESSERA_WASM_BUILD !== "simd") {
+    if (!validateModule(bytes)) {
+      nodeBuiltin("node:v8", needsNode).setFlagsFromString("--experimental-wasm-relaxed-simd");
+    }
+    if (validateModule(bytes)) return { module: compileModule(bytes), build: "relaxedSimd" };
+  }
+  return { module: compileWasmFile(builds.simd, what, needsNode), build: "simd" };
 }

@@ -23,6 +23,7 @@ export interface SharedWasmMemory {
 }
 
 interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (
     module: WasmModule,
@@ -32,6 +33,11 @@ interface WebAssemblyApi {
 }
 
 const api = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+/** Whether this engine accepts `bytes` as a module (its instructions and features). */
+export function validateModule(bytes: Uint8Array): boolean {
+  return api.validate(bytes);
+}
 
 /** Compiles `bytes` synchronously (fine in Node and in workers for small modules). */
 export function compileModule(bytes: Uint8Array): WasmModule {

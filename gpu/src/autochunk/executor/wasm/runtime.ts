@@ -10,12 +10,15 @@
  * the AutoChunk entry then also loads in a browser, where plans run on WebGPU.
  */
 import type { SharedWasmMemory, WasmModule } from "../../../cpu/wasm-instance.js";
-import { compileWasmFile, nodeBuiltin } from "../../../cpu/node-builtin.js";
+import { compileWasmBuilds, nodeBuiltin, type WasmBuildName } from "../../../cpu/node-builtin.js";
 import { createSharedMemory, instantiateWithMemory } from "../../../cpu/wasm-instance.js";
 import type * as WorkerPool from "../../../cpu/worker-pool.js";
 import { WasmHeap } from "./heap.js";
 
-const WASM_FILE = new URL("../../../../dist/wasm/autochunk-kernels.wasm", import.meta.url);
+const WASM_BUILDS = {
+  simd: new URL("../../../../dist/wasm/autochunk-kernels.wasm", import.meta.url),
+  relaxedSimd: new URL("../../../../dist/wasm/autochunk-kernels-relaxed.wasm", import.meta.url),
+};
 const TASK = new URL("./worker-task.js", import.meta.url);
 // Imported by URL, not by a literal specifier: a bundler would inline the pool, and with it the
 // static node:worker_threads imports of gpu/src/cpu, into a browser bundle of the entry.
@@ -139,6 +142,7 @@ interface Current extends KernelRuntime {
 }
 
 let module: WasmModule | undefined;
+let build: WasmBuildName | undefined;
 let memory: SharedWasmMemory | undefined;
 let current: Current | undefined;
 let nextMemoryId = 0;
@@ -154,7 +158,9 @@ const NEEDS_NODE =
   "selectBackend(), or executeWebGpu().";
 
 function loadModule(): WasmModule {
-  return compileWasmFile(WASM_FILE, "AutoChunk CPU kernels", NEEDS_NODE);
+  const loaded = compileWasmBuilds(WASM_BUILDS, "AutoChunk CPU kernels", NEEDS_NODE);
+  build = loaded.build;
+  return loaded.module;
 }
 
 function defaultThreads(): number {
@@ -229,6 +235,18 @@ function packsFor(
   const packs = have.slice(0, threads);
   while (packs.length < threads) packs.push(heap.alloc(bytes));
   return packs;
+}
+
+/**
+ * Which build of the kernels runs: "relaxedSimd" (fused multiply-add) where the engine has
+ * relaxed SIMD, else "simd" (node-builtin.ts, compileWasmBuilds).
+ *
+ * @example
+ * kernelBuild(); // "relaxedSimd" in Node 20.16+ on x64 and arm64
+ */
+export function kernelBuild(): WasmBuildName {
+  kernelRuntime();
+  return build!;
 }
 
 /** The runtime, created on first use. */

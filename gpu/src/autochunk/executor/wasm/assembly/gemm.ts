@@ -2,10 +2,13 @@
  * GEMM for the AutoChunk CPU executor, in AssemblyScript (compiled to WebAssembly SIMD128 by
  * `npm run build:wasm`). Pointers are byte offsets into the shared memory, strides count
  * elements. Blocked as in GotoBLAS: a KC × NC panel of B is packed into groups of NR columns
- * (so the micro-kernel reads it sequentially), and each MR × NR tile of C accumulates in
- * registers over the panel's depth. Without fused multiply-add (relaxed SIMD needs a flag in
- * Node 20) every step is a separate f32x4 mul and add.
+ * and each strip of MR rows of A is packed with the rows' values at each depth side by side (so
+ * the micro-kernel reads both sequentially, at constant offsets); each MR × NR tile of C
+ * accumulates in registers over the panel's depth, by fused multiply-adds in the relaxed-SIMD
+ * build (math.ts).
  */
+
+import { madd } from "./math";
 
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -14,8 +17,9 @@ const NC: i32 = 256;
 
 /** Bytes of packing scratch gemm needs: one KC × NC panel of B. */
 const B_PANEL_BYTES: i32 = KC * NC * 4;
-/** Bytes of the strided gemm's extra scratch: MR gathered rows of A, then one MR × NR tile of C. */
-const A_ROWS_BYTES: i32 = MR * KC * 4;
+/** Bytes of A's packed strip (packA4). */
+const A_PANEL_BYTES: i32 = MR * KC * 4;
+/** Bytes of the strided gemm's MR × NR tile of C. */
 const C_TILE_BYTES: i32 = MR * NR * 4;
 
 /** Batches gathered together when the batch is every operand's unit-stride dim. */
@@ -26,11 +30,11 @@ const MB: i32 = 64;
 const BATCH_BLOCK_BYTES: i32 = TB * (KC * NC + MB * KC + MB * NC) * 4;
 
 /**
- * Bytes of scratch a gemm call needs (per thread): B's panel, then the strided gemm's extras,
+ * Bytes of scratch a gemm call needs (per thread): B's panel, A's strip, the strided gemm's tile,
  * then the batch-blocked path's blocks.
  */
 export const GEMM_SCRATCH_BYTES: i32 =
-  B_PANEL_BYTES + A_ROWS_BYTES + C_TILE_BYTES + BATCH_BLOCK_BYTES;
+  B_PANEL_BYTES + A_PANEL_BYTES + C_TILE_BYTES + BATCH_BLOCK_BYTES;
 
 /** Packs B[kb, nb] (row stride ldb) into `pack` as groups of NR columns, the last zero-padded. */
 function packB(b: usize, ldb: i32, kb: i32, nb: i32, pack: usize): void {
@@ -84,17 +88,12 @@ function lane(v: v128, j: i32): f32 {
   return f32x4.extract_lane(v, 3);
 }
 
-/** C[4, cols] (+)= A[4, kb] · one packed group (kb × 8); `lda`/`ldc` are row strides in bytes. */
-function micro4x8(
-  a: usize,
-  lda: usize,
-  pb: usize,
-  kb: i32,
-  c: usize,
-  ldc: usize,
-  cols: i32,
-  add: bool,
-): void {
+/**
+ * C[4, cols] (+)= A[4, kb] · one packed group, A packed by packA4 (the 4 rows' values at each
+ * depth side by side), so every load in the loop is at a constant offset from one of two
+ * pointers; `ldc` is C's row stride in bytes.
+ */
+function micro4x8(pa: usize, pb: usize, kb: i32, c: usize, ldc: usize, cols: i32, add: bool): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0);
@@ -103,31 +102,66 @@ function micro4x8(
   let c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0);
   let c31 = f32x4.splat(0);
-  const a1 = a + lda;
-  const a2 = a1 + lda;
-  const a3 = a2 + lda;
-  const end = (<usize>kb) << 2;
-  for (let p: usize = 0; p < end; p += 4) {
+  const end = pa + ((<usize>kb) << 4);
+  while (pa < end) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
+    let x = v128.load32_splat(pa);
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
+    x = v128.load32_splat(pa, 4);
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
+    x = v128.load32_splat(pa, 8);
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
+    x = v128.load32_splat(pa, 12);
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
+    pa += 16;
     pb += 32;
-    let x = v128.load32_splat(a + p);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x, b1));
-    x = v128.load32_splat(a1 + p);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x, b1));
-    x = v128.load32_splat(a2 + p);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x, b1));
-    x = v128.load32_splat(a3 + p);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x, b1));
   }
   storeRow(c, c00, c01, cols, add);
   storeRow(c + ldc, c10, c11, cols, add);
   storeRow(c + 2 * ldc, c20, c21, cols, add);
   storeRow(c + 3 * ldc, c30, c31, cols, add);
+}
+
+/**
+ * Packs A[4, kb] (rows `ldaBytes` apart, unit stride along k) for micro4x8: at each depth p the
+ * four rows' values, 16 bytes at pa + 16p; blocks of four depths move as 4 × 4 transposes.
+ */
+function packA4(a: usize, ldaBytes: usize, kb: i32, pa: usize): void {
+  let p = 0;
+  for (; p + 4 <= kb; p += 4) {
+    transpose4x4(a + ((<usize>p) << 2), ldaBytes, pa + ((<usize>p) << 4), 16, false);
+  }
+  for (; p < kb; p++) {
+    const at = (<usize>p) << 2;
+    const to = pa + ((<usize>p) << 4);
+    store<f32>(to, load<f32>(a + at));
+    store<f32>(to, load<f32>(a + ldaBytes + at), 4);
+    store<f32>(to, load<f32>(a + 2 * ldaBytes + at), 8);
+    store<f32>(to, load<f32>(a + 3 * ldaBytes + at), 12);
+  }
+}
+
+/**
+ * Packs `mr` ≤ 4 rows of A[·, kb] read through element strides (sam between rows, sak along k)
+ * as packA4 lays them out, the rows below `mr` zero.
+ */
+function packA4Strided(a: usize, sam: i32, sak: i32, mr: i32, kb: i32, pa: usize): void {
+  if (sak == 1 && mr == MR) {
+    packA4(a, (<usize>sam) << 2, kb, pa);
+    return;
+  }
+  for (let p = 0; p < kb; p++) {
+    const to = pa + ((<usize>p) << 4);
+    for (let r = 0; r < MR; r++) {
+      const v: f32 = r < mr ? load<f32>(a + ((<usize>r * sam + <usize>p * sak) << 2)) : 0;
+      store<f32>(to + ((<usize>r) << 2), v);
+    }
+  }
 }
 
 /** C[1, cols] (+)= A[1, kb] · one packed group: the rows left below a multiple of MR. */
@@ -137,8 +171,8 @@ function micro1x8(a: usize, pb: usize, kb: i32, c: usize, cols: i32, add: bool):
   const end = (<usize>kb) << 2;
   for (let p: usize = 0; p < end; p += 4) {
     const x = v128.load32_splat(a + p);
-    lo = f32x4.add(lo, f32x4.mul(x, v128.load(pb)));
-    hi = f32x4.add(hi, f32x4.mul(x, v128.load(pb, 16)));
+    lo = madd(x, v128.load(pb), lo);
+    hi = madd(x, v128.load(pb, 16), hi);
     pb += 32;
   }
   storeRow(c, lo, hi, cols, add);
@@ -177,6 +211,7 @@ export function gemm(
         a + ((<usize>p0) << 2),
         ldaBytes,
         pack,
+        pack + <usize>B_PANEL_BYTES,
         kb,
         nb,
         c + ((<usize>j0) << 2),
@@ -190,12 +225,13 @@ export function gemm(
 
 /**
  * C[m, nb] = A[m, kb] · B (or C += A · B with `add`) for B packed as packB lays it out; row
- * strides in bytes.
+ * strides in bytes; `pa` is scratch for A's packed strip.
  */
 function gemmPacked(
   a: usize,
   ldaBytes: usize,
   pack: usize,
+  pa: usize,
   kb: i32,
   nb: i32,
   c: usize,
@@ -205,11 +241,11 @@ function gemmPacked(
 ): void {
   let i = 0;
   for (; i + MR <= m; i += MR) {
-    const ai = a + <usize>i * ldaBytes;
+    packA4(a + <usize>i * ldaBytes, ldaBytes, kb, pa);
     const ci = c + <usize>i * ldcBytes;
     for (let j = 0; j < nb; j += NR) {
       const pb = pack + ((<usize>j * kb) << 2);
-      micro4x8(ai, ldaBytes, pb, kb, ci + ((<usize>j) << 2), ldcBytes, min(NR, nb - j), add);
+      micro4x8(pa, pb, kb, ci + ((<usize>j) << 2), ldcBytes, min(NR, nb - j), add);
     }
   }
   for (; i < m; i++) {
@@ -316,9 +352,8 @@ function stridedGemm(
     }
     return;
   }
-  const rows = pack + <usize>B_PANEL_BYTES;
-  const tile = rows + <usize>A_ROWS_BYTES;
-  const rowBytes = (<usize>KC) << 2;
+  const pa = pack + <usize>B_PANEL_BYTES;
+  const tile = pa + <usize>A_PANEL_BYTES;
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nb = min(NC, n - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {
@@ -327,37 +362,17 @@ function stridedGemm(
       const add = p0 > 0;
       for (let i = 0; i < m; i += MR) {
         const mr = min(MR, m - i);
-        // A's rows i..i+mr at depth p0..p0+kb, contiguous (gathered when sak ≠ 1).
-        let ai = a + ((<usize>i * sam + <usize>p0 * sak) << 2);
-        let lda = (<usize>sam) << 2;
-        if (sak != 1) {
-          for (let r = 0; r < mr; r++) {
-            const src = ai + ((<usize>r * sam) << 2);
-            const dst = rows + <usize>r * rowBytes;
-            for (let p = 0; p < kb; p++) {
-              store<f32>(dst + ((<usize>p) << 2), load<f32>(src + ((<usize>p * sak) << 2)));
-            }
-          }
-          ai = rows;
-          lda = rowBytes;
-        }
+        packA4Strided(a + ((<usize>i * sam + <usize>p0 * sak) << 2), sam, sak, mr, kb, pa);
         for (let j = 0; j < nb; j += NR) {
           const cols = min(NR, nb - j);
           const pb = pack + ((<usize>j * kb) << 2);
           const cij = c + ((<usize>i * scm + <usize>(j0 + j) * scn) << 2);
-          if (scn == 1) {
-            const ldc = (<usize>scm) << 2;
-            if (mr == MR) micro4x8(ai, lda, pb, kb, cij, ldc, cols, add);
-            else
-              for (let r = 0; r < mr; r++) {
-                micro1x8(ai + <usize>r * lda, pb, kb, cij + <usize>r * ldc, cols, add);
-              }
+          if (mr == MR && scn == 1) {
+            micro4x8(pa, pb, kb, cij, (<usize>scm) << 2, cols, add);
             continue;
           }
-          if (mr == MR) micro4x8(ai, lda, pb, kb, tile, 32, NR, false);
-          else
-            for (let r = 0; r < mr; r++)
-              micro1x8(ai + <usize>r * lda, pb, kb, tile + 32 * r, NR, false);
+          // A partial strip or strided C: the tile in registers goes through scratch.
+          micro4x8(pa, pb, kb, tile, 32, NR, false);
           for (let r = 0; r < mr; r++) {
             for (let jj = 0; jj < cols; jj++) {
               const at = cij + ((<usize>r * scm + <usize>jj * scn) << 2);
@@ -474,7 +489,7 @@ function batchBlockedGemm(
   t1: i32,
   pack: usize,
 ): void {
-  const bBlock = pack + <usize>(B_PANEL_BYTES + A_ROWS_BYTES + C_TILE_BYTES);
+  const bBlock = pack + <usize>(B_PANEL_BYTES + A_PANEL_BYTES + C_TILE_BYTES);
   const aBlock = bBlock + <usize>(TB * KC * NC * 4);
   const cBlock = aBlock + <usize>(TB * MB * KC * 4);
   for (let tb = t0; tb < t1; tb += TB) {
@@ -494,6 +509,7 @@ function batchBlockedGemm(
               aBlock + <usize>(t * MB * KC * 4),
               (<usize>kb) << 2,
               bBlock + <usize>(t * KC * NC * 4),
+              pack + <usize>B_PANEL_BYTES,
               kb,
               nb,
               cBlock + <usize>(t * MB * NC * 4),
