@@ -2,8 +2,21 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MemoryTracker } from "../../memory/tracker.js";
 import { seededRandom } from "../../common/random.js";
-import type { Graph, Node } from "../index.js";
-import { GraphBuilder, estimateMemory, execute, numel, tensor, validate } from "../index.js";
+import { FLAT_COST_TABLE } from "../../../test/fixtures/autochunk-cost-table.js";
+import { SMALL_EVOFORMER, SMALL_GPT } from "../../../test/fixtures/autochunk-small-models.js";
+import type { Graph, Node, Tensor } from "../index.js";
+import {
+  GraphBuilder,
+  autochunk,
+  estimateMemory,
+  execute,
+  lowestPeak,
+  numel,
+  tensor,
+  validate,
+} from "../index.js";
+import { evoformerBlock, gptPrefill, unet, vit } from "../models/index.js";
+import { kernelRuntime } from "./wasm/runtime.js";
 
 const rand = seededRandom(5);
 const randTensor = (shape: number[]) =>
@@ -250,4 +263,45 @@ test("the resident peak is Node's own ArrayBuffer count, apart from the tracker"
   assert.ok(run.resident.peakBytes >= 4 * n ** 3, `${run.resident.peakBytes}`);
   assert.equal(run.resident.overTrackedBytes, run.resident.peakBytes - run.peakBytes);
   assert.equal((await execute(graph, [randTensor([n, n])])).resident, null);
+});
+
+test("kernels handed unzeroed storage write all of it: every model, whole and chunked, over a heap of NaN", async () => {
+  // First-fit allocation puts a run's tensors in the lowest free block: fill one bigger than the
+  // run needs, free it, and run; a kernel that leaves an element unwritten shows it in the output.
+  const over = (fill: number, graph: Graph, inputs: readonly Tensor[]) => {
+    const heap = kernelRuntime().heap;
+    const bytes = 64 << 20;
+    const at = heap.alloc(bytes);
+    new Float32Array(heap.buffer, at, bytes / 4).fill(fill);
+    heap.free(at);
+    return execute(graph, inputs);
+  };
+  const models = {
+    gpt: gptPrefill({ ...SMALL_GPT, nLayer: 1, seq: 128 }),
+    vit: vit({ patch: 4, dim: 32, heads: 2, depth: 1, classes: 10, image: 32 }),
+    evoformer: evoformerBlock({ ...SMALL_EVOFORMER, nRes: 24 }),
+    unet: unet({ blockChannels: [32, 32], attention: [true, false], headDim: 32, image: 32 }),
+  };
+  for (const [name, model] of Object.entries(models)) {
+    // At the lowest peak the search reaches, the most of the program runs in loops.
+    const budget = await lowestPeak(model.graph, { costModel: FLAT_COST_TABLE });
+    const plan = await autochunk(model.graph, { budget, costModel: FLAT_COST_TABLE });
+    assert.ok(plan.regions.length > 0, `${name}: the plan chunks nothing`);
+    const inputs = model.makeInputs();
+    for (const [program, graph] of [
+      ["whole", model.graph],
+      ["chunked", plan.chunked],
+    ] as const) {
+      const zero = await over(0, graph, inputs);
+      const nan = await over(NaN, graph, inputs);
+      for (const [i, out] of nan.outputs.entries()) {
+        assert.ok(!out.data.some(Number.isNaN), `${name} ${program}: output ${i} has NaN`);
+        assert.deepEqual(
+          out.data,
+          zero.outputs[i]!.data,
+          `${name} ${program}: output ${i} differs`,
+        );
+      }
+    }
+  }
 });

@@ -3,7 +3,7 @@ import { materializeParam } from "../ir/param-init.js";
 import type { Feeds } from "./feeds.js";
 import type { Kernel } from "./kernels/kernel.js";
 import type { KernelOp } from "./kernels/table.js";
-import { cpuKernels } from "./kernels/table.js";
+import { cpuKernels, overwritesOutputs } from "./kernels/table.js";
 import type { Tensor } from "./tensor.js";
 import {
   allocateHeapBytes,
@@ -35,7 +35,7 @@ export const cpuExecutor: ExecutorBackend<Tensor, Uint8Array> = {
     return { data, shape: node.shape, dtype: node.dtype };
   },
   view: (source, type) => ({ data: source.data, shape: type.shape, dtype: type.dtype }),
-  allocate: allocateHeapTensor,
+  allocate: (type, _label, op) => allocateHeapTensor(type, !overwritesOutputs.has(op as KernelOp)),
   release: releaseHeapTensor,
   workspace: allocateHeapBytes,
   releaseWorkspace: releaseHeapBytes,
@@ -49,7 +49,8 @@ export const cpuExecutor: ExecutorBackend<Tensor, Uint8Array> = {
 
 /**
  * Runs `graph` on the CPU through the executors' shared walk (walk.ts): every activation (node
- * output, kernel workspace, copied loop slice) is zeroed, recorded in
+ * output, kernel workspace, copied loop slice) is zeroed where its kernel does not write it whole
+ * (kernels/table.ts, overwritesOutputs), recorded in
  * `options.memory`, labelled with the node's name and op, and released right after its last
  * reader, so the measured `peakBytes` equals `estimateMemory(graph).peakBytes`. `resident` is
  * the peak of Node's own ArrayBuffer count plus the wasm heap's blocks in use over the run, for

@@ -21,17 +21,19 @@ function view(dtype: Tensor["dtype"], at: number, length: number): TensorData {
 }
 
 /**
- * A zeroed tensor of `type` in the heap; give it back with `releaseHeapTensor`.
+ * A tensor of `type` in the heap, zeroed unless `zeroed` is false (then it holds whatever the
+ * heap's block held: for a kernel that writes every element); give it back with
+ * `releaseHeapTensor`.
  *
  * @example
  * const t = allocateHeapTensor({ shape: [2, 3], dtype: "f32" });
  * releaseHeapTensor(t);
  */
-export function allocateHeapTensor(type: TensorType): Tensor {
+export function allocateHeapTensor(type: TensorType, zeroed = true): Tensor {
   const bytes = tensorBytes(type);
   const at = kernelRuntime().heap.alloc(bytes);
   const data = view(type.dtype, at, numel(type.shape));
-  data.fill(0);
+  if (zeroed) data.fill(0);
   return { data, shape: type.shape, dtype: type.dtype };
 }
 
