@@ -70,15 +70,14 @@ import {
   maxSequenceLength,
 } from "../gpu/src/autochunk/index.ts";
 import type { Model } from "../gpu/src/autochunk/models/index.ts";
-import { evoformerBlock, gptPrefill, unet, vit } from "../gpu/src/autochunk/models/index.ts";
 import { graphFlops } from "../gpu/src/autochunk/ops/registry.ts";
 import { measureExecutorSpeed } from "./autochunk/executor-speed.ts";
+import type { ModelName, ModelSpec } from "./autochunk/model-specs.ts";
+import { MODEL_NAMES, maxSeqBudgetBytes, modelSpecs } from "./autochunk/model-specs.ts";
 import type { TorchPeer } from "./autochunk/torch-peer.ts";
 import { startTorchPeer } from "./autochunk/torch-peer.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const MODEL_NAMES = ["gpt", "vit", "evoformer", "unet"] as const;
-type ModelName = (typeof MODEL_NAMES)[number];
 type BackendChoice = "all" | "cpu" | "webgpu";
 
 const BUDGET_RATIOS = [0.5, 0.3, 0.2] as const;
@@ -104,115 +103,6 @@ interface Options {
   backend: BackendChoice;
   quick: boolean;
   json: string;
-}
-
-/** One benchmarked model: how to build it at a size, and the sizes and steps used. */
-interface ModelSpec {
-  name: ModelName;
-  /** What `build`'s argument is. */
-  size: string;
-  sizes: readonly number[];
-  /** Granularity of the max-sequence-length search, in `size` units. */
-  step: number;
-  /** The configuration beyond the size, as passed to the builder. */
-  config: Readonly<Record<string, unknown>>;
-  /** How it differs from the paper's setup, and why. */
-  note: string;
-  build(size: number): Model<unknown>;
-}
-
-function modelSpecs(quick: boolean): Record<ModelName, ModelSpec> {
-  const spec = <C extends Record<string, unknown>>(
-    s: Omit<ModelSpec, "config" | "build">,
-    config: C,
-    build: (size: number, config: C) => Model<unknown>,
-  ): ModelSpec => ({ ...s, config, build: (size) => build(size, config) });
-  if (quick) {
-    const note = "tiny widths (--quick smoke run)";
-    return {
-      gpt: spec(
-        { name: "gpt", size: "seq (tokens)", sizes: [128, 256], step: 16, note },
-        { nEmbd: 32, nHead: 2, nLayer: 1, vocab: 100 },
-        (seq, c) => gptPrefill({ ...c, seq }),
-      ),
-      vit: spec(
-        { name: "vit", size: "image side (px)", sizes: [32, 64], step: 4, note },
-        { patch: 4, dim: 32, heads: 2, depth: 1, classes: 10 },
-        (image, c) => vit({ ...c, image }),
-      ),
-      evoformer: spec(
-        { name: "evoformer", size: "nRes (residues)", sizes: [32, 48], step: 8, note },
-        {
-          nSeq: 4,
-          cM: 16,
-          cZ: 8,
-          msaHeads: 2,
-          pairHeads: 2,
-          headDim: 4,
-          opmDim: 8,
-          triMulDim: 8,
-        },
-        (nRes, c) => evoformerBlock({ ...c, nRes }),
-      ),
-      unet: spec(
-        { name: "unet", size: "image side (px)", sizes: [24, 32], step: 8, note },
-        { blockChannels: [32, 32], attention: [true, false], headDim: 32 },
-        (image, c) => unet({ ...c, image }),
-      ),
-    };
-  }
-  return {
-    gpt: spec(
-      {
-        name: "gpt",
-        size: "seq (tokens)",
-        sizes: [1024, 2048],
-        step: 16,
-        note:
-          "one GPT-2 block (n_embd 768, 12 heads), the block issue 12 times against PyTorch; " +
-          "vocab 1000 instead of 50257 (the embedding table is a parameter, not an activation)",
-      },
-      { nEmbd: 768, nHead: 12, nLayer: 1, vocab: 1000 },
-      (seq, c) => gptPrefill({ ...c, seq }),
-    ),
-    vit: spec(
-      {
-        name: "vit",
-        size: "image side (px)",
-        sizes: [224, 384],
-        step: 16,
-        note:
-          "ViT-L/16 widths (dim 1024, 16 heads) with 1 of its 24 blocks, for time: the " +
-          "blocks are identical, so the activation peak is the same",
-      },
-      { depth: 1 },
-      (image, c) => vit({ ...c, image }),
-    ),
-    evoformer: spec(
-      {
-        name: "evoformer",
-        size: "nRes (residues)",
-        sizes: [128, 256],
-        step: 8,
-        note: "AlphaFold 2 widths, MSA depth 32 as in AutoChunk's Evoformer test; r = 256 gives 32 MiB pair tensors",
-      },
-      { nSeq: 32 },
-      (nRes, c) => evoformerBlock({ ...c, nRes }),
-    ),
-    unet: spec(
-      {
-        name: "unet",
-        size: "image side (px)",
-        sizes: [32, 64],
-        step: 8,
-        note:
-          "diffusers UNet2DModel layout with channels [32, 64, 96, 128] instead of " +
-          "[224, 448, 672, 896] (the full widths take minutes per pass on this CPU)",
-      },
-      { blockChannels: [32, 64, 96, 128] },
-      (image, c) => unet({ ...c, image }),
-    ),
-  };
 }
 
 function parseOptions(): Options {
@@ -707,7 +597,7 @@ async function maxSeq(
   let verified = "measured";
   if (plan === null) verified = "not run: no length fits";
   else if (predictedS > VERIFY_LIMIT_S) {
-    verified = `not run: predicted ${predictedS.toFixed(0)} s at the executor's measured ${(flopsPerSecond / 1e9).toFixed(1)} GFLOP/s, over ${VERIFY_LIMIT_S} s`;
+    verified = `not run here: predicted ${predictedS.toFixed(0)} s at the executor's measured ${(flopsPerSecond / 1e9).toFixed(1)} GFLOP/s, over ${VERIFY_LIMIT_S} s (bench/autochunk/verify-max-seq.ts runs it)`;
   } else {
     log(
       `${spec.name}: verifying the plan at ${chunked.length} (predicted ${predictedS.toFixed(1)} s)…`,
@@ -916,7 +806,7 @@ async function main(): Promise<void> {
   const { runners, gpu } = await openRunners(opts.backend);
   log(`Backends: ${runners.map((r) => r.description).join("; ")}`);
   const costModel = await cachedCostTable();
-  const fixedBudget = opts.quick ? 16 * MIB : 1024 * MIB;
+  const fixedBudget = maxSeqBudgetBytes(opts.quick);
   const rows: Row[] = [];
   const torchRows: TorchRow[] = [];
   const summaries: Partial<Record<ModelName, Summary>> = {};

@@ -1,0 +1,135 @@
+/*
+ * Measured runs at the maximum sequence lengths that `npm run bench:autochunk` finds under its
+ * fixed 1 GiB budget but does not run there (each is predicted over its per-run limit: minutes
+ * to a quarter of an hour on two cores). Per model: the longest length whose chunked plan fits
+ * the budget, searched as the benchmark searches it (maxSequenceLength, the same cost table),
+ * then one run of that plan on the CPU executor, with the measured peak beside the predicted
+ * one, the resident peak by the executor's own count (process ArrayBuffers + wasm heap), the
+ * wall time and the load.
+ *
+ * node --import tsx bench/autochunk/verify-max-seq.ts [--models gpt,vit,evoformer,unet]
+ * [--out FILE] writes FILE (default bench/results/autochunk-max-seq.json) and prints a table.
+ */
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { cachedCostTable, execute, maxSequenceLength } from "../../gpu/src/autochunk/index.ts";
+import type { ModelName } from "./model-specs.ts";
+import { MODEL_NAMES, maxSeqBudgetBytes, modelSpecs } from "./model-specs.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** One model's verified length. */
+interface Verified {
+  readonly model: ModelName;
+  readonly budget_bytes: number;
+  /** In the builder's units (tokens, image side, residues), and as a sequence length. */
+  readonly size: number;
+  readonly seq: number;
+  readonly unchunked_seq: number;
+  readonly ratio: number | null;
+  readonly regions: number;
+  readonly predicted_peak_bytes: number;
+  readonly measured_peak_bytes: number;
+  readonly resident_peak_bytes: number | null;
+  readonly fits_budget: boolean;
+  readonly search_s: number;
+  readonly run_s: number;
+  readonly load: readonly [number, number];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      models: { type: "string", default: MODEL_NAMES.join(",") },
+      out: { type: "string", default: path.join(ROOT, "bench/results/autochunk-max-seq.json") },
+    },
+  });
+  const names = values.models.split(",").map((m) => m.trim());
+  for (const m of names) {
+    if (!(MODEL_NAMES as readonly string[]).includes(m)) {
+      throw new Error(`--models wants a comma list of ${MODEL_NAMES.join(", ")}, got "${m}"`);
+    }
+  }
+  const specs = modelSpecs(false);
+  const budget = maxSeqBudgetBytes(false);
+  const costModel = await cachedCostTable();
+  const started = performance.now();
+  const rows: Verified[] = [];
+  for (const name of names as ModelName[]) {
+    const spec = specs[name];
+    const factory = (size: number) => spec.build(size).graph;
+    const options = { step: spec.step, costModel };
+    const searchStart = performance.now();
+    const plain = await maxSequenceLength(factory, budget, { ...options, chunked: false });
+    const chunked = await maxSequenceLength(factory, budget, { ...options, chunked: true });
+    const searchS = (performance.now() - searchStart) / 1000;
+    if (chunked.plan === null) throw new Error(`${name}: no chunked length fits ${budget} bytes`);
+    const model = spec.build(chunked.length);
+    const loadStart = os.loadavg()[0]!;
+    log(`${name}: running the plan at ${spec.size} ${chunked.length}…`);
+    const runStart = performance.now();
+    const run = await execute(chunked.plan.chunked, model.makeInputs(), { measureResident: true });
+    const runS = (performance.now() - runStart) / 1000;
+    const unchunkedSeq = plain.length === 0 ? 0 : spec.build(plain.length).sequenceLength;
+    rows.push({
+      model: name,
+      budget_bytes: budget,
+      size: chunked.length,
+      seq: model.sequenceLength,
+      unchunked_seq: unchunkedSeq,
+      ratio: unchunkedSeq === 0 ? null : model.sequenceLength / unchunkedSeq,
+      regions: chunked.plan.regions.length,
+      predicted_peak_bytes: chunked.peakBytes,
+      measured_peak_bytes: run.peakBytes,
+      resident_peak_bytes: run.resident?.peakBytes ?? null,
+      fits_budget: run.peakBytes <= budget,
+      search_s: searchS,
+      run_s: runS,
+      load: [loadStart, os.loadavg()[0]!],
+    });
+    log(
+      `${name}: ${run.peakBytes} bytes measured, ${chunked.peakBytes} predicted, ${runS.toFixed(0)} s`,
+    );
+    writeFileSync(values.out, JSON.stringify(report(rows, started), null, 2) + "\n");
+  }
+  const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+  process.stdout.write(
+    "| model | length | unchunked | ratio | predicted MiB | measured MiB | resident MiB | run s | load |\n" +
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" +
+      rows
+        .map(
+          (r) =>
+            `| ${r.model} | ${r.seq} | ${r.unchunked_seq} | ${r.ratio?.toFixed(2) ?? "—"} | ` +
+            `${mib(r.predicted_peak_bytes)} | ${mib(r.measured_peak_bytes)} | ` +
+            `${r.resident_peak_bytes === null ? "—" : mib(r.resident_peak_bytes)} | ` +
+            `${r.run_s.toFixed(0)} | ${r.load.map((l) => l.toFixed(1)).join("–")} |`,
+        )
+        .join("\n") +
+      `\nwritten to ${path.relative(process.cwd(), values.out)}\n`,
+  );
+}
+
+function report(rows: readonly Verified[], started: number) {
+  return {
+    machine: {
+      cpus: os.cpus()[0]?.model ?? "unknown",
+      cores: os.cpus().length,
+      node: process.version,
+    },
+    date: new Date().toISOString(),
+    wall_s: (performance.now() - started) / 1000,
+    rows,
+  };
+}
+
+function log(line: string): void {
+  process.stderr.write(`[verify-max-seq] ${line}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
