@@ -81,14 +81,16 @@ test("strided gemm reads and writes operands in place, split over two threads", 
   // Its own stream, so the other tests' operands stay as they were.
   const own = seededRandom(12);
   const random = (n: number) => new Float32Array(n).map(() => 2 * own() - 1);
-  // "kic,kjc->ijc" (batch c innermost everywhere) at sizes off the tile and panel edges, the
-  // last big enough (~27M multiply-adds) for a second thread; and a unit-stride batched case.
+  // "kic,kjc->ijc" (batch c innermost everywhere) at sizes off the tile and panel edges, some
+  // big enough (~27M multiply-adds) for a second thread; and a unit-stride batched case.
   for (const [K, I, J, C] of [
     [3, 5, 9, 2],
     [257, 6, 270, 3],
     [300, 37, 41, 30],
     [40, 70, 9, 17],
     [270, 65, 260, 9],
+    // Whole blocks of 32 batches and a partial one, past the path's 32-row and 128-column blocks.
+    [40, 70, 130, 72],
   ] as const) {
     const a = random(K * I * C);
     const b = random(K * J * C);

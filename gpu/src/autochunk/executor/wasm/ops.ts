@@ -30,7 +30,7 @@ const TRANSCENDENTAL: ReadonlySet<WasmUnaryOp> = new Set(["exp", "sigmoid", "sil
 // Rows of the gemm micro-kernel: thread ranges start on multiples of it.
 const MR = 4;
 // Batches the strided gemm gathers together (TB in assembly/gemm.ts).
-const BATCH_BLOCK = 8;
+const BATCH_BLOCK = 32;
 
 /** Binary op codes, in the order of assembly/elementwise.ts. */
 export const BINARY_CODES = { add: 0, sub: 1, mul: 2, div: 3 } as const;

@@ -22,12 +22,18 @@ const A_PANEL_BYTES: i32 = MR * KC * 4;
 /** Bytes of the strided gemm's MR × NR tile of C. */
 const C_TILE_BYTES: i32 = MR * NR * 4;
 
-/** Batches gathered together when the batch is every operand's unit-stride dim. */
-const TB: i32 = 8;
-/** Rows of A per gathered block on that path. */
-const MB: i32 = 64;
-/** Bytes of that path's blocks: TB batches of a KC × NC block of B, an MB × KC block of A, and C. */
-const BATCH_BLOCK_BYTES: i32 = TB * (KC * NC + MB * KC + MB * NC) * 4;
+/**
+ * Batches gathered together when the batch is every operand's unit-stride dim: 32 floats are two
+ * whole cache lines, so each pass over an operand uses every byte it loads (8 used half of each
+ * line, and streamed an operand twice as often: a chunk loop's einsum, which gathers its whole
+ * unsliced operand every iteration, ran 1.5–1.8× slower).
+ */
+const TB: i32 = 32;
+/** Rows of A, and columns of B, per gathered block on that path. */
+const MB: i32 = 32;
+const BNC: i32 = 128;
+/** Bytes of that path's blocks: TB batches of a KC × BNC block of B, an MB × KC block of A, and C. */
+const BATCH_BLOCK_BYTES: i32 = TB * (KC * BNC + MB * KC + MB * BNC) * 4;
 
 /**
  * Bytes of scratch a gemm call needs (per thread): B's panel, A's strip, the strided gemm's tile,
@@ -437,8 +443,9 @@ function gatherBatches(
       for (; q + 4 <= cols; q += 4) {
         const from = src + ((<usize>r * rowStride + <usize>q * colStride) << 2);
         const to = dst + gatheredOffset(r, q, rows, cols, packed);
-        transpose4x4(from, colBytes, to, step, false);
-        transpose4x4(from + 16, colBytes, to + 4 * step, step, false);
+        for (let g: usize = 0; g < <usize>TB; g += 4) {
+          transpose4x4(from + 4 * g, colBytes, to + g * step, step, false);
+        }
       }
     }
     for (; q < cols; q++) {
@@ -490,16 +497,16 @@ function batchBlockedGemm(
   pack: usize,
 ): void {
   const bBlock = pack + <usize>(B_PANEL_BYTES + A_PANEL_BYTES + C_TILE_BYTES);
-  const aBlock = bBlock + <usize>(TB * KC * NC * 4);
+  const aBlock = bBlock + <usize>(TB * KC * BNC * 4);
   const cBlock = aBlock + <usize>(TB * MB * KC * 4);
   for (let tb = t0; tb < t1; tb += TB) {
     const nt = min(TB, t1 - tb);
-    for (let j0 = 0; j0 < n; j0 += NC) {
-      const nb = min(NC, n - j0);
+    for (let j0 = 0; j0 < n; j0 += BNC) {
+      const nb = min(BNC, n - j0);
       for (let p0 = 0; p0 < k; p0 += KC) {
         const kb = min(KC, k - p0);
         const bAt = b + ((<usize>tb + <usize>p0 * sbK + <usize>j0 * sbN) << 2);
-        gatherBatches(bAt, sbK, sbN, kb, nb, nt, bBlock, KC * NC, true);
+        gatherBatches(bAt, sbK, sbN, kb, nb, nt, bBlock, KC * BNC, true);
         for (let i0 = 0; i0 < m; i0 += MB) {
           const mb = min(MB, m - i0);
           const aAt = a + ((<usize>tb + <usize>i0 * saM + <usize>p0 * saK) << 2);
@@ -508,18 +515,18 @@ function batchBlockedGemm(
             gemmPacked(
               aBlock + <usize>(t * MB * KC * 4),
               (<usize>kb) << 2,
-              bBlock + <usize>(t * KC * NC * 4),
+              bBlock + <usize>(t * KC * BNC * 4),
               pack + <usize>B_PANEL_BYTES,
               kb,
               nb,
-              cBlock + <usize>(t * MB * NC * 4),
+              cBlock + <usize>(t * MB * BNC * 4),
               (<usize>nb) << 2,
               mb,
               false,
             );
           }
           // The TB results back into C's unit-stride batch dim, 4 columns at a time when full.
-          const batchBytes = <usize>(MB * NC * 4);
+          const batchBytes = <usize>(MB * BNC * 4);
           for (let i = 0; i < mb; i++) {
             let j = 0;
             if (nt == TB) {
@@ -527,8 +534,9 @@ function batchBlockedGemm(
                 const dst = c + ((<usize>tb + <usize>(i0 + i) * scM + <usize>(j0 + j) * scN) << 2);
                 const src = cBlock + ((<usize>i * nb + <usize>j) << 2);
                 const step = (<usize>scN) << 2;
-                transpose4x4(src, batchBytes, dst, step, p0 > 0);
-                transpose4x4(src + 4 * batchBytes, batchBytes, dst + 16, step, p0 > 0);
+                for (let g: usize = 0; g < <usize>TB; g += 4) {
+                  transpose4x4(src + g * batchBytes, batchBytes, dst + 4 * g, step, p0 > 0);
+                }
               }
             }
             for (; j < nb; j++) {
