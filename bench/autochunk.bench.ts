@@ -71,6 +71,7 @@ import {
 } from "../gpu/src/autochunk/index.ts";
 import type { Model } from "../gpu/src/autochunk/models/index.ts";
 import { graphFlops } from "../gpu/src/autochunk/ops/registry.ts";
+import { kernelBuild } from "../gpu/src/autochunk/executor/wasm/runtime.ts";
 import { measureExecutorSpeed } from "./autochunk/executor-speed.ts";
 import type { ModelName, ModelSpec } from "./autochunk/model-specs.ts";
 import { MODEL_NAMES, maxSeqBudgetBytes, modelSpecs } from "./autochunk/model-specs.ts";
@@ -936,6 +937,8 @@ async function main(): Promise<void> {
       node: process.version,
       platform: `${process.platform} ${os.release()} ${process.arch}`,
       load_average: { start: loadStart, end: os.loadavg() },
+      // Which build of the CPU kernels ran: relaxed SIMD (fused multiply-add) or SIMD128.
+      wasm_build: kernelBuild(),
     },
     date: new Date().toISOString(),
     backends: runners.map((r) => ({ name: r.name, description: r.description })),

@@ -15,7 +15,11 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { setCpuThreads, whenThreadsReady } from "../../gpu/src/autochunk/executor/wasm/runtime.ts";
+import {
+  kernelBuild,
+  setCpuThreads,
+  whenThreadsReady,
+} from "../../gpu/src/autochunk/executor/wasm/runtime.ts";
 import { execute } from "../../gpu/src/autochunk/index.ts";
 import { gptPrefill } from "../../gpu/src/autochunk/models/index.ts";
 import { startTorchPeer } from "./torch-peer.ts";
@@ -129,7 +133,12 @@ async function main(): Promise<void> {
     log: (line) => console.log(line),
   });
   const result = {
-    machine: { cpus: os.cpus()[0]?.model, cores: os.availableParallelism(), node: process.version },
+    machine: {
+      cpus: os.cpus()[0]?.model,
+      cores: os.availableParallelism(),
+      node: process.version,
+      wasm_build: kernelBuild(),
+    },
     wall_s: (performance.now() - started) / 1000,
     rows,
   };

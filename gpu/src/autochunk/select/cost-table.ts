@@ -5,7 +5,7 @@ import type { Op } from "../ir/op.js";
 import { SOURCE_OPS } from "../ir/op.js";
 import { isContiguousSlice, numel } from "../ir/shape.js";
 import { chunkShape } from "../ops/control.js";
-import { planEinsum } from "../ops/einsum-spec.js";
+import { type EinsumPlan, planEinsum } from "../ops/einsum-spec.js";
 import { aliasOf, flopsOf } from "../ops/registry.js";
 import { convGeometry } from "../ops/spatial.js";
 
@@ -100,9 +100,26 @@ const GEMM_ROWS: { readonly [O in Op]?: (node: Node, graph: Graph) => number } =
   conv2d: (node) => node.shape[1]!,
 };
 
+/** Columns of B per gathered block of the CPU's batch-blocked einsum (BNC in its gemm.ts). */
+const BATCH_BLOCK_COLUMNS = 128;
+
+/**
+ * Seconds an in-place einsum whose batch is every operand's unit-stride dim spends gathering:
+ * its kernel transposes blocks of batches into contiguous matrices, A once per block of
+ * BATCH_BLOCK_COLUMNS output columns, B once, the product back once, at about the rate of a
+ * transposing permute. In a chunk loop the unsliced operand pays this every iteration.
+ */
+function batchGatherSeconds(table: CostTable, plan: EinsumPlan): number {
+  const { batch, m, n, k, inPlace } = plan;
+  if (inPlace === null || batch === 1) return 0;
+  if (inPlace.a[0] !== 1 || inPlace.b[0] !== 1 || inPlace.out[0] !== 1) return 0;
+  const passes = Math.ceil(n / BATCH_BLOCK_COLUMNS);
+  return gatherSeconds(table, batch * (m * k * passes + k * n + m * n));
+}
+
 /**
  * Seconds a CPU contraction spends outside its GEMM: an einsum whose letter groups are evenly
- * strided runs in place (no copy); another permutes its operands (and the product) in its
+ * strided runs in place (no copy, but gathers when its batch is innermost); another permutes its operands (and the product) in its
  * workspace, outside the kernels' heap, so each is also copied in or out; a conv unfolds each
  * image (im2col, one element at a time) and copies that in, then adds bias.
  */
@@ -111,7 +128,7 @@ function contractionCopySeconds(graph: Graph, node: Node, table: CostTable): num
   if (node.op === "einsum") {
     const [a, b] = inputs;
     const plan = planEinsum(node.attrs.spec, a!.shape, b!.shape);
-    if (plan.inPlace !== null) return 0;
+    if (plan.inPlace !== null) return batchGatherSeconds(table, plan);
     let seconds = 0;
     const permuted = (shape: readonly number[], perm: readonly number[] | null) => {
       if (perm === null) return;

@@ -146,18 +146,24 @@ test("copies cost by their contiguous runs, element-by-element ones at the gathe
   assert.equal(nodeSeconds(graph, moved, plain), (256 * 64 * 4) / 1e8);
 });
 
-test("an einsum the CPU runs in place costs its GEMM alone; one it permutes pays the copies", () => {
+test("an einsum the CPU runs in place costs its GEMM, and gathers when its batch is innermost; one it permutes pays the copies", () => {
   const g = new GraphBuilder();
   const a = g.input("a", [4, 8, 3]);
+  const t = g.input("t", [3, 4, 8]);
   const b = g.input("b", [2, 3, 4]);
   const w = g.input("w", [4, 5]);
-  const strided = g.einsum("kic,kjc->ijc", a, a); // evenly strided groups: in place
+  const outer = g.einsum("cki,ckj->cij", t, t); // evenly strided, batch outermost: in place
+  const inner = g.einsum("kic,kjc->ijc", a, a); // in place, batch c the unit-stride dim
   const permuted = g.einsum("abc,cd->adb", b, w); // a and b apart in the output: copied
-  g.output(strided, permuted);
+  g.output(outer, inner, permuted);
   const graph = g.build();
   const rates = table({ dispatchSeconds: 0, gemm: [[1, 1e9]], copy: [[1, 1e6]] });
   const gemmSeconds = (n: Node) => flopsOf(graph, n) / 1e9;
-  assert.equal(nodeSeconds(graph, strided, rates), gemmSeconds(strided));
+  assert.equal(nodeSeconds(graph, outer, rates), gemmSeconds(outer));
+  // Per batch (3): A [8, 4] once per block of 128 output columns, B [4, 8] and C [8, 8] once,
+  // one element at a time (no gather rate: the copy rate of 4-byte runs).
+  const gathered = 3 * (8 * 4 + 4 * 8 + 8 * 8);
+  assert.equal(nodeSeconds(graph, inner, rates), gemmSeconds(inner) + (4 * gathered) / 1e6);
   assert.ok(nodeSeconds(graph, permuted, rates) > gemmSeconds(permuted));
 });
 
