@@ -32,9 +32,11 @@ interface Verified {
   readonly ratio: number | null;
   readonly regions: number;
   readonly predicted_peak_bytes: number;
-  readonly measured_peak_bytes: number;
+  /** null when the run failed (`error`). */
+  readonly measured_peak_bytes: number | null;
   readonly resident_peak_bytes: number | null;
-  readonly fits_budget: boolean;
+  readonly fits_budget: boolean | null;
+  readonly error: string | null;
   readonly search_s: number;
   readonly run_s: number;
   readonly load: readonly [number, number];
@@ -71,9 +73,15 @@ async function main(): Promise<void> {
     const loadStart = os.loadavg()[0]!;
     log(`${name}: running the plan at ${spec.size} ${chunked.length}…`);
     const runStart = performance.now();
-    const run = await execute(chunked.plan.chunked, model.makeInputs(), { measureResident: true });
+    // A run can fail where the plan holds: parameters are outside the activation budget, and
+    // one may not fit this machine (GPT's causal mask is seq² floats).
+    const run = await execute(chunked.plan.chunked, model.makeInputs(), {
+      measureResident: true,
+    }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
     const runS = (performance.now() - runStart) / 1000;
     const unchunkedSeq = plain.length === 0 ? 0 : spec.build(plain.length).sequenceLength;
+    const measured = run instanceof Error ? null : run;
+    const error = run instanceof Error ? `${run.name}: ${run.message}` : null;
     rows.push({
       model: name,
       budget_bytes: budget,
@@ -83,15 +91,18 @@ async function main(): Promise<void> {
       ratio: unchunkedSeq === 0 ? null : model.sequenceLength / unchunkedSeq,
       regions: chunked.plan.regions.length,
       predicted_peak_bytes: chunked.peakBytes,
-      measured_peak_bytes: run.peakBytes,
-      resident_peak_bytes: run.resident?.peakBytes ?? null,
-      fits_budget: run.peakBytes <= budget,
+      measured_peak_bytes: measured?.peakBytes ?? null,
+      resident_peak_bytes: measured?.resident?.peakBytes ?? null,
+      fits_budget: measured === null ? null : measured.peakBytes <= budget,
+      error,
       search_s: searchS,
       run_s: runS,
       load: [loadStart, os.loadavg()[0]!],
     });
     log(
-      `${name}: ${run.peakBytes} bytes measured, ${chunked.peakBytes} predicted, ${runS.toFixed(0)} s`,
+      measured === null
+        ? `${name}: the run failed (${error})`
+        : `${name}: ${measured.peakBytes} bytes measured, ${chunked.peakBytes} predicted, ${runS.toFixed(0)} s`,
     );
     writeFileSync(values.out, JSON.stringify(report(rows, started), null, 2) + "\n");
   }
@@ -103,7 +114,8 @@ async function main(): Promise<void> {
         .map(
           (r) =>
             `| ${r.model} | ${r.seq} | ${r.unchunked_seq} | ${r.ratio?.toFixed(2) ?? "—"} | ` +
-            `${mib(r.predicted_peak_bytes)} | ${mib(r.measured_peak_bytes)} | ` +
+            `${mib(r.predicted_peak_bytes)} | ` +
+            `${r.measured_peak_bytes === null ? `not run: ${r.error}` : mib(r.measured_peak_bytes)} | ` +
             `${r.resident_peak_bytes === null ? "—" : mib(r.resident_peak_bytes)} | ` +
             `${r.run_s.toFixed(0)} | ${r.load.map((l) => l.toFixed(1)).join("–")} |`,
         )

@@ -4,7 +4,7 @@ import { MemoryTracker } from "../../memory/tracker.js";
 import { seededRandom } from "../../common/random.js";
 import { FLAT_COST_TABLE } from "../../../test/fixtures/autochunk-cost-table.js";
 import { SMALL_EVOFORMER, SMALL_GPT } from "../../../test/fixtures/autochunk-small-models.js";
-import type { Graph, Node, Tensor } from "../index.js";
+import type { Feeds, Graph, Node } from "../index.js";
 import {
   GraphBuilder,
   autochunk,
@@ -268,7 +268,7 @@ test("the resident peak is Node's own ArrayBuffer count, apart from the tracker"
 test("kernels handed unzeroed storage write all of it: every model, whole and chunked, over a heap of NaN", async () => {
   // First-fit allocation puts a run's tensors in the lowest free block: fill one bigger than the
   // run needs, free it, and run; a kernel that leaves an element unwritten shows it in the output.
-  const over = (fill: number, graph: Graph, inputs: readonly Tensor[]) => {
+  const over = (fill: number, graph: Graph, inputs: Feeds) => {
     const heap = kernelRuntime().heap;
     const bytes = 64 << 20;
     const at = heap.alloc(bytes);
