@@ -5,19 +5,14 @@ import { createSharedMemory, instantiateWithMemory } from "../../../cpu/wasm-ins
 import { seededRandom } from "../../../common/random.js";
 import { gelu } from "../kernels/elementwise.js";
 import { gemm } from "../kernels/gemm.js";
-import { kernelBuild, type WasmKernels } from "./runtime.js";
-
-const BUILDS = {
-  simd: new URL("../../../../dist/wasm/autochunk-kernels.wasm", import.meta.url),
-  relaxedSimd: new URL("../../../../dist/wasm/autochunk-kernels-relaxed.wasm", import.meta.url),
-};
+import { KERNEL_BUILDS, kernelBuild, type WasmKernels } from "./runtime.js";
 
 /** One build's kernels over a memory of its own, with a bump allocator for f32 arrays. */
 function kernelsOf(build: WasmBuildName) {
   const previous = process.env.TESSERA_WASM_BUILD;
   process.env.TESSERA_WASM_BUILD = build === "simd" ? "simd" : "";
   try {
-    const loaded = compileWasmBuilds(BUILDS, "AutoChunk CPU kernels", "needs Node");
+    const loaded = compileWasmBuilds(KERNEL_BUILDS, "AutoChunk CPU kernels", "needs Node");
     assert.equal(loaded.build, build, `${build} was asked for`);
     const memory = createSharedMemory(16, 65536);
     memory.grow(512);

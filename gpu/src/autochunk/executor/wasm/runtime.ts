@@ -10,12 +10,18 @@
  * the AutoChunk entry then also loads in a browser, where plans run on WebGPU.
  */
 import type { SharedWasmMemory, WasmModule } from "../../../cpu/wasm-instance.js";
-import { compileWasmBuilds, nodeBuiltin, type WasmBuildName } from "../../../cpu/node-builtin.js";
+import {
+  compileWasmBuilds,
+  nodeBuiltin,
+  type WasmBuildName,
+  type WasmBuilds,
+} from "../../../cpu/node-builtin.js";
 import { createSharedMemory, instantiateWithMemory } from "../../../cpu/wasm-instance.js";
 import type * as WorkerPool from "../../../cpu/worker-pool.js";
 import { WasmHeap } from "./heap.js";
 
-const WASM_BUILDS = {
+/** The kernels' two builds (assembly/asconfig.json's targets), as compileWasmBuilds takes them. */
+export const KERNEL_BUILDS: WasmBuilds = {
   simd: new URL("../../../../dist/wasm/autochunk-kernels.wasm", import.meta.url),
   relaxedSimd: new URL("../../../../dist/wasm/autochunk-kernels-relaxed.wasm", import.meta.url),
 };
@@ -158,7 +164,7 @@ const NEEDS_NODE =
   "selectBackend(), or executeWebGpu().";
 
 function loadModule(): WasmModule {
-  const loaded = compileWasmBuilds(WASM_BUILDS, "AutoChunk CPU kernels", NEEDS_NODE);
+  const loaded = compileWasmBuilds(KERNEL_BUILDS, "AutoChunk CPU kernels", NEEDS_NODE);
   build = loaded.build;
   return loaded.module;
 }
