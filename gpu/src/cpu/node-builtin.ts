@@ -75,8 +75,11 @@ export function compileWasmBuilds(
   what: string,
   needsNode: string,
 ): { readonly module: WasmModule; readonly build: WasmBuildName } {
-  const bytes = readWasmFile(builds.relaxedSimd, what, needsNode);
-  if (process.env.TESSERA_WASM_BUILD !== "simd") {
+  // In a browser there is no process: the read below then says what needs Node.
+  const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process
+    ?.env;
+  if (env?.TESSERA_WASM_BUILD !== "simd") {
+    const bytes = readWasmFile(builds.relaxedSimd, what, needsNode);
     if (!validateModule(bytes)) {
       nodeBuiltin("node:v8", needsNode).setFlagsFromString("--experimental-wasm-relaxed-simd");
     }
