@@ -4,11 +4,13 @@
  * program in interleaved rounds; prints predicted beside measured slowdown (wall and CPU time,
  * medians, with the 1-minute load at each round). `--by-op` adds, for the unchunked program
  * and the smallest-budget plan, predicted and measured seconds per op (a node's measured time
- * is its kernel call plus its outputs' allocation, from one extra run each; a chunk loop's own
+ * is its kernel call plus its outputs' and workspace's allocation, from one extra run each; a chunk loop's own
  * time excludes its body's nodes and their allocations, which count under their ops).
  *
  *   node --import tsx bench/autochunk/cost-model-check.ts [--models gpt,vit,evoformer,unet]
- *     [--rounds 5] [--budgets 0.5,0.3,0.2] [--by-op]
+ *     [--rounds 5] [--budgets 0.5,0.3,0.2] [--by-op] [--evoformer-residues 64]
+ *
+ * (`--evoformer-residues 256` is the benchmark's large size, about a minute per round.)
  */
 import os from "node:os";
 import { performance } from "node:perf_hooks";
@@ -33,10 +35,10 @@ import type { Model } from "../../gpu/src/autochunk/models/index.ts";
 import { evoformerBlock, gptPrefill, unet, vit } from "../../gpu/src/autochunk/models/index.ts";
 
 /** The benchmark's larger sizes (bench/autochunk.bench.ts), each under a second unchunked. */
-const MODELS: Record<string, () => Model<unknown>> = {
+const MODELS: Record<string, (residues: number) => Model<unknown>> = {
   gpt: () => gptPrefill({ seq: 1024, nEmbd: 768, nHead: 12, nLayer: 1, vocab: 1000 }),
   vit: () => vit({ image: 384, depth: 1 }),
-  evoformer: () => evoformerBlock({ nRes: 64, nSeq: 32 }),
+  evoformer: (residues) => evoformerBlock({ nRes: residues, nSeq: 32 }),
   unet: () => unet({ image: 64, blockChannels: [32, 64, 96, 128] }),
 };
 
@@ -104,21 +106,23 @@ async function measuredByOp(graph: Graph, inputs: Record<string, Tensor>) {
     const [w0, c0, n0] = byOp.get(op) ?? [0, 0, 0];
     byOp.set(op, [w0 + w, c0 + c, n0 + calls]);
   };
+  // An allocation is counted under its op, so not in an enclosing loop's own time.
+  const underOp = <R>(op: string, allocate: () => R): R => {
+    const [w0, c0] = now();
+    const r = allocate();
+    const [w1, c1] = now();
+    add(op, w1 - w0, c1 - c0, 0);
+    const top = stack[stack.length - 1];
+    if (top !== undefined) {
+      top[0] += w1 - w0;
+      top[1] += c1 - c0;
+    }
+    return r;
+  };
   const backend: ExecutorBackend<Tensor, Uint8Array> = {
     ...cpuExecutor,
-    allocate: (type, label, op) => {
-      const [w0, c0] = now();
-      const t = cpuExecutor.allocate(type, label, op);
-      const [w1, c1] = now();
-      add(op, w1 - w0, c1 - c0, 0);
-      // Counted under its op, so not in an enclosing loop's own time.
-      const top = stack[stack.length - 1];
-      if (top !== undefined) {
-        top[0] += w1 - w0;
-        top[1] += c1 - c0;
-      }
-      return t;
-    },
+    allocate: (type, label, op) => underOp(op, () => cpuExecutor.allocate(type, label, op)),
+    workspace: (bytes, label, op) => underOp(op, () => cpuExecutor.workspace(bytes, label, op)),
     run: async (run) => {
       stack.push([0, 0]);
       const [w0, c0] = now();
@@ -146,6 +150,7 @@ async function main(): Promise<void> {
       rounds: { type: "string", default: "5" },
       budgets: { type: "string", default: "0.5,0.3,0.2" },
       "by-op": { type: "boolean", default: false },
+      "evoformer-residues": { type: "string", default: "64" },
     },
   });
   const rounds = Number(values.rounds);
@@ -159,7 +164,7 @@ async function main(): Promise<void> {
   for (const name of values.models.split(",")) {
     const make = MODELS[name];
     if (make === undefined) throw new Error(`--models: unknown model "${name}"`);
-    const model = make();
+    const model = make(Number(values["evoformer-residues"]));
     const { graph } = model;
     const inputs = model.makeInputs() as Record<string, Tensor>;
     const peak = estimateMemory(graph).peakBytes;

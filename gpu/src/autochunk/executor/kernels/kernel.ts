@@ -17,8 +17,9 @@ export interface KernelContext<O extends Op> {
   /** Preallocated (zeroed) outputs, in the node's output order. */
   readonly outputs: readonly Tensor[];
   /**
-   * Exactly the registry's workspaceBytes for the node, zeroed, tracked by the executor; bytes
-   * in the wasm heap, so the wasm kernels use what a kernel puts there in place.
+   * Exactly the registry's workspaceBytes for the node, tracked by the executor; bytes in the
+   * wasm heap, so the wasm kernels use what a kernel puts there in place. Not cleared: a kernel
+   * writes every scratch byte it reads.
    */
   readonly workspace: Uint8Array;
   /** Runs a subgraph (a chunk loop body) with the same allocator and abort signal. */

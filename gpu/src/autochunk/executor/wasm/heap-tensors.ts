@@ -43,8 +43,10 @@ export function releaseHeapTensor(t: Tensor): void {
 }
 
 /**
- * `bytes` zeroed bytes in the heap (a kernel's workspace, so the wasm kernels read and write it
- * in place, as they do activations); give them back with `releaseHeapBytes`.
+ * `bytes` bytes in the heap, not cleared (a kernel's workspace, so the wasm kernels read and
+ * write it in place, as they do activations; every CPU kernel writes its scratch before reading
+ * it, and clearing an einsum's 38 MiB of permuted copies once per loop iteration cost more than
+ * the loop's slicing); give them back with `releaseHeapBytes`.
  *
  * @example
  * const scratch = allocateHeapBytes(1024);
@@ -54,7 +56,7 @@ export function allocateHeapBytes(bytes: number): Uint8Array {
   if (bytes === 0) return new Uint8Array(0);
   const heap = kernelRuntime().heap;
   const at = heap.alloc(bytes);
-  return new Uint8Array(heap.buffer, at, bytes).fill(0);
+  return new Uint8Array(heap.buffer, at, bytes);
 }
 
 /** Frees bytes from `allocateHeapBytes`. */
