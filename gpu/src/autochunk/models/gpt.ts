@@ -29,7 +29,8 @@ export interface GptConfig {
  * pre-LN blocks of causal self-attention and a GELU MLP, and the final layer norm. Input
  * `input_ids` i32[batch, seq]; output hidden states f32[batch, seq, nEmbd]. The embedding
  * tables are parameters, so activation memory is dominated by the attention scores
- * [batch, nHead, seq, seq]. GELU is the exact (erf) form; GPT-2 uses the tanh approximation.
+ * [batch, nHead, seq, seq]; each block computes its causal mask [seq, seq] beside them
+ * (`causalMask`). GELU is the exact (erf) form; GPT-2 uses the tanh approximation.
  *
  * @example
  * const { graph, makeInputs } = gptPrefill({ seq: 1024 });
@@ -49,15 +50,13 @@ export function gptPrefill(
   };
   const tokens = g.input(ids.name, ids.shape, ids.dtype);
   const positions = g.param("position_ids", [1, c.seq], { kind: "arange" }, "i32");
-  // Additive causal mask: GPT-2 masks with the most negative float; -1e9 also underflows exp.
-  const mask = g.param("causal_mask", [c.seq, c.seq], { kind: "causal_mask", fill: -1e9 });
   let h = g.add(
     g.embedding(p.normal("wte", [c.vocab, c.nEmbd], 0.02), tokens),
     g.embedding(p.normal("wpe", [c.nPositions, c.nEmbd], 0.01), positions),
   );
   for (let i = 0; i < c.nLayer; i++) {
     h = p.scope(`h${i}`, () => {
-      const x = g.add(h, selfAttention(p, "attn", layerNorm(p, "ln_1", h), c.nHead, mask));
+      const x = g.add(h, selfAttention(p, "attn", layerNorm(p, "ln_1", h), c.nHead, "causal"));
       return g.add(x, mlp(p, "mlp", layerNorm(p, "ln_2", x), 4 * c.nEmbd, "gelu"));
     });
   }

@@ -1,3 +1,4 @@
+import type { GraphBuilder } from "../ir/builder.js";
 import type { Node } from "../ir/graph.js";
 import type { SeededParams } from "./params.js";
 
@@ -112,19 +113,35 @@ export function conv(
 }
 
 /**
- * Multi-head self-attention of x[B, T, C] as GPT-2 and timm write it: one fused `qkv` dense,
- * heads split by reshape and permute, scores q·kᵀ/√d of shape [B, heads, T, T] (the memory hot
- * spot), an optional additive `mask` broadcast onto them, softmax, merge, and the `proj` dense.
+ * An additive causal mask f32[tokens, tokens] computed in the graph: -1e9 · max(0, key − query)
+ * is 0 where the key is at or before the query and -1e9 or less after it, where exp underflows to
+ * 0 as with GPT-2's fill. Built from two position vectors, it is an activation the planner can
+ * chunk by query rows, not a tokens² parameter (28 GiB at 86,688 tokens).
  *
  * @example
- * const y = selfAttention(p, "attn", x, 12, causalMask); // x [1, 1024, 768]
+ * const scores = g.add(qk, causalMask(g, 1024)); // qk [1, 12, 1024, 1024]
+ */
+export function causalMask(g: GraphBuilder, tokens: number): Node {
+  const queries = g.param("query_positions", [tokens, 1], { kind: "arange" }, "f32");
+  const keys = g.param("key_positions", [1, tokens], { kind: "arange" }, "f32");
+  return g.scale(g.relu(g.sub(keys, queries)), -1e9);
+}
+
+/**
+ * Multi-head self-attention of x[B, T, C] as GPT-2 and timm write it: one fused `qkv` dense,
+ * heads split by reshape and permute, scores q·kᵀ/√d of shape [B, heads, T, T] (the memory hot
+ * spot), an optional additive `mask` broadcast onto them (`"causal"`: `causalMask`, made beside
+ * the scores so a chunk loop over them makes its rows too), softmax, merge, and the `proj` dense.
+ *
+ * @example
+ * const y = selfAttention(p, "attn", x, 12, "causal"); // x [1, 1024, 768]
  */
 export function selfAttention(
   p: SeededParams,
   name: string,
   x: Node,
   heads: number,
-  mask?: Node,
+  mask?: Node | "causal",
 ): Node {
   const { g } = p;
   const [batch, tokens, channels] = x.shape as [number, number, number];
@@ -140,7 +157,8 @@ export function selfAttention(
     const kT = part(1, [0, 2, 3, 1]);
     const v = part(2, [0, 2, 1, 3]);
     const scores = g.scale(g.matmul(q, kT), 1 / Math.sqrt(d));
-    const probs = g.softmax(mask === undefined ? scores : g.add(scores, mask), -1);
+    const additive = mask === "causal" ? causalMask(g, tokens) : mask;
+    const probs = g.softmax(additive === undefined ? scores : g.add(scores, additive), -1);
     const context = g.reshape(g.permute(g.matmul(probs, v), [0, 2, 1, 3]), [
       batch,
       tokens,
