@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     log(`${name}: running the plan at ${spec.size} ${chunked.length}…`);
     const runStart = performance.now();
     // A run can fail where the plan holds: parameters are outside the activation budget, and
-    // one may not fit this machine (GPT's causal mask is seq² floats).
+    // one may not fit this machine (as GPT's seq² causal mask did while it was a parameter).
     const run = await execute(chunked.plan.chunked, model.makeInputs(), {
       measureResident: true,
     }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));

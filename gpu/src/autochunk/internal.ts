@@ -52,7 +52,7 @@ export {
   workspaceBytesOf,
 } from "./ops/registry.js";
 export type { EinsumPlan } from "./ops/einsum-spec.js";
-export { planEinsum } from "./ops/einsum-spec.js";
+export { batchIsUnitStride, planEinsum } from "./ops/einsum-spec.js";
 export { reshapeFlow } from "./ops/layout.js";
 export { reducedShape } from "./ops/reduce.js";
 export type { ConvGeometry } from "./ops/spatial.js";

@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { seededRandom } from "../../common/random.js";
 import type { Node, Tensor } from "../internal.js";
-import { GraphBuilder, execute, numel, planEinsum, stridesOf, tensor } from "../internal.js";
+import {
+  GraphBuilder,
+  batchIsUnitStride,
+  execute,
+  numel,
+  planEinsum,
+  stridesOf,
+  tensor,
+} from "../internal.js";
 
 const rand = seededRandom(11);
 
@@ -72,6 +80,19 @@ test("matmul broadcasts batch dims, and linear adds its bias", async () => {
     return s;
   });
   assertClose(y, [2, 9, 70], wantY, 1e-4);
+});
+
+test("batchIsUnitStride: true where the batch is every operand's innermost dim, as in the triangle multiplications", () => {
+  const unit = (spec: string, a: number[], b: number[]) => {
+    const { batch, inPlace } = planEinsum(spec, a, b);
+    return inPlace !== null && batchIsUnitStride(batch, inPlace);
+  };
+  assert.equal(unit("kic,kjc->ijc", [300, 6, 5], [300, 11, 5]), true);
+  assert.equal(unit("ikc,jkc->ijc", [7, 9, 3], [10, 9, 3]), true);
+  assert.equal(unit("bik,bjk->bij", [2, 3, 4], [2, 5, 4]), false);
+  // a batch of one is no batch
+  assert.equal(unit("ikc,jkc->ijc", [7, 9, 1], [10, 9, 1]), false);
+  assert.equal(unit("ij,jk->ki", [3, 4], [4, 2]), false);
 });
 
 test("einsum matches a naive sum over every letter, with permuted operands and output", async () => {

@@ -29,11 +29,26 @@ export interface EinsumPlan {
    * null when some letter group is not evenly strided in some tensor (e.g. batch letters
    * "ih" of "ijhc" are apart), and the copies are needed.
    */
-  readonly inPlace: {
-    readonly a: readonly [number, number, number];
-    readonly b: readonly [number, number, number];
-    readonly out: readonly [number, number, number];
-  } | null;
+  readonly inPlace: ProductStrides | null;
+}
+
+/** Element strides [batch, row, column] of A, B and the output of a strided product. */
+export interface ProductStrides {
+  readonly a: readonly [number, number, number];
+  readonly b: readonly [number, number, number];
+  readonly out: readonly [number, number, number];
+}
+
+/**
+ * Whether the batch of a strided product is the unit-stride dim of every operand (as in
+ * "ikc,jkc->ijc"): the CPU kernel then gathers blocks of batches into contiguous matrices, and
+ * the cost model counts those gathers.
+ *
+ * @example
+ * batchIsUnitStride(5, { a: [1, 20, 5], b: [1, 5, 20], out: [1, 20, 5] }); // true
+ */
+export function batchIsUnitStride(batch: number, strides: ProductStrides): boolean {
+  return batch > 1 && strides.a[0] === 1 && strides.b[0] === 1 && strides.out[0] === 1;
 }
 
 // Recent plans by spec and shapes: the memory estimate asks for each einsum's workspace, and

@@ -5,7 +5,7 @@ import type { Op } from "../ir/op.js";
 import { SOURCE_OPS } from "../ir/op.js";
 import { isContiguousSlice, numel } from "../ir/shape.js";
 import { chunkShape } from "../ops/control.js";
-import { type EinsumPlan, planEinsum } from "../ops/einsum-spec.js";
+import { batchIsUnitStride, type EinsumPlan, planEinsum } from "../ops/einsum-spec.js";
 import { aliasOf, flopsOf } from "../ops/registry.js";
 import { convGeometry } from "../ops/spatial.js";
 
@@ -111,8 +111,7 @@ const BATCH_BLOCK_COLUMNS = 128;
  */
 function batchGatherSeconds(table: CostTable, plan: EinsumPlan): number {
   const { batch, m, n, k, inPlace } = plan;
-  if (inPlace === null || batch === 1) return 0;
-  if (inPlace.a[0] !== 1 || inPlace.b[0] !== 1 || inPlace.out[0] !== 1) return 0;
+  if (inPlace === null || !batchIsUnitStride(batch, inPlace)) return 0;
   const passes = Math.ceil(n / BATCH_BLOCK_COLUMNS);
   return gatherSeconds(table, batch * (m * k * passes + k * n + m * n));
 }

@@ -6,6 +6,7 @@
  * 0.2 ms add of 786K elements over two threads was measured at 8-30 ms.
  */
 import type { TensorData } from "../../ir/dtype.js";
+import { batchIsUnitStride, type ProductStrides } from "../../ops/einsum-spec.js";
 import type { KernelCall } from "./runtime.js";
 import { kernelRuntime, runCalls, splitRange } from "./runtime.js";
 import { Staging } from "./staging.js";
@@ -110,14 +111,11 @@ export function stridedMatmulWasm(
   a: TensorData,
   b: TensorData,
   out: TensorData,
-  shape: {
+  shape: ProductStrides & {
     readonly batch: number;
     readonly m: number;
     readonly n: number;
     readonly k: number;
-    readonly a: readonly [number, number, number];
-    readonly b: readonly [number, number, number];
-    readonly out: readonly [number, number, number];
   },
 ): Promise<void> {
   const { batch, m, n, k } = shape;
@@ -129,8 +127,7 @@ export function stridedMatmulWasm(
     const minRows = Math.ceil(MIN_MACS_PER_THREAD / Math.max(1, n * k));
     // A batch that is every operand's unit-stride dim is gathered in blocks of batches
     // (stridedGemmRows), so each thread takes whole batches.
-    const unitBatch = shape.a[0] === 1 && shape.b[0] === 1 && shape.out[0] === 1 && batch > 1;
-    const ranges = unitBatch
+    const ranges = batchIsUnitStride(batch, shape)
       ? splitRange(batch, rt.threads, BATCH_BLOCK, Math.ceil(minRows / m)).map(
           ([t0, t1]): [number, number] => [t0 * m, t1 * m],
         )
