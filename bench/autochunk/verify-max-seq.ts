@@ -71,7 +71,10 @@ async function main(): Promise<void> {
     if (chunked.plan === null) throw new Error(`${name}: no chunked length fits ${budget} bytes`);
     const model = spec.build(chunked.length);
     const loadStart = os.loadavg()[0]!;
-    log(`${name}: running the plan at ${spec.size} ${chunked.length}…`);
+    log(
+      `${name}: running the plan at ${spec.size} ${chunked.length} (the cost model predicts ` +
+        `${chunked.plan.seconds.after.toFixed(0)} s)…`,
+    );
     const runStart = performance.now();
     // A run can fail where the plan holds: parameters are outside the activation budget, and
     // one may not fit this machine (as GPT's seq² causal mask did while it was a parameter).
