@@ -10,9 +10,12 @@ import type { Graph, Node } from "../ir/graph.js";
 import type { Op } from "../ir/op.js";
 import { numel } from "../ir/shape.js";
 import { flopsOf } from "../ops/registry.js";
+import { allocateHeapTensor, releaseHeapTensor } from "../executor/wasm/heap-tensors.js";
+import { planEinsum } from "../ops/einsum-spec.js";
 import type { CostTable, RatePoint } from "./cost-table.js";
+import { batchGatherElements } from "./cost-table.js";
 
-// Problem sizes of the micro-benchmarks: few and small, so a calibration takes well under 1 s.
+// Problem sizes of the micro-benchmarks: few and small, so a calibration takes about a second.
 // 1024 GEMM rows of 256 × 256 are the one size the kernels split over threads (~1 ms of work),
 // as the unchunked programs' large products are.
 const GEMM_ROWS = [1, 4, 16, 64, 256, 1024];
@@ -22,6 +25,9 @@ const OP_ELEMENTS = [1 << 10, 1 << 14, 1 << 18];
 const COPY_RUN_BYTES = [16, 256, 4096, 1 << 16, 1 << 20];
 const COPY_BYTES = 1 << 18;
 const GATHER_SIDE = 256;
+// The batch-gather benchmark, [rows, depth, columns, batch]: one 32-row chunk of a triangle
+// multiplication over a 256-residue pair tensor of 64 channels (a 16 MiB unsliced operand).
+const BATCH_GATHER_SIZES = [32, 256, 256, 64] as const;
 const LOOP_LENGTHS = [16, 96] as const;
 const LOOP_BODY_NODES = [1, 7] as const;
 // Each timing repeats a call until this many milliseconds pass, and keeps the fastest batch
@@ -55,9 +61,14 @@ function filled(shape: readonly number[]): Tensor {
  * Seconds per call of `node`'s CPU kernel on `inputs`: the fastest of the timed batches, less
  * `overhead` (a wasm kernel call's fixed cost, which `dispatchSeconds` already counts).
  */
-async function kernelSeconds(node: Node, inputs: readonly Tensor[], overhead = 0): Promise<number> {
+async function kernelSeconds(
+  node: Node,
+  inputs: readonly Tensor[],
+  overhead = 0,
+  output = tensor(node.shape),
+): Promise<number> {
   const kernel = cpuKernels[node.op as KernelOp] as Kernel<Op>;
-  const outputs = [tensor(node.shape)];
+  const outputs = [output];
   const run = () => {
     throw new TypeError("calibrate: a benchmarked kernel has no subgraphs");
   };
@@ -183,6 +194,39 @@ async function gatherRate(): Promise<number> {
   return (GATHER_SIDE * GATHER_SIDE) / (await kernelSeconds(node, inputs));
 }
 
+/**
+ * Elements/s of the CPU einsum's batch gathers: an einsum whose batch is every operand's
+ * innermost dim against the same products as a batched matmul of contiguous matrices, timed
+ * one after the other with their operands in the kernels' heap as a program's activations are
+ * (elsewhere each call would copy them in); the difference per element that
+ * batchGatherElements counts.
+ */
+async function batchGatherRate(overhead: number): Promise<number> {
+  const [m, k, n, batch] = BATCH_GATHER_SIZES;
+  const shapes = [
+    [m, k, batch],
+    [n, k, batch],
+    [batch, m, k],
+    [batch, k, n],
+  ];
+  const g = new GraphBuilder();
+  const [x, y, xt, yt] = shapes.map((shape, i) => g.input(`x${i}`, shape));
+  const gathered = g.einsum("ikc,jkc->ijc", x!, y!);
+  const contiguous = g.matmul(xt!, yt!);
+  const held = [...shapes, gathered.shape, contiguous.shape].map((shape) =>
+    allocateHeapTensor({ shape, dtype: "f32" }),
+  );
+  try {
+    const [a, b, at, bt, out, outT] = held;
+    const withGathers = await kernelSeconds(gathered, [a!, b!], overhead, out);
+    const without = await kernelSeconds(contiguous, [at!, bt!], overhead, outT);
+    const elements = batchGatherElements(planEinsum("ikc,jkc->ijc", a!.shape, b!.shape));
+    return elements / Math.max(withGathers - without, withGathers / 10);
+  } finally {
+    held.forEach(releaseHeapTensor);
+  }
+}
+
 /** A chunk loop of `length` iterations of one row each, whose body is `nodes` negations. */
 function loopGraph(length: number, nodes: number): Graph {
   const body = new GraphBuilder();
@@ -231,8 +275,8 @@ async function loopOverheads(): Promise<{ iteration: number; dispatch: number }>
  * Measures the CPU executor's cost table with micro-benchmarks (well under a second): the
  * per-iteration and per-node overheads of a chunk loop (from run time against iteration count,
  * for two body sizes), GEMM FLOP/s by rows, each arithmetic kernel's FLOP/s by size (net of a
- * wasm call's fixed cost, which the per-node overhead holds), copy bytes/s by contiguous run and
- * the rate of element-by-element copies.
+ * wasm call's fixed cost, which the per-node overhead holds), copy bytes/s by contiguous run, the
+ * rate of element-by-element copies and that of the batched einsum's gathers.
  *
  * @example
  * const table = await measureCostTable();
@@ -258,6 +302,7 @@ export async function measureCostTable(): Promise<CostTable> {
     copy: await copyRates(),
     ops,
     gatherPerSecond: await gatherRate(),
+    batchGatherPerSecond: await batchGatherRate(overhead),
   };
 }
 

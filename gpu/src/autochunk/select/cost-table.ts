@@ -1,6 +1,6 @@
 import { tensorBytes } from "../ir/dtype.js";
 import type { Graph, Node, NodeOf } from "../ir/graph.js";
-import { nodeOutputs, users } from "../ir/graph.js";
+import { nodeOutputs } from "../ir/graph.js";
 import type { Op } from "../ir/op.js";
 import { SOURCE_OPS } from "../ir/op.js";
 import { isContiguousSlice, numel } from "../ir/shape.js";
@@ -40,6 +40,11 @@ export interface CostTable {
    * conv's im2col, upsampling); absent: `copy` at 4-byte runs.
    */
   readonly gatherPerSecond?: number;
+  /**
+   * Elements/s of the CPU einsum's batch gathers (batchGatherElements: 4 × 4 register
+   * transposes in wasm); absent: `gatherPerSecond`.
+   */
+  readonly batchGatherPerSecond?: number;
 }
 
 /**
@@ -104,23 +109,38 @@ const GEMM_ROWS: { readonly [O in Op]?: (node: Node, graph: Graph) => number } =
 const BATCH_BLOCK_COLUMNS = 128;
 
 /**
- * Seconds an in-place einsum whose batch is every operand's unit-stride dim spends gathering:
- * its kernel transposes blocks of batches into contiguous matrices, A once per block of
- * BATCH_BLOCK_COLUMNS output columns, B once, the product back once, at about the rate of a
- * transposing permute. In a chunk loop the unsliced operand pays this every iteration.
+ * Elements an in-place einsum whose batch is every operand's unit-stride dim gathers: its CPU
+ * kernel transposes blocks of batches into contiguous matrices, A once per block of
+ * BATCH_BLOCK_COLUMNS output columns, B once, the product back once; 0 for other einsums.
+ *
+ * @example
+ * batchGatherElements(planEinsum("ikc,jkc->ijc", [32, 256, 64], [256, 256, 64])); // 5,767,168
  */
-function batchGatherSeconds(table: CostTable, plan: EinsumPlan): number {
+export function batchGatherElements(plan: EinsumPlan): number {
   const { batch, m, n, k, inPlace } = plan;
   if (inPlace === null || !batchIsUnitStride(batch, inPlace)) return 0;
   const passes = Math.ceil(n / BATCH_BLOCK_COLUMNS);
-  return gatherSeconds(table, batch * (m * k * passes + k * n + m * n));
+  return batch * (m * k * passes + k * n + m * n);
+}
+
+/**
+ * Seconds an einsum spends in its batch gathers (batchGatherElements) at the measured
+ * `batchGatherPerSecond`, else at the rate of a transposing permute. In a chunk loop the
+ * unsliced operand pays this every iteration.
+ */
+function batchGatherSeconds(table: CostTable, plan: EinsumPlan): number {
+  const elements = batchGatherElements(plan);
+  if (elements === 0) return 0;
+  const rate = table.batchGatherPerSecond;
+  return rate === undefined ? gatherSeconds(table, elements) : elements / rate;
 }
 
 /**
  * Seconds a CPU contraction spends outside its GEMM: an einsum whose letter groups are evenly
- * strided runs in place (no copy, but gathers when its batch is innermost); another permutes its operands (and the product) in its
- * workspace, outside the kernels' heap, so each is also copied in or out; a conv unfolds each
- * image (im2col, one element at a time) and copies that in, then adds bias.
+ * strided runs in place (no copy, but gathers when its batch is innermost); another permutes its
+ * operands (and the product) into its workspace; a conv unfolds each image (im2col, one element
+ * at a time) into its workspace, then adds bias. Workspaces are in the kernels' heap, so the
+ * wasm GEMM reads them where they are.
  */
 function contractionCopySeconds(graph: Graph, node: Node, table: CostTable): number {
   const inputs = node.inputs.map((id) => graph.nodes[id]!);
@@ -130,9 +150,7 @@ function contractionCopySeconds(graph: Graph, node: Node, table: CostTable): num
     if (plan.inPlace !== null) return batchGatherSeconds(table, plan);
     let seconds = 0;
     const permuted = (shape: readonly number[], perm: readonly number[] | null) => {
-      if (perm === null) return;
-      const bytes = 4 * numel(shape);
-      seconds += permuteSeconds(table, shape, perm) + copySeconds(table, bytes, bytes);
+      if (perm !== null) seconds += permuteSeconds(table, shape, perm);
     };
     permuted(a!.shape, plan.permA);
     permuted(b!.shape, plan.permB);
@@ -143,8 +161,7 @@ function contractionCopySeconds(graph: Graph, node: Node, table: CostTable): num
     const [x, w, bias] = inputs;
     const { stride, padding } = node.attrs;
     const g = convGeometry(x!.shape, w!.shape, stride, padding);
-    const bytes = 4 * g.colElements;
-    const unfold = g.n * (gatherSeconds(table, g.colElements) + copySeconds(table, bytes, bytes));
+    const unfold = g.n * gatherSeconds(table, g.colElements);
     return unfold + (bias === undefined ? 0 : gatherSeconds(table, numel(node.shape)));
   }
   return 0;
@@ -180,24 +197,20 @@ function layoutSeconds(graph: Graph, node: Node, table: CostTable): number {
 /**
  * Seconds a chunk loop spends outside its bodies, per the CPU kernel (executor/kernels/
  * chunk-loop.ts): each iteration slices its chunked inputs (a view when contiguous, else a copy
- * of one run per index before the chunk dim, into a workspace outside the kernels' heap, which
- * each reader in the body copies in again) and writes each body output into the loop's output
- * the same way.
+ * of one run per index before the chunk dim into its workspace, in the kernels' heap, where the
+ * body's readers use it) and writes each body output into the loop's output the same way.
  */
 function loopCopySeconds(graph: Graph, node: NodeOf<"chunk_loop">, table: CostTable): number {
-  const { body, tail, length, chunkSize, inputDims, outputDims } = node.attrs;
+  const { tail, length, chunkSize, inputDims, outputDims } = node.attrs;
   const full = Math.floor(length / chunkSize);
-  const perIteration = (size: number, bodyGraph: Graph) => {
-    const readers = users(bodyGraph);
+  const perIteration = (size: number) => {
     let seconds = 0;
     node.inputs.forEach((id, j) => {
       const dim = inputDims[j];
       const { shape } = graph.nodes[id]!;
       if (dim === null || dim === undefined || isContiguousSlice(shape, dim)) return;
       const bytes = 4 * numel(chunkShape(shape, dim, size));
-      seconds +=
-        copySeconds(table, bytes, bytes / runsAlong(shape, dim)) +
-        readers[bodyGraph.inputs[j]!]!.length * copySeconds(table, bytes, bytes);
+      seconds += copySeconds(table, bytes, bytes / runsAlong(shape, dim));
     });
     nodeOutputs(node).forEach((t, k) => {
       const dim = outputDims[k]!;
@@ -207,8 +220,7 @@ function loopCopySeconds(graph: Graph, node: NodeOf<"chunk_loop">, table: CostTa
     return seconds;
   };
   return (
-    full * perIteration(chunkSize, body) +
-    (tail === null ? 0 : perIteration(length - full * chunkSize, tail))
+    full * perIteration(chunkSize) + (tail === null ? 0 : perIteration(length - full * chunkSize))
   );
 }
 

@@ -12,6 +12,7 @@ import {
   measureCostTable,
   nodeSeconds,
   numel,
+  planEinsum,
   rateAt,
   regionCandidates,
   searchContext,
@@ -164,7 +165,17 @@ test("an einsum the CPU runs in place costs its GEMM, and gathers when its batch
   // one element at a time (no gather rate: the copy rate of 4-byte runs).
   const gathered = 3 * (8 * 4 + 4 * 8 + 8 * 8);
   assert.equal(nodeSeconds(graph, inner, rates), gemmSeconds(inner) + (4 * gathered) / 1e6);
-  assert.ok(nodeSeconds(graph, permuted, rates) > gemmSeconds(permuted));
+  // At the measured rate of the kernel's batch gathers, where the table has one.
+  const withBatchRate = { ...rates, batchGatherPerSecond: 5e5 };
+  assert.equal(nodeSeconds(graph, inner, withBatchRate), gemmSeconds(inner) + gathered / 5e5);
+  assert.equal(nodeSeconds(graph, outer, withBatchRate), gemmSeconds(outer));
+  // A permuted copy moving the last dim goes one element at a time (4-byte runs here).
+  const planned = planEinsum("abc,cd->adb", [2, 3, 4], [4, 5]);
+  assert.deepEqual([planned.permA, planned.permB], [null, null]);
+  assert.equal(
+    nodeSeconds(graph, permuted, rates),
+    gemmSeconds(permuted) + (4 * numel(planned.productShape)) / 1e6,
+  );
 });
 
 const flopsPerElement = (graph: Graph, node: Node) => flopsOf(graph, node) / numel(node.shape);
@@ -197,6 +208,8 @@ test("the measured cost table is cheap, plausible and cached per backend", async
   const perOp = Object.values(measured.ops ?? {});
   assert.ok(["add", "gelu", "softmax", "layer_norm"].every((op) => op in (measured.ops ?? {})));
   assert.ok(measured.gatherPerSecond !== undefined && measured.gatherPerSecond > 1e6);
+  const batchRate = measured.batchGatherPerSecond;
+  assert.ok(batchRate !== undefined && batchRate > 1e6 && Number.isFinite(batchRate));
   for (const points of [measured.gemm, measured.stream, measured.copy, ...perOp]) {
     assert.ok(points.length >= 3);
     for (const [size, rate] of points) assert.ok(size > 0 && rate > 1e6 && Number.isFinite(rate));
