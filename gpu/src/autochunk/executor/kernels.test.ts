@@ -323,6 +323,13 @@ test("elementwise ops broadcast and match Math; GELU is the exact erf form", asy
       [2, 3, 4],
       expected([2, 3, 4], ([i, j, k]) => f(at(a, [i!, j!, k!]), at(b, [j!, 0]))),
     );
+    // The column first: one value against each row, the other order.
+    const swapped = await run((g, [q, p]) => g.op(op as "add", [q!, p!], {}), b, a);
+    assertClose(
+      swapped,
+      [2, 3, 4],
+      expected([2, 3, 4], ([i, j, k]) => f(at(b, [j!, 0]), at(a, [i!, j!, k!]))),
+    );
   }
   const x = randTensor([64], -4, 4);
   const unary: [string, (v: number) => number][] = [
