@@ -97,12 +97,18 @@ test(
       // No static SVG beside it: the extension rendered the widget itself.
       assert.equal(await output.locator("svg").count(), 0);
 
-      // Hover the bottom of the unchunked stack in the middle of the run.
+      // Hover the bottom of the unchunked stack in the middle of the run, moving along it as a
+      // user would until a block answers (one point alone failed about one run in five).
       await canvas.scrollIntoViewIfNeeded();
       const box = (await canvas.boundingBox())!;
       const plotWidth = box.width - LEFT - 14;
-      await page.mouse.move(box.x + LEFT + plotWidth * 0.5, box.y + TITLE + PANEL - 3);
       const tooltip = output.locator(".tessera-memory-timeline-tooltip");
+      for (const at of [0.5, 0.45, 0.55, 0.4, 0.6]) {
+        await page.mouse.move(box.x + LEFT + plotWidth * at, box.y + TITLE + PANEL - 3);
+        if (await tooltip.isVisible()) break;
+        await page.waitForTimeout(250);
+        if (await tooltip.isVisible()) break;
+      }
       await tooltip.waitFor({ state: "visible", timeout: 5_000 });
       const text = (await tooltip.textContent()) ?? "";
       const lines = text.split("\n");
