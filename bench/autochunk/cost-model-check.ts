@@ -4,8 +4,9 @@
  * program in interleaved rounds; prints predicted beside measured slowdown (wall and CPU time,
  * medians, with the 1-minute load at each round). `--by-op` adds, for the unchunked program
  * and the smallest-budget plan, predicted and measured seconds per op (a node's measured time
- * is its kernel call plus its outputs' and workspace's allocation, from one extra run each; a chunk loop's own
- * time excludes its body's nodes and their allocations, which count under their ops).
+ * is its kernel call plus its outputs' and workspace's allocation, from one extra run each; a
+ * chunk loop's own time excludes its body's nodes and their allocations, which count under
+ * their ops).
  *
  *   node --import tsx bench/autochunk/cost-model-check.ts [--models gpt,vit,evoformer,unet]
  *     [--rounds 5] [--budgets 0.5,0.3,0.2] [--by-op] [--evoformer-residues 64]

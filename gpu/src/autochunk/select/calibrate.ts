@@ -28,6 +28,7 @@ const GATHER_SIDE = 256;
 // The batch-gather benchmark, [rows, depth, columns, batch]: one 32-row chunk of a triangle
 // multiplication over a 256-residue pair tensor of 64 channels (a 16 MiB unsliced operand).
 const BATCH_GATHER_SIZES = [32, 256, 256, 64] as const;
+const BATCH_GATHER_SPEC = "ikc,jkc->ijc";
 const LOOP_LENGTHS = [16, 96] as const;
 const LOOP_BODY_NODES = [1, 7] as const;
 // Each timing repeats a call until this many milliseconds pass, and keeps the fastest batch
@@ -211,7 +212,7 @@ async function batchGatherRate(overhead: number): Promise<number> {
   ];
   const g = new GraphBuilder();
   const [x, y, xt, yt] = shapes.map((shape, i) => g.input(`x${i}`, shape));
-  const gathered = g.einsum("ikc,jkc->ijc", x!, y!);
+  const gathered = g.einsum(BATCH_GATHER_SPEC, x!, y!);
   const contiguous = g.matmul(xt!, yt!);
   const held = [...shapes, gathered.shape, contiguous.shape].map((shape) =>
     allocateHeapTensor({ shape, dtype: "f32" }),
@@ -220,7 +221,7 @@ async function batchGatherRate(overhead: number): Promise<number> {
     const [a, b, at, bt, out, outT] = held;
     const withGathers = await kernelSeconds(gathered, [a!, b!], overhead, out);
     const without = await kernelSeconds(contiguous, [at!, bt!], overhead, outT);
-    const elements = batchGatherElements(planEinsum("ikc,jkc->ijc", a!.shape, b!.shape));
+    const elements = batchGatherElements(planEinsum(BATCH_GATHER_SPEC, a!.shape, b!.shape));
     return elements / Math.max(withGathers - without, withGathers / 10);
   } finally {
     held.forEach(releaseHeapTensor);
@@ -272,7 +273,7 @@ async function loopOverheads(): Promise<{ iteration: number; dispatch: number }>
 }
 
 /**
- * Measures the CPU executor's cost table with micro-benchmarks (well under a second): the
+ * Measures the CPU executor's cost table with micro-benchmarks (about a second): the
  * per-iteration and per-node overheads of a chunk loop (from run time against iteration count,
  * for two body sizes), GEMM FLOP/s by rows, each arithmetic kernel's FLOP/s by size (net of a
  * wasm call's fixed cost, which the per-node overhead holds), copy bytes/s by contiguous run, the

@@ -14,7 +14,10 @@ export interface KernelContext<O extends Op> {
   readonly node: NodeOf<O>;
   readonly attrs: OpAttrs[O];
   readonly inputs: readonly Tensor[];
-  /** Preallocated (zeroed) outputs, in the node's output order. */
+  /**
+   * Preallocated outputs, in the node's output order: zeroed, except for the ops whose kernels
+   * write every element (`overwritesOutputs` in table.ts).
+   */
   readonly outputs: readonly Tensor[];
   /**
    * Exactly the registry's workspaceBytes for the node, tracked by the executor; bytes in the
