@@ -72,11 +72,12 @@ import {
 import type { Model } from "../gpu/src/autochunk/models/index.ts";
 import { graphFlops } from "../gpu/src/autochunk/ops/registry.ts";
 import { kernelBuild } from "../gpu/src/autochunk/executor/wasm/runtime.ts";
-import { measureExecutorSpeed } from "./autochunk/executor-speed.ts";
+import { measureExecutorSpeed, type ExecutorSpeed } from "./autochunk/executor-speed.ts";
 import type { ModelName, ModelSpec } from "./autochunk/model-specs.ts";
 import { MODEL_NAMES, maxSeqBudgetBytes, modelSpecs } from "./autochunk/model-specs.ts";
 import type { TorchPeer } from "./autochunk/torch-peer.ts";
 import { startTorchPeer } from "./autochunk/torch-peer.ts";
+import { vectorExtensions } from "./machine.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 type BackendChoice = "all" | "cpu" | "webgpu";
@@ -654,9 +655,12 @@ interface Summary {
   /**
    * Per sequence length: the CPU executor's median time for the GPT block over PyTorch eager's,
    * from bench/autochunk/executor-speed.ts run in this session with the same thread count on
-   * both sides (null for the other models).
+   * both sides (null for the other models): against glibc's default allocator, and against one
+   * that keeps freed memory (torch-peer.ts, TorchAllocator), which is the ratio of the work
+   * itself where page faults are costly.
    */
   executor_time_ratio_vs_torch: Record<string, number> | null;
+  executor_time_ratio_vs_torch_retained: Record<string, number> | null;
   /** Whether every backend reaches the paper's reduction (GPT and Evoformer only), per clock. */
   meets_reduction_target: { wall: boolean; cpu: boolean | null } | null;
   meets_max_seq_target: boolean | null;
@@ -680,12 +684,19 @@ function bestReduction(rows: readonly Row[], clock: "wall" | "cpu"): Best | null
   return best;
 }
 
+function speedRatios(
+  speed: readonly ExecutorSpeed[] | null,
+  ratio: (s: ExecutorSpeed) => number,
+): Record<string, number> | null {
+  return speed === null ? null : Object.fromEntries(speed.map((s) => [String(s.tokens), ratio(s)]));
+}
+
 function summarize(
   spec: ModelSpec,
   seqs: number[],
   lowest: LowestPeak[],
   rows: readonly Row[],
-  speed: Record<string, number> | null,
+  speed: ExecutorSpeed[] | null,
   maxSeqs: MaxSeq[],
   backends: readonly string[],
 ): Summary {
@@ -717,7 +728,11 @@ function summarize(
     best_reduction_at_cpu_slowdown_le_10pct: bestCpu,
     max_seq: maxSeqs,
     max_seq_ratio: ratio,
-    executor_time_ratio_vs_torch: speed,
+    executor_time_ratio_vs_torch: speedRatios(speed, (s) => s.executor_time_ratio_vs_torch),
+    executor_time_ratio_vs_torch_retained: speedRatios(
+      speed,
+      (s) => s.executor_time_ratio_vs_torch_retained,
+    ),
     meets_reduction_target: TARGETS.reduction_models.includes(spec.name)
       ? {
           wall: Object.values(best).every(meets),
@@ -893,18 +908,15 @@ async function main(): Promise<void> {
       for (const budget of budgets) {
         maxSeqs.push(await maxSeq(spec, budget, costModel, runners[0]!, flopsPerSecond));
       }
-      let speed: Record<string, number> | null = null;
+      let speed: ExecutorSpeed[] | null = null;
       if (modelTorchRows.length > 0) {
         log(`${name}: executor against PyTorch (executor-speed.ts)…`);
-        const measured = await measureExecutorSpeed({
+        speed = await measureExecutorSpeed({
           tokens: spec.sizes,
           threads: opts.torchThreads,
           runs: opts.repeats,
           log,
         });
-        speed = Object.fromEntries(
-          measured.map((m) => [String(m.tokens), m.executor_time_ratio_vs_torch]),
-        );
       }
       rows.push(...modelRows);
       torchRows.push(...modelTorchRows);
@@ -934,6 +946,7 @@ async function main(): Promise<void> {
     machine: {
       cpus: cpus.length,
       cpu_model: cpus[0]?.model ?? "unknown",
+      vector_extensions: vectorExtensions(),
       node: process.version,
       platform: `${process.platform} ${os.release()} ${process.arch}`,
       load_average: { start: loadStart, end: os.loadavg() },

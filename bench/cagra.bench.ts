@@ -50,6 +50,7 @@ import {
   runHnswlib,
 } from "../kernel/src/api/peers/index.ts";
 import { loadCagraData, type CagraData } from "./cagra-data.ts";
+import { vectorExtensions } from "./machine.ts";
 import { loadHnswlibPeer, type HnswlibPeer } from "./peers/hnswlib-simd.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -401,6 +402,7 @@ async function main(): Promise<void> {
     repeats,
     machine: {
       cpu: os.cpus()[0]?.model ?? "",
+      vector_extensions: vectorExtensions(),
       cores: os.availableParallelism(),
       node: process.version,
     },

@@ -2,7 +2,9 @@
  * The CPU executor's speed against PyTorch eager on the CPU, for the GPT block of issue 12
  * (768 wide, 12 heads, 1 layer) at several sequence lengths, with the same number of threads
  * on both sides (setCpuThreads, torch.set_num_threads) through the benchmark's PyTorch peer
- * (torch-peer.ts). Runs alternate executor / PyTorch, so both see the same machine load; each
+ * (torch-peer.ts), twice: with glibc's default allocator and with one that keeps freed memory
+ * (TorchAllocator), since on some hosts the default's page faults are most of PyTorch's time.
+ * Runs alternate executor / PyTorch / PyTorch retained, so all see the same machine load; each
  * figure is a median, with every run and the load average recorded. A quick check of the
  * executor alone; `npm run bench:autochunk` reports the same ratio among everything else.
  *
@@ -22,6 +24,7 @@ import {
 } from "../../gpu/src/autochunk/executor/wasm/runtime.ts";
 import { execute } from "../../gpu/src/autochunk/index.ts";
 import { gptPrefill } from "../../gpu/src/autochunk/models/index.ts";
+import { vectorExtensions } from "../machine.ts";
 import { startTorchPeer } from "./torch-peer.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -44,10 +47,15 @@ export interface ExecutorSpeed {
   readonly torch: string;
   readonly executor_s: readonly number[];
   readonly torch_s: readonly number[];
+  /** PyTorch's runs with the "retained" allocator (torch-peer.ts). */
+  readonly torch_retained_s: readonly number[];
   readonly executor_median_s: number;
   readonly torch_median_s: number;
+  readonly torch_retained_median_s: number;
   /** Median executor time over median PyTorch time (issue 12's target: ≤ 1.5). */
   readonly executor_time_ratio_vs_torch: number;
+  /** The same against PyTorch with the retained allocator: the ratio of the work itself. */
+  readonly executor_time_ratio_vs_torch_retained: number;
   /** os.loadavg()[0] after each pair of runs. */
   readonly load: readonly number[];
 }
@@ -63,7 +71,7 @@ function median(xs: readonly number[]): number {
  *
  * @example
  * const rows = await measureExecutorSpeed({ tokens: [1024], threads: 2 });
- * rows[0].executor_time_ratio_vs_torch; // e.g. 1.3
+ * rows[0].executor_time_ratio_vs_torch_retained; // e.g. 1.3
  */
 export async function measureExecutorSpeed(
   options: ExecutorSpeedOptions = {},
@@ -73,6 +81,8 @@ export async function measureExecutorSpeed(
   const log = options.log ?? (() => {});
   const peer = startTorchPeer();
   if ("missing" in peer) throw new Error(`measureExecutorSpeed: ${peer.missing}`);
+  const retained = startTorchPeer("retained");
+  if ("missing" in retained) throw new Error(`measureExecutorSpeed: ${retained.missing}`);
   setCpuThreads(threads);
   await whenThreadsReady();
   const rows: ExecutorSpeed[] = [];
@@ -81,37 +91,46 @@ export async function measureExecutorSpeed(
       const model = gptPrefill({ seq: tokens, nLayer: 1 });
       const inputs = model.makeInputs();
       const { torch } = await peer.load(model, "gpt", threads);
+      await retained.load(model, "gpt", threads);
       await execute(model.graph, inputs);
       const executorS: number[] = [];
       const torchS: number[] = [];
+      const retainedS: number[] = [];
       const load: number[] = [];
       for (let r = 0; r < runs; r++) {
         const start = performance.now();
         await execute(model.graph, inputs);
         executorS.push((performance.now() - start) / 1000);
         torchS.push(await peer.time());
+        retainedS.push(await retained.time());
         load.push(os.loadavg()[0]!);
         log(
           `${tokens} tokens, run ${r + 1}: executor ${executorS.at(-1)!.toFixed(3)} s, ` +
-            `torch ${torchS.at(-1)!.toFixed(3)} s, load ${load.at(-1)!.toFixed(1)}`,
+            `torch ${torchS.at(-1)!.toFixed(3)} s, retained ${retainedS.at(-1)!.toFixed(3)} s, ` +
+            `load ${load.at(-1)!.toFixed(1)}`,
         );
       }
       const executor = median(executorS);
       const reference = median(torchS);
+      const referenceRetained = median(retainedS);
       rows.push({
         tokens,
         threads,
         torch,
         executor_s: executorS,
         torch_s: torchS,
+        torch_retained_s: retainedS,
         executor_median_s: executor,
         torch_median_s: reference,
+        torch_retained_median_s: referenceRetained,
         executor_time_ratio_vs_torch: executor / reference,
+        executor_time_ratio_vs_torch_retained: executor / referenceRetained,
         load,
       });
     }
   } finally {
     peer.close();
+    retained.close();
   }
   return rows;
 }
@@ -135,6 +154,7 @@ async function main(): Promise<void> {
   const result = {
     machine: {
       cpus: os.cpus()[0]?.model,
+      vector_extensions: vectorExtensions(),
       cores: os.availableParallelism(),
       node: process.version,
       wasm_build: kernelBuild(),
@@ -144,12 +164,16 @@ async function main(): Promise<void> {
   };
   const out = path.resolve(values.out ?? path.join(ROOT, "bench/results/autochunk-executor.json"));
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log("\n| tokens | threads | executor (s) | PyTorch (s) | ratio | load |");
-  console.log("| --- | --- | --- | --- | --- | --- |");
+  console.log(
+    "\n| tokens | threads | executor (s) | PyTorch (s) | ratio | PyTorch retained (s) | ratio | load |",
+  );
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const r of rows) {
     console.log(
       `| ${r.tokens} | ${r.threads} | ${r.executor_median_s.toFixed(3)} | ` +
         `${r.torch_median_s.toFixed(3)} | ${r.executor_time_ratio_vs_torch.toFixed(2)} | ` +
+        `${r.torch_retained_median_s.toFixed(3)} | ` +
+        `${r.executor_time_ratio_vs_torch_retained.toFixed(2)} | ` +
         `${Math.min(...r.load).toFixed(1)}–${Math.max(...r.load).toFixed(1)} |`,
     );
   }

@@ -28,6 +28,20 @@ export interface TorchPeer {
   close(): void;
 }
 
+/**
+ * How the peer's process allocates: "default" is glibc as it comes, which serves each tensor
+ * above 32 MiB (an attention's scores at 1,024 tokens are 48 MiB) by mmap and returns it on free,
+ * so every forward pass faults those pages in again; on a VM where a page fault is costly (seen
+ * on one host here: 88 ms to allocate and fill a fresh 48 MiB tensor, 0.7 ms to refill one)
+ * that is most of PyTorch's time. "retained" sets glibc's tunables (GLIBC_TUNABLES) so that
+ * nothing is mmap'd and freed memory is kept, as the jemalloc or tcmalloc that PyTorch's CPU
+ * tuning guides recommend would: pages fault once, in the warm-up.
+ */
+export type TorchAllocator = "default" | "retained";
+
+const RETAINED_TUNABLES =
+  "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=18446744073709551615";
+
 /** The Python with PyTorch: $TESSERA_PYTHON, else the clone's .venv (requirements-test.txt). */
 export function torchPython(): string {
   return process.env.TESSERA_PYTHON ?? path.resolve(HERE, "..", "..", ".venv", "bin", "python");
@@ -37,10 +51,12 @@ export function torchPython(): string {
  * Starts the peer, or says why it cannot (no Python, or one without PyTorch).
  *
  * @example
- * const peer = startTorchPeer();
+ * const peer = startTorchPeer(); // or startTorchPeer("retained")
  * if (!("missing" in peer)) await peer.load(gptPrefill({ seq: 1024, nLayer: 1 }), "gpt", 1);
  */
-export function startTorchPeer(): TorchPeer | { missing: string } {
+export function startTorchPeer(
+  allocator: TorchAllocator = "default",
+): TorchPeer | { missing: string } {
   const python = torchPython();
   if (!existsSync(python)) {
     return {
@@ -54,7 +70,9 @@ export function startTorchPeer(): TorchPeer | { missing: string } {
       missing: `${python} has no PyTorch (scripts/setup.sh --test installs requirements-test.txt)`,
     };
   }
-  const child = spawn(python, [SCRIPT], { stdio: ["pipe", "pipe", "pipe"] });
+  const env =
+    allocator === "retained" ? { ...process.env, GLIBC_TUNABLES: RETAINED_TUNABLES } : process.env;
+  const child = spawn(python, [SCRIPT], { stdio: ["pipe", "pipe", "pipe"], env });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -9,11 +9,12 @@
  * reason is reported.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadHnswlib, type HnswlibModule } from "../../kernel/src/api/peers/index.ts";
+import { cpuFlags } from "../machine.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const require = createRequire(import.meta.url);
@@ -37,17 +38,6 @@ export function simdFlagsFor(faissOptions: string, cpuFlags: ReadonlySet<string>
     return "-mavx2 -mfma";
   }
   return "";
-}
-
-function cpuFlags(): Set<string> {
-  try {
-    const line = readFileSync("/proc/cpuinfo", "utf8")
-      .split("\n")
-      .find((l) => l.startsWith("flags"));
-    return new Set(line?.split(":")[1]?.trim().split(/\s+/) ?? []);
-  } catch {
-    return new Set();
-  }
 }
 
 function nodeGyp(): string {
