@@ -188,8 +188,20 @@ function triangleMultiplication(
   const a = gatedProjection("a");
   const b = gatedProjection("b");
   const gate = g.sigmoid(dense(p, "gate", x, c.cZ));
-  const spec = direction === "outgoing" ? "ikc,jkc->ijc" : "kic,kjc->ijc";
-  const update = dense(p, "output", layerNorm(p, "layer_norm_out", g.einsum(spec, a, b)), c.cZ);
+  // As OpenFold's TriangleMultiplicativeUpdate computes it: channels first, one batched matmul
+  // per channel ([c, i, k] · [c, k, j]), channels last again.
+  const [aPerm, bPerm] =
+    direction === "outgoing"
+      ? [
+          [2, 0, 1],
+          [2, 1, 0],
+        ]
+      : [
+          [2, 1, 0],
+          [2, 0, 1],
+        ];
+  const product = g.permute(g.matmul(g.permute(a, aPerm), g.permute(b, bPerm)), [1, 2, 0]);
+  const update = dense(p, "output", layerNorm(p, "layer_norm_out", product), c.cZ);
   return g.mul(gate, update);
 }
 

@@ -271,18 +271,18 @@ export const contractionKernels: { readonly [O in ContractionOp]: Kernel<O> } = 
       return stridedMatmulWasm(a!.data, b!.data, out!.data, { batch, m, n, k, ...inPlace });
     }
     let offset = 0;
-    const scratch = (like: Tensor, perm: number[]): Float32Array => {
+    const scratch = async (like: Tensor, perm: number[]): Promise<Float32Array> => {
       const view = new Float32Array(
         workspace.buffer,
         workspace.byteOffset + offset,
         like.data.length,
       );
       offset += view.byteLength;
-      permuteInto(like, perm, view);
+      await permuteInto(like, perm, view);
       return view;
     };
-    const aData = plan.permA === null ? a!.data : scratch(a!, plan.permA);
-    const bData = plan.permB === null ? b!.data : scratch(b!, plan.permB);
+    const aData = plan.permA === null ? a!.data : await scratch(a!, plan.permA);
+    const bData = plan.permB === null ? b!.data : await scratch(b!, plan.permB);
     const product =
       plan.permOut === null
         ? out!.data
@@ -297,7 +297,7 @@ export const contractionKernels: { readonly [O in ContractionOp]: Kernel<O> } = 
       bStride: k * n,
     });
     if (plan.permOut !== null) {
-      permuteInto(
+      await permuteInto(
         { data: product, shape: plan.productShape, dtype: "f32" },
         plan.permOut,
         out!.data,

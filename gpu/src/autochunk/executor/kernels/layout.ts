@@ -3,27 +3,34 @@ import type { LayoutOp } from "../../ir/op.js";
 import type { Shape } from "../../ir/shape.js";
 import { numel, stridesOf } from "../../ir/shape.js";
 import type { Tensor } from "../tensor.js";
+import { permuteWasm } from "../wasm/ops.js";
 import type { Kernel } from "./kernel.js";
 import { forEachRow } from "./strided.js";
 
 /**
- * Writes `src` with its dims reordered by `perm` (output dim d = input dim perm[d]) into `dst`.
+ * Writes `src` with its dims reordered by `perm` (output dim d = input dim perm[d]) into `dst`:
+ * whole rows copied here when the innermost dim stays innermost, else the wasm transposes
+ * (permuteWasm).
  *
  * @example
- * permuteInto(x, [0, 2, 1, 3], out.data);
+ * await permuteInto(x, [0, 2, 1, 3], out.data);
  */
-export function permuteInto(src: Tensor, perm: readonly number[], dst: TensorData): void {
+export async function permuteInto(
+  src: Tensor,
+  perm: readonly number[],
+  dst: TensorData,
+): Promise<void> {
+  const rank = perm.length;
+  if (rank >= 2 && perm[rank - 1] !== rank - 1) {
+    return permuteWasm(src.data, src.shape, perm, dst);
+  }
   const shape = perm.map((p) => src.shape[p]!);
   const own = stridesOf(src.shape);
-  const strides = perm.map((p) => own[p]!);
-  const rank = shape.length;
   const inner = shape[rank - 1] ?? 1;
-  const step = strides[rank - 1] ?? 0;
   const data = src.data;
   let base = 0;
-  forEachRow(shape, [strides], ([offset]) => {
-    if (step === 1) dst.set(data.subarray(offset!, offset! + inner), base);
-    else for (let j = 0; j < inner; j++) dst[base + j] = data[offset! + j * step]!;
+  forEachRow(shape, [perm.map((p) => own[p]!)], ([offset]) => {
+    dst.set(data.subarray(offset!, offset! + inner), base);
     base += inner;
   });
 }
@@ -78,7 +85,7 @@ export function writeSlice(
 /** CPU kernels of the copying layout ops (reshape is a view and has none). */
 export const layoutKernels: { readonly [O in Exclude<LayoutOp, "reshape">]: Kernel<O> } = {
   permute({ attrs, inputs: [x], outputs: [out] }) {
-    permuteInto(x!, attrs.perm, out!.data);
+    return permuteInto(x!, attrs.perm, out!.data);
   },
   slice({ attrs: { dim, start, end }, inputs: [x], outputs: [out] }) {
     copySlice(x!.data, x!.shape, dim, start, end - start, out!.data);

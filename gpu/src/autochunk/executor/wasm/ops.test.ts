@@ -4,6 +4,7 @@ import { seededRandom } from "../../../common/random.js";
 import type { TensorData } from "../../ir/dtype.js";
 import { gelu } from "../kernels/elementwise.js";
 import { gemm } from "../kernels/gemm.js";
+import { stridesOf } from "../../ir/shape.js";
 import { allocateHeapTensor, releaseHeapTensor } from "./heap-tensors.js";
 import {
   binaryScalarWasm,
@@ -11,6 +12,7 @@ import {
   geluWasm,
   layerNormWasm,
   matmulWasm,
+  permuteWasm,
   softmaxWasm,
   stridedMatmulWasm,
   unaryWasm,
@@ -317,4 +319,68 @@ test("kernels stay on this thread until the workers have started", async () => {
   await whenThreadsReady();
   assert.equal(kernelRuntime().threads, 2);
   assert.throws(() => setCpuThreads(0), /threads must be a positive integer, got 0/);
+});
+
+/** The permute of `x` (of `shape`) by `perm`, one element at a time. */
+function permuteReference(x: TensorData, shape: number[], perm: number[]): number[] {
+  const outShape = perm.map((p) => shape[p]!);
+  const inStrides = stridesOf(shape);
+  const out: number[] = [];
+  const index = outShape.map(() => 0);
+  for (let i = 0; i < x.length; i++) {
+    out.push(x[perm.reduce((at, p, d) => at + index[d]! * inStrides[p]!, 0)]!);
+    for (let d = index.length - 1; d >= 0 && ++index[d]! === outShape[d]; d--) index[d] = 0;
+  }
+  return out;
+}
+
+test("permutes that move the innermost dim match the reference, off the 4 × 4 and strip edges", async () => {
+  const cases: [number[], number[]][] = [
+    [
+      [5, 3],
+      [1, 0],
+    ],
+    [
+      [17, 33],
+      [1, 0],
+    ],
+    [
+      [3, 18, 7],
+      [2, 0, 1],
+    ],
+    [
+      [6, 5, 19],
+      [2, 1, 0],
+    ],
+    [
+      [4, 1, 9, 6],
+      [0, 3, 1, 2],
+    ],
+    [
+      [2, 3, 4, 5, 6],
+      [4, 2, 0, 3, 1],
+    ],
+    [
+      [256, 40, 36],
+      [1, 2, 0],
+    ], // 368,640 elements: split over both threads
+  ];
+  for (const threads of [1, 2]) {
+    setCpuThreads(threads);
+    await whenThreadsReady();
+    for (const [shape, perm] of cases) {
+      const x = random(shape.reduce((a, b) => a * b, 1));
+      const out = new Float32Array(x.length).fill(NaN);
+      await permuteWasm(x, shape, perm, out);
+      assert.deepEqual(Array.from(out), permuteReference(x, shape, perm), `${shape} by ${perm}`);
+    }
+  }
+  const ids = Int32Array.from({ length: 6 * 10 }, (_, i) => i * 7 - 100);
+  const moved = new Int32Array(ids.length);
+  await permuteWasm(ids, [6, 10], [1, 0], moved);
+  assert.deepEqual(Array.from(moved), permuteReference(ids, [6, 10], [1, 0]));
+  await assert.rejects(
+    permuteWasm(ids, [6, 10], [0, 1], moved),
+    /perm \[0, 1\] keeps the innermost dim in place/,
+  );
 });

@@ -7,8 +7,10 @@
  */
 import type { TensorData } from "../../ir/dtype.js";
 import { batchIsUnitStride, type ProductStrides } from "../../ops/einsum-spec.js";
+import type { Shape } from "../../ir/shape.js";
+import { numel, stridesOf } from "../../ir/shape.js";
 import type { KernelCall } from "./runtime.js";
-import { kernelRuntime, runCalls, splitRange } from "./runtime.js";
+import { kernelConstant, kernelRuntime, runCalls, splitRange } from "./runtime.js";
 import { Staging } from "./staging.js";
 
 // The least work worth a thread of its own: multiply-adds for products (4M, about 0.2 ms on
@@ -256,6 +258,51 @@ export function unaryWasm(op: WasmUnaryOp, x: TensorData, out: TensorData): Prom
     return splitRange(x.length, rt.threads, 16, min).map(([i0, i1]) => ({
       kernel: "unaryRange",
       args: [UNARY_CODES[op], xp, outp, i0, i1],
+    }));
+  });
+}
+
+/**
+ * dst = src (of `shape`) with its dims reordered by `perm` (output dim d = input dim perm[d]),
+ * for a perm that moves the innermost dim (perm.at(-1) ≠ rank − 1): the transposes of
+ * assembly/layout.ts, threads taking strips of them. 4-byte elements of either dtype.
+ *
+ * @example
+ * await permuteWasm(x.data, [256, 256, 128], [2, 0, 1], out.data); // out is [128, 256, 256]
+ */
+export async function permuteWasm(
+  src: TensorData,
+  shape: Shape,
+  perm: readonly number[],
+  dst: TensorData,
+): Promise<void> {
+  const rank = shape.length;
+  const last = rank - 1;
+  if (rank < 2 || perm[last] === last) {
+    throw new Error(`permuteWasm: perm [${perm.join(", ")}] keeps the innermost dim in place`);
+  }
+  if (numel(shape) === 0) return;
+  const outShape = perm.map((p) => shape[p]!);
+  const inStrides = stridesOf(shape);
+  const outStrides = stridesOf(outShape);
+  const q = perm.indexOf(last);
+  const desc = [outShape[last]!, outShape[q]!, inStrides[perm[last]!]!, outStrides[q]!];
+  let outer = 0;
+  for (let d = last - 1; d >= 0; d--) {
+    if (d === q || outShape[d] === 1) continue;
+    desc.push(outShape[d]!, inStrides[perm[d]!]!, outStrides[d]!);
+    outer++;
+  }
+  const strip = kernelConstant("PERMUTE_STRIP");
+  const units = (numel(outShape) / (outShape[last]! * outShape[q]!)) * Math.ceil(desc[0]! / strip);
+  const minUnits = Math.ceil(MIN_ELEMENTS_PER_THREAD.binary / (strip * desc[1]!));
+  return staged((s) => {
+    const from = s.input(src);
+    const to = s.output(dst);
+    const at = s.input(Int32Array.from(desc));
+    return splitRange(units, kernelRuntime().threads, 1, minUnits).map(([u0, u1]) => ({
+      kernel: "permuteUnits",
+      args: [from, to, at, outer, u0, u1],
     }));
   });
 }

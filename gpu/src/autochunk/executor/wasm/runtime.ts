@@ -109,6 +109,31 @@ export interface WasmKernels {
   binaryScalar(op: number, a: number, s: number, out: number, start: number, end: number): void;
   geluRange(x: number, out: number, start: number, end: number): void;
   unaryRange(op: number, x: number, out: number, start: number, end: number): void;
+  permuteUnits(
+    src: number,
+    dst: number,
+    desc: number,
+    outer: number,
+    unitStart: number,
+    unitEnd: number,
+  ): void;
+}
+
+/** Constants the module exports (as WebAssembly globals) for the code that calls it. */
+export type WasmConstant = "GEMM_SCRATCH_BYTES" | "PERMUTE_STRIP";
+
+function constantOf(kernels: WasmKernels, name: WasmConstant): number {
+  return (kernels as unknown as Record<WasmConstant, { value: number }>)[name].value;
+}
+
+/**
+ * A constant of the kernel module, e.g. the rows per unit of work of `permuteUnits`.
+ *
+ * @example
+ * kernelConstant("PERMUTE_STRIP"); // 16
+ */
+export function kernelConstant(name: WasmConstant): number {
+  return constantOf(kernelRuntime().kernels, name);
 }
 
 /** A kernel of the module by name. */
@@ -236,8 +261,7 @@ function packsFor(
   threads: number,
   have: readonly number[],
 ): number[] {
-  const bytes = (kernels as unknown as { GEMM_SCRATCH_BYTES: { value: number } }).GEMM_SCRATCH_BYTES
-    .value;
+  const bytes = constantOf(kernels, "GEMM_SCRATCH_BYTES");
   const packs = have.slice(0, threads);
   while (packs.length < threads) packs.push(heap.alloc(bytes));
   return packs;

@@ -2,3 +2,4 @@
 export { GEMM_SCRATCH_BYTES, batchedGemmRows, gemm, stridedGemmRows } from "./gemm";
 export { layerNormRows, softmaxRows } from "./rows";
 export { binaryPeriodic, binaryScalar, geluRange, unaryRange } from "./elementwise";
+export { PERMUTE_STRIP, permuteUnits } from "./layout";
