@@ -169,6 +169,18 @@ function outerProductMean(p: SeededParams, c: EvoformerConfig, m: Node): Node {
 }
 
 /**
+ * Per direction, the triangle product as one batched matmul per channel: the operand a loop along
+ * z's rows (outgoing: i) or columns (incoming: j) slices is the left one, the other the right one
+ * (each put channels first), and the permute that puts the [c, ·, ·] result back as [i, j, c].
+ */
+const TRIANGLE_PRODUCT = {
+  // p_ij = Σ_k a_ik b_jk: [c, i, k] · [c, k, j] = [c, i, j].
+  outgoing: { sliced: "a", slicedPerm: [2, 0, 1], wholePerm: [2, 1, 0], outPerm: [1, 2, 0] },
+  // p_ij = Σ_k a_ki b_kj: [c, j, k] (b) · [c, k, i] (a) = [c, j, i].
+  incoming: { sliced: "b", slicedPerm: [2, 1, 0], wholePerm: [2, 0, 1], outPerm: [2, 1, 0] },
+} as const;
+
+/**
  * Algorithms 11 and 12: with a = σ(dense)·dense and b likewise, outgoing sums a_ik ⊙ b_jk and
  * incoming a_ki ⊙ b_kj; the result is normalised, projected and gated.
  */
@@ -185,22 +197,16 @@ function triangleMultiplication(
       g.sigmoid(dense(p, `${name}_gate`, x, c.triMulDim)),
       dense(p, `${name}_proj`, x, c.triMulDim),
     );
-  const a = gatedProjection("a");
-  const b = gatedProjection("b");
-  const gate = g.sigmoid(dense(p, "gate", x, c.cZ));
   // As OpenFold's TriangleMultiplicativeUpdate computes it: channels first, one batched matmul
-  // per channel ([c, i, k] · [c, k, j]), channels last again.
-  const [aPerm, bPerm] =
-    direction === "outgoing"
-      ? [
-          [2, 0, 1],
-          [2, 1, 0],
-        ]
-      : [
-          [2, 1, 0],
-          [2, 0, 1],
-        ];
-  const product = g.permute(g.matmul(g.permute(a, aPerm), g.permute(b, bPerm)), [1, 2, 0]);
+  // per channel, channels last again (TRIANGLE_PRODUCT). The operand read whole is made first and
+  // each operand is permuted as soon as it is made, so that a chunk loop can make the permuted
+  // copy of the whole one directly, and a loop along the product's rows can make the other
+  // operand, the gate and the update from slices of z. The values are the same in any order.
+  const { sliced, slicedPerm, wholePerm, outPerm } = TRIANGLE_PRODUCT[direction];
+  const whole = g.permute(gatedProjection(sliced === "a" ? "b" : "a"), wholePerm);
+  const rows = g.permute(gatedProjection(sliced), slicedPerm);
+  const gate = g.sigmoid(dense(p, "gate", x, c.cZ));
+  const product = g.permute(g.matmul(rows, whole), outPerm);
   const update = dense(p, "output", layerNorm(p, "layer_norm_out", product), c.cZ);
   return g.mul(gate, update);
 }

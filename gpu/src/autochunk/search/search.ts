@@ -2,7 +2,7 @@ import type { MemoryEstimate } from "../estimate/estimate.js";
 import type { Graph } from "../ir/graph.js";
 import type { CostTable } from "../select/cost-table.js";
 import type { RegionChoice } from "../select/select.js";
-import { choose, selectForMinimum } from "../select/select.js";
+import { choose, extendOverSoleReaders, selectForMinimum } from "../select/select.js";
 import { beamSearch } from "./beam.js";
 import { searchContext } from "./context.js";
 import type { Rejected } from "./stage.js";
@@ -103,7 +103,7 @@ export async function searchRegions(
       return done;
     }
     const [span] = stageSpans(ctx, base, peaks, peak, taken, "minimum", options.budget);
-    const best = selectForMinimum(span!.candidates);
+    const best = extendOverSoleReaders(ctx, span!.candidates, selectForMinimum(span!.candidates));
     const lowers = best !== null && best.minPeakBytes < peaks[peak]!;
     const { candidates, ...where } = span!;
     stages.push({

@@ -20,6 +20,8 @@ import {
   selectForMinimum,
   withMemory,
 } from "../internal.js";
+import { searchRegions } from "../search/search.js";
+import { extendOverSoleReaders } from "./select.js";
 
 test("rates interpolate in log(size) and clamp at the ends", () => {
   const points = [
@@ -223,4 +225,37 @@ test("the measured cost table is cheap, plausible and cached per backend", async
   assert.ok(measured.gemm[0]![1] < measured.gemm[measured.gemm.length - 1]![1]);
   assert.equal(cachedCostTable(), cachedCostTable());
   assert.throws(() => cachedCostTable("webgpu"), /backend must be "cpu"/);
+});
+
+test("minimum mode grows a region over the permute that alone reads its end", async () => {
+  // b = σ(z·w0) ⊙ (z·w1), then b permuted: ending a region at b leaves b and its permute whole
+  // and live together, though regions ending at b and at the permute tie on their minimum.
+  const g = new GraphBuilder();
+  const z = g.input("z", [32, 32, 8]);
+  const w = (name: string) => g.param(name, [8, 8], { kind: "normal", std: 0.3 });
+  const b = g.mul(g.sigmoid(g.linear(z, w("w0"))), g.linear(z, w("w1")));
+  const permuted = g.permute(b, [2, 1, 0]);
+  g.output(g.add(g.permute(z, [2, 1, 0]), permuted));
+  const graph = g.build();
+  const base = estimateMemory(graph);
+  const ctx = searchContext(graph);
+  const whole = { start: 0, end: graph.nodes.length - 1 };
+  const candidates = withMemory(
+    ctx,
+    base,
+    regionCandidates(ctx, { start: b.id, end: b.id }, whole),
+  );
+  const shortest = selectForMinimum(candidates)!;
+  assert.equal(shortest.trace.end, b.id);
+  assert.equal(extendOverSoleReaders(ctx, candidates, shortest)!.trace.end, permuted.id);
+  assert.equal(extendOverSoleReaders(ctx, candidates, null), null);
+  const pair = 32 * 32 * 8 * 4;
+  const { choices, peakBytes } = await searchRegions(graph, base, {
+    mode: "minimum",
+    budget: 0,
+    table: FLAT_COST_TABLE,
+  });
+  assert.ok(choices.some((c) => c.trace.end === permuted.id));
+  // z and the permuted b whole, and slices; without the growth the floor is 2 pairs.
+  assert.ok(peakBytes < 1.2 * pair, `${peakBytes / pair} pairs`);
 });

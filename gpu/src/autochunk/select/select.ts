@@ -151,3 +151,44 @@ export function selectForMinimum(candidates: readonly Candidate[]): Candidate | 
   }
   return best;
 }
+
+/**
+ * Minimum mode: `best` grown over the one-input node that alone reads its end (a permute, say),
+ * and on over such nodes: the candidate that ends there, starts no later, and reaches the lowest
+ * minimum peak, when that peak is at most one chunk index (its slope in the chunk size) above
+ * the current one. Ending before such a node leaves its input and its output whole and live
+ * together when it runs, and no region chosen later can slice that node on its own (its input
+ * is whole); yet for the peak at hand regions often tie on their minimum, and the shorter body
+ * would win. The Evoformer's triangle multiplication permutes each gated projection once made:
+ * a region that ended at the projection held two pair tensors at the permute.
+ *
+ * @example
+ * extendOverSoleReaders(ctx, candidates, selectForMinimum(candidates));
+ */
+export function extendOverSoleReaders(
+  ctx: SearchContext,
+  candidates: readonly Candidate[],
+  best: Candidate | null,
+): Candidate | null {
+  const { graph, lastUse } = ctx;
+  let current = best;
+  while (current !== null) {
+    const { start, end } = current.trace;
+    const reader = lastUse[end]!;
+    const node = graph.nodes[reader];
+    if (node === undefined || node.inputs.length !== 1 || node.inputs[0] !== end) break;
+    // The last reader is the only one when no earlier node reads the end.
+    if (graph.nodes.some((n) => n.id < reader && n.inputs.includes(end))) break;
+    const limit = current.minPeakBytes;
+    let next: Candidate | null = null;
+    for (const c of candidates) {
+      if (c.trace.start > start || c.trace.end !== reader) continue;
+      const perIndex = c.memory.peakAt(2) - c.memory.peakAt(1);
+      if (c.minPeakBytes > limit + perIndex) continue;
+      if (next === null || c.minPeakBytes < next.minPeakBytes) next = c;
+    }
+    if (next === null) break;
+    current = next;
+  }
+  return current;
+}
