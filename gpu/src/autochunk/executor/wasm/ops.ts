@@ -30,10 +30,6 @@ const MIN_ELEMENTS_PER_THREAD = {
 } as const;
 /** Unary ops as costly per element as an exp. */
 const TRANSCENDENTAL: ReadonlySet<WasmUnaryOp> = new Set(["exp", "sigmoid", "silu"]);
-// Rows of the gemm micro-kernel: thread ranges start on multiples of it.
-const MR = 4;
-// Batches the strided gemm gathers together (TB in assembly/gemm.ts).
-const BATCH_BLOCK = 32;
 
 /** Binary op codes, in the order of assembly/elementwise.ts. */
 export const BINARY_CODES = { add: 0, sub: 1, mul: 2, div: 3 } as const;
@@ -92,7 +88,8 @@ export function matmulWasm(
     }
     const accumulate = bias === undefined ? 0 : 1;
     const minRows = Math.ceil(MIN_MACS_PER_THREAD / Math.max(1, n * k));
-    return splitRange(batch * m, rt.threads, MR, minRows).map(([r0, r1], i) => ({
+    const align = kernelConstant("GEMM_ROWS");
+    return splitRange(batch * m, rt.threads, align, minRows).map(([r0, r1], i) => ({
       kernel: "batchedGemmRows",
       args: [ap, aStride, bp, bStride, op, m, n, k, r0, r1, accumulate, rt.packs[i]!],
     }));
@@ -130,10 +127,13 @@ export function stridedMatmulWasm(
     // A batch that is every operand's unit-stride dim is gathered in blocks of batches
     // (stridedGemmRows), so each thread takes whole batches.
     const ranges = batchIsUnitStride(batch, shape)
-      ? splitRange(batch, rt.threads, BATCH_BLOCK, Math.ceil(minRows / m)).map(
-          ([t0, t1]): [number, number] => [t0 * m, t1 * m],
-        )
-      : splitRange(batch * m, rt.threads, MR, minRows);
+      ? splitRange(
+          batch,
+          rt.threads,
+          kernelConstant("GEMM_BATCH_BLOCK"),
+          Math.ceil(minRows / m),
+        ).map(([t0, t1]): [number, number] => [t0 * m, t1 * m])
+      : splitRange(batch * m, rt.threads, kernelConstant("GEMM_ROWS"), minRows);
     return ranges.map(([r0, r1], i) => ({
       kernel: "stridedGemmRows",
       args: [ap, ...shape.a, bp, ...shape.b, op, ...shape.out, m, n, k, r0, r1, rt.packs[i]!],

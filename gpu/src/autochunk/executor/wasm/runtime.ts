@@ -120,7 +120,8 @@ export interface WasmKernels {
 }
 
 /** Constants the module exports (as WebAssembly globals) for the code that calls it. */
-export type WasmConstant = "GEMM_SCRATCH_BYTES" | "PERMUTE_STRIP";
+export type WasmConstant =
+  "GEMM_SCRATCH_BYTES" | "GEMM_ROWS" | "GEMM_BATCH_BLOCK" | "PERMUTE_STRIP";
 
 function constantOf(kernels: WasmKernels, name: WasmConstant): number {
   return (kernels as unknown as Record<WasmConstant, { value: number }>)[name].value;

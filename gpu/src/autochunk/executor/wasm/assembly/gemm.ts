@@ -43,6 +43,11 @@ const BATCH_BLOCK_BYTES: i32 = TB * (KC * BNC + MB * KC + MB * BNC) * 4;
 export const GEMM_SCRATCH_BYTES: i32 =
   B_PANEL_BYTES + A_PANEL_BYTES + C_TILE_BYTES + BATCH_BLOCK_BYTES;
 
+/** Rows of the micro-kernel's tile: threads' row ranges start on multiples of it. */
+export const GEMM_ROWS: i32 = MR;
+/** Batches the batch-blocked path gathers per pass: threads take whole blocks of them. */
+export const GEMM_BATCH_BLOCK: i32 = TB;
+
 /** Packs B[kb, nb] (row stride ldb) into `pack` as groups of NR columns, the last zero-padded. */
 function packB(b: usize, ldb: i32, kb: i32, nb: i32, pack: usize): void {
   const rowBytes = (<usize>ldb) << 2;
