@@ -9,13 +9,17 @@
  *
  * node --import tsx bench/autochunk/verify-max-seq.ts [--models gpt,vit,evoformer,unet]
  * [--out FILE] writes FILE (default bench/results/autochunk-max-seq.json) and prints a table.
+ * Rows of the models it does not run are kept from FILE; each row says its date, commit and
+ * machine, since the runs (minutes to an hour each) are made one model at a time.
  */
-import { writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { cachedCostTable, execute, maxSequenceLength } from "../../gpu/src/autochunk/index.ts";
+import { vectorExtensions } from "../machine.ts";
 import type { ModelName } from "./model-specs.ts";
 import { MODEL_NAMES, maxSeqBudgetBytes, modelSpecs } from "./model-specs.ts";
 
@@ -40,6 +44,9 @@ interface Verified {
   readonly search_s: number;
   readonly run_s: number;
   readonly load: readonly [number, number];
+  readonly date: string;
+  readonly commit: string;
+  readonly machine: { readonly cpu: string; readonly vector_extensions: string };
 }
 
 async function main(): Promise<void> {
@@ -58,7 +65,7 @@ async function main(): Promise<void> {
   const specs = modelSpecs(false);
   const budget = maxSeqBudgetBytes(false);
   const costModel = await cachedCostTable();
-  const started = performance.now();
+  const kept = earlierRows(values.out, names);
   const rows: Verified[] = [];
   for (const name of names as ModelName[]) {
     const spec = specs[name];
@@ -101,13 +108,17 @@ async function main(): Promise<void> {
       search_s: searchS,
       run_s: runS,
       load: [loadStart, os.loadavg()[0]!],
+      date: new Date().toISOString(),
+      commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(),
+      machine: { cpu: os.cpus()[0]?.model ?? "unknown", vector_extensions: vectorExtensions() },
     });
     log(
       measured === null
         ? `${name}: the run failed (${error})`
         : `${name}: ${measured.peakBytes} bytes measured, ${chunked.peakBytes} predicted, ${runS.toFixed(0)} s`,
     );
-    writeFileSync(values.out, JSON.stringify(report(rows, started), null, 2) + "\n");
+    const report = { date: new Date().toISOString(), rows: [...rows, ...kept] };
+    writeFileSync(values.out, JSON.stringify(report, null, 2) + "\n");
   }
   const mib = (b: number) => (b / 2 ** 20).toFixed(1);
   process.stdout.write(
@@ -127,17 +138,11 @@ async function main(): Promise<void> {
   );
 }
 
-function report(rows: readonly Verified[], started: number) {
-  return {
-    machine: {
-      cpus: os.cpus()[0]?.model ?? "unknown",
-      cores: os.cpus().length,
-      node: process.version,
-    },
-    date: new Date().toISOString(),
-    wall_s: (performance.now() - started) / 1000,
-    rows,
-  };
+/** Rows of an earlier report at `file` for models other than `models`. */
+function earlierRows(file: string, models: readonly string[]): unknown[] {
+  if (!existsSync(file)) return [];
+  const earlier = JSON.parse(readFileSync(file, "utf8")) as { rows?: { model?: string }[] };
+  return (earlier.rows ?? []).filter((r) => !models.includes(r.model ?? ""));
 }
 
 function log(line: string): void {
