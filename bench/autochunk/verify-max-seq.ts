@@ -9,7 +9,9 @@
  *
  * node --import tsx bench/autochunk/verify-max-seq.ts [--models gpt,vit,evoformer,unet]
  * [--out FILE] writes FILE (default bench/results/autochunk-max-seq.json) and prints a table.
- * Rows of the models it does not run are kept from FILE; each row says its date, commit and
+ * `--size gpt=60000` runs the plan at that length instead of the longest (still under the same
+ * budget), where the longest plan's run would take hours: the row's `longest` keeps the length
+ * found. Rows of the models it does not run are kept from FILE; each row says its date, commit and
  * machine, since the runs (minutes to an hour each) are made one model at a time.
  */
 import { execFileSync } from "node:child_process";
@@ -18,7 +20,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { cachedCostTable, execute, maxSequenceLength } from "../../gpu/src/autochunk/index.ts";
+import {
+  autochunk,
+  cachedCostTable,
+  execute,
+  maxSequenceLength,
+} from "../../gpu/src/autochunk/index.ts";
 import { vectorExtensions } from "../machine.ts";
 import type { ModelName } from "./model-specs.ts";
 import { MODEL_NAMES, maxSeqBudgetBytes, modelSpecs } from "./model-specs.ts";
@@ -31,6 +38,8 @@ interface Verified {
   readonly budget_bytes: number;
   /** In the builder's units (tokens, image side, residues), and as a sequence length. */
   readonly size: number;
+  /** The longest length that fits (size unless --size chose a shorter one). */
+  readonly longest: number;
   readonly seq: number;
   readonly unchunked_seq: number;
   readonly ratio: number | null;
@@ -53,10 +62,20 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       models: { type: "string", default: MODEL_NAMES.join(",") },
+      size: { type: "string", multiple: true, default: [] },
       out: { type: "string", default: path.join(ROOT, "bench/results/autochunk-max-seq.json") },
     },
   });
   const names = values.models.split(",").map((m) => m.trim());
+  const sizes = new Map(
+    values.size.map((pair) => {
+      const [model, size] = pair.split("=");
+      if (model === undefined || !Number.isInteger(Number(size)) || Number(size) < 1) {
+        throw new Error(`--size wants model=length, e.g. gpt=60000, got "${pair}"`);
+      }
+      return [model, Number(size)] as const;
+    }),
+  );
   for (const m of names) {
     if (!(MODEL_NAMES as readonly string[]).includes(m)) {
       throw new Error(`--models wants a comma list of ${MODEL_NAMES.join(", ")}, got "${m}"`);
@@ -76,16 +95,19 @@ async function main(): Promise<void> {
     const chunked = await maxSequenceLength(factory, budget, { ...options, chunked: true });
     const searchS = (performance.now() - searchStart) / 1000;
     if (chunked.plan === null) throw new Error(`${name}: no chunked length fits ${budget} bytes`);
-    const model = spec.build(chunked.length);
+    const size = sizes.get(name) ?? chunked.length;
+    const model = spec.build(size);
+    const plan =
+      size === chunked.length ? chunked.plan : await autochunk(model.graph, { budget, costModel });
     const loadStart = os.loadavg()[0]!;
     log(
-      `${name}: running the plan at ${spec.size} ${chunked.length} (the cost model predicts ` +
-        `${chunked.plan.seconds.after.toFixed(0)} s)…`,
+      `${name}: running the plan at ${spec.size} ${size} (the cost model predicts ` +
+        `${plan.seconds.after.toFixed(0)} s)…`,
     );
     const runStart = performance.now();
     // A run can fail where the plan holds: parameters are outside the activation budget, and
     // one may not fit this machine (as GPT's seq² causal mask did while it was a parameter).
-    const run = await execute(chunked.plan.chunked, model.makeInputs(), {
+    const run = await execute(plan.chunked, model.makeInputs(), {
       measureResident: true,
     }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
     const runS = (performance.now() - runStart) / 1000;
@@ -95,12 +117,13 @@ async function main(): Promise<void> {
     rows.push({
       model: name,
       budget_bytes: budget,
-      size: chunked.length,
+      size,
+      longest: chunked.length,
       seq: model.sequenceLength,
       unchunked_seq: unchunkedSeq,
       ratio: unchunkedSeq === 0 ? null : model.sequenceLength / unchunkedSeq,
-      regions: chunked.plan.regions.length,
-      predicted_peak_bytes: chunked.peakBytes,
+      regions: plan.regions.length,
+      predicted_peak_bytes: plan.peakBytes.after,
       measured_peak_bytes: measured?.peakBytes ?? null,
       resident_peak_bytes: measured?.resident?.peakBytes ?? null,
       fits_budget: measured === null ? null : measured.peakBytes <= budget,
@@ -115,7 +138,7 @@ async function main(): Promise<void> {
     log(
       measured === null
         ? `${name}: the run failed (${error})`
-        : `${name}: ${measured.peakBytes} bytes measured, ${chunked.peakBytes} predicted, ${runS.toFixed(0)} s`,
+        : `${name}: ${measured.peakBytes} bytes measured, ${plan.peakBytes.after} predicted, ${runS.toFixed(0)} s`,
     );
     const report = { date: new Date().toISOString(), rows: [...rows, ...kept] };
     writeFileSync(values.out, JSON.stringify(report, null, 2) + "\n");
