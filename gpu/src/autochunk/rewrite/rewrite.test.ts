@@ -42,6 +42,22 @@ function sharedNorm(): Graph {
   return g.build();
 }
 
+/** reschedule's result on `graph`, checked valid and more than 20 % below the floor as written. */
+async function rescheduledFloor(graph: Graph) {
+  const asWritten = await searchRegions(graph, estimateMemory(graph), {
+    mode: "minimum",
+    budget: 0,
+    table,
+  });
+  const found = await reschedule(graph, { executor: "cpu", table });
+  validate(found.graph);
+  assert.ok(
+    found.lowestPeakBytes < 0.8 * asWritten.peakBytes,
+    `${found.lowestPeakBytes} vs ${asWritten.peakBytes}`,
+  );
+  return found;
+}
+
 async function outputs(graph: Graph, feeds: Feeds): Promise<Float32Array[]> {
   const run = await execute(graph, feeds);
   return run.outputs.map((t) => t.data as Float32Array);
@@ -163,17 +179,7 @@ test("prepose moves nodes before a point with the same values, and refuses a nod
 
 test("reschedule lowers the Evoformer's lowest peak below what any chunking of the graph as written reaches", async () => {
   const { graph } = small();
-  const asWritten = await searchRegions(graph, estimateMemory(graph), {
-    mode: "minimum",
-    budget: 0,
-    table,
-  });
-  const found = await reschedule(graph, { executor: "cpu", table });
-  validate(found.graph);
-  assert.ok(
-    found.lowestPeakBytes < 0.8 * asWritten.peakBytes,
-    `${found.lowestPeakBytes} vs ${asWritten.peakBytes}`,
-  );
+  const found = await rescheduledFloor(graph);
   assert.match(found.rewrites[0]!, /^recompute: \d+ copies of shared layer norms/);
   assert.equal(await lowestPeak(graph, { costModel: table }), found.lowestPeakBytes);
 });
@@ -187,20 +193,10 @@ test("reschedule moves a ViT block's key and value work before the region around
     depth: 2,
     classes: 10,
   });
-  const asWritten = await searchRegions(graph, estimateMemory(graph), {
-    mode: "minimum",
-    budget: 0,
-    table,
-  });
-  const found = await reschedule(graph, { executor: "cpu", table });
-  validate(found.graph);
+  const found = await rescheduledFloor(graph);
   assert.deepEqual(
     found.rewrites.map((r) => /^prepose: \d+ nodes \((blocks\d)\.attn\./.exec(r)?.[1]),
     ["blocks0", "blocks1"],
-  );
-  assert.ok(
-    found.lowestPeakBytes < 0.8 * asWritten.peakBytes,
-    `${found.lowestPeakBytes} vs ${asWritten.peakBytes}`,
   );
   const feeds = makeInputs();
   assert.deepEqual(await outputs(found.graph, feeds), await outputs(graph, feeds));
