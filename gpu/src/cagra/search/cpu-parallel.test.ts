@@ -56,6 +56,27 @@ test("searchCpuParallel returns the one-thread results for 2 and 3 threads, ever
   }
 });
 
+test("searchCpuParallel batches run at once, and again on the kept shared buffers, each return their own results", async () => {
+  const index = await indexFor("sqeuclidean");
+  const halves = [0, 65].map((start) =>
+    matrix(
+      queries.data.subarray(start * queries.cols, (start + 65) * queries.cols),
+      65,
+      queries.cols,
+    ),
+  );
+  const expected = [queries, ...halves].map((q) => searchCpu(index, q, 10, { itopkSize: 32 }));
+  const parallel = (q: typeof queries) =>
+    searchCpuParallel(index, q, 10, { itopkSize: 32 }, { threads: 2, minQueriesPerThread: 1 });
+  for (let round = 0; round < 2; round++) {
+    // The larger batch first, then two smaller ones at once: each takes spare buffers whose
+    // contents and sizes are left from other batches.
+    assertSame(expected[0]!, await parallel(queries));
+    const both = await Promise.all(halves.map(parallel));
+    both.forEach((found, i) => assertSame(expected[i + 1]!, found));
+  }
+});
+
 test("searchCpuParallel keeps filters, int8 storage and a batch smaller than the threads", async () => {
   const index = await indexFor("sqeuclidean");
   const filter = bitsetFilter(base.rows, (i) => i % 3 !== 0);
