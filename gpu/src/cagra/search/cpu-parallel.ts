@@ -244,38 +244,36 @@ export async function searchCpuParallel(
     distances: view(Float32Array, rows * k),
     iterations: view(Uint32Array, rows),
   };
+  const input = searchTaskInput(index, job);
+  const { runInWorkers } = await (pool ??= import(WORKER_POOL.href) as Promise<typeof WorkerPool>);
+  const workers = runInWorkers<SearchTaskInput, unknown>(
+    new URL("./cpu-search-task.js", import.meta.url),
+    Array.from({ length: used - 1 }, () => input),
+    signal === undefined ? {} : { signal },
+  );
   try {
-    const input = searchTaskInput(index, job);
-    const { runInWorkers } = await (pool ??= import(WORKER_POOL.href) as Promise<
-      typeof WorkerPool
-    >);
-    const workers = runInWorkers<SearchTaskInput, unknown>(
-      new URL("./cpu-search-task.js", import.meta.url),
-      Array.from({ length: used - 1 }, () => input),
-      signal === undefined ? {} : { signal },
-    );
-    try {
-      // This thread's share, on its own copy of the index (its WebAssembly memory has it already).
-      searchClaimedChunks(index, job, signal);
-    } catch (error) {
-      Atomics.store(job.next, 0, rows); // nothing more to claim: the workers stop after a chunk
-      await workers.catch(() => {});
-      throw error;
-    }
-    await workers;
-    // Plain arrays for the caller, as one thread returns them.
-    return {
-      neighbors: job.neighbors.slice(),
-      distances: job.distances.slice(),
-      queries: rows,
-      k,
-      iterations: job.iterations.slice(),
-      plan,
-      traces: [],
-    };
-  } finally {
-    giveBack(taken);
+    // This thread's share, on its own copy of the index (its WebAssembly memory has it already).
+    searchClaimedChunks(index, job, signal);
+  } catch (error) {
+    Atomics.store(job.next, 0, rows); // nothing more to claim: the workers stop after a chunk
+    await workers.catch(() => {});
+    throw error;
   }
+  await workers;
+  // Plain arrays for the caller, as one thread returns them.
+  const result = {
+    neighbors: job.neighbors.slice(),
+    distances: job.distances.slice(),
+    queries: rows,
+    k,
+    iterations: job.iterations.slice(),
+    plan,
+    traces: [],
+  };
+  // Only after success: an aborted call's workers are terminated without being awaited, and one
+  // could still write into these buffers while another batch used them.
+  giveBack(taken);
+  return result;
 }
 
 function entriesOf(
