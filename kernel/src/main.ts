@@ -119,9 +119,9 @@ function start(connectionFile: string): void {
     kernel.outputs.stream("stderr", `Uncaught exception: ${describe(e)}\n`);
   });
   exitWithParent(() => worker.postMessage({ kind: "close" } satisfies ToTransport));
-  // A signal from outside (Ctrl-C, or a front end that sends SIGINT) interrupts too. One the
-  // transport raised that arrives after the loop it was for has ended stops nothing newer.
-  process.on("SIGINT", () => kernel.interrupt(interrupts.takeSignal()));
+  // A signal from outside (Ctrl-C, or a front end that sends SIGINT) interrupts too. The
+  // transport raises its own only inside a cell's run, where vm's watchdog takes them.
+  process.on("SIGINT", () => kernel.interrupt());
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { Worker } from "node:worker_threads";
 import { CellExecutor, type CellResult } from "./executor.js";
 import { InterruptState } from "./interrupts.js";
 
@@ -273,6 +274,75 @@ describe("CellExecutor", () => {
       state.request(); // as the transport thread does, before the cell is compiled
       const r = failed(await running);
       assert.equal(r.ename, "KeyboardInterrupt");
+      ok(await ex.execute("1"));
+      await ex.close();
+    },
+  );
+
+  test(
+    "SIGINT raised as the transport raises it, at any moment of a cell's run, never ends the process",
+    { timeout: 60_000 },
+    async () => {
+      // The kernel listens for SIGINT from outside; vm takes such listeners away during a
+      // run, which is when a signal raised at the wrong moment ended the process.
+      const outside = () => {};
+      process.on("SIGINT", outside);
+      const state = new InterruptState();
+      const stop = new Int32Array(new SharedArrayBuffer(4));
+      const ex = new CellExecutor({
+        cwd: root,
+        fallbackRoot: root,
+        globals: {},
+        globalsDeclaration: "",
+        interrupts: state,
+      });
+      // Waits for a cell's run, then requests an interrupt 0-400 µs into it, as
+      // transport-worker.ts does: the signal lands at its start, in it, or after its end.
+      const raiser = new Worker(
+        `const { workerData } = require("node:worker_threads");
+        import(workerData.tsx).then((tsx) => {
+          tsx.register(); // Node 20 does not hand tsx's hooks to workers
+          return import(workerData.module);
+        }).then(({ InterruptState }) => {
+          const state = new InterruptState(workerData.state);
+          const stop = new Int32Array(workerData.stop);
+          let seed = 7;
+          while (Atomics.load(stop, 0) === 0) {
+            if (!state.runningSync) continue;
+            seed = (seed * 48271) % 2147483647;
+            const until = performance.now() + (seed % 400) / 1000;
+            while (performance.now() < until);
+            state.request();
+            if (state.claimSignal()) {
+              process.kill(process.pid, "SIGINT");
+              state.signalRaised();
+            }
+            while (state.runningSync && Atomics.load(stop, 0) === 0);
+          }
+        });`,
+        {
+          eval: true,
+          workerData: {
+            tsx: import.meta.resolve("tsx/esm/api"),
+            module: new URL("./interrupts.ts", import.meta.url).href,
+            state: state.buffer,
+            stop: stop.buffer,
+          },
+        },
+      );
+      try {
+        const seen = new Map<string, number>();
+        for (let i = 0; i < 150; i++) {
+          const r = await ex.execute(`for (let i = 0; i < ${(i % 10) * 20_000}; i++) {}`);
+          const key = r.status === "ok" ? "ok" : r.ename;
+          seen.set(key, (seen.get(key) ?? 0) + 1);
+        }
+        assert.deepEqual([...seen.keys()].sort(), ["KeyboardInterrupt", "ok"], `${[...seen]}`);
+      } finally {
+        Atomics.store(stop, 0, 1);
+        await raiser.terminate();
+        process.off("SIGINT", outside);
+      }
       ok(await ex.execute("1"));
       await ex.close();
     },

@@ -156,16 +156,26 @@ export class CellExecutor {
 
   /**
    * Runs `f` under vm's breakOnSigint, so SIGINT throws out of a synchronous busy loop.
-   * The option applies to a script's run, so a one-line script calls `f` from a global.
+   * The option applies to a script's run, so a one-line script calls `f` from a global;
+   * the transport may raise SIGINT only while that global runs (see InterruptState).
    */
   #runSync(f: () => unknown): unknown {
     const g = globalThis as Record<string, unknown>;
-    g[RUN] = f;
-    this.#interrupts.runningSync = true;
+    const interrupts = this.#interrupts;
+    const startedAt = this.#startedAt;
+    g[RUN] = () => {
+      interrupts.enterSync();
+      try {
+        // A request the transport made before it could see enterSync raised no signal.
+        if (interrupts.requested > startedAt) throw new Interrupted();
+        return f();
+      } finally {
+        interrupts.leaveSync(SIGNAL_WAIT_MS);
+      }
+    };
     try {
       return RUN_SCRIPT.runInThisContext({ breakOnSigint: true, displayErrors: false });
     } finally {
-      this.#interrupts.runningSync = false;
       delete g[RUN];
     }
   }
@@ -222,6 +232,8 @@ type CellFunction = (
 ) => unknown;
 
 const RUN = "__tesseraRunCell";
+/** The longest a cell's run waits for the SIGINT the transport is raising (microseconds, normally). */
+const SIGNAL_WAIT_MS = 5000;
 const RUN_SCRIPT = new vm.Script(`globalThis.${RUN}()`, { filename: "run-cell.js" });
 
 /** TypeScript's "Cannot find module 'x' or its corresponding type declarations." */

@@ -98,9 +98,12 @@ function interrupt(msg: Message) {
   const waited = inputs.interrupt();
   // A synchronous cell blocks the main thread: a signal is the one thing that reaches it
   // there (vm's breakOnSigint). Awaited work ends through the message.
-  if (!waited && interrupts.runningSync) {
-    interrupts.signal(upTo);
-    process.kill(process.pid, "SIGINT");
+  if (!waited && interrupts.claimSignal()) {
+    try {
+      process.kill(process.pid, "SIGINT");
+    } finally {
+      interrupts.signalRaised();
+    }
   }
   port.postMessage({ kind: "interrupt", upTo } satisfies FromTransport);
   void reply(msg, "control", { status: "ok" });
