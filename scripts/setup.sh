@@ -101,8 +101,26 @@ npm_packages() {
   else
     npm install --no-audit --no-fund
   fi
+  optional_addon
   # Taken after the install: npm install writes the lock file.
   mark npm "$(npm_key)"
+}
+
+# hnswlib-node, an optional dependency, is built by node-gyp during the install; when that
+# build fails npm drops the package without a word (seen once in a fresh clone, cause not
+# shown). One more install shows the build's output; the tests need the addon, `npm run lab`
+# does not.
+optional_addon() {
+  node -e 'require("hnswlib-node")' 2>/dev/null && return
+  say "hnswlib-node's native build did not install; building it again, with its output"
+  npm install --no-save --no-audit --no-fund --foreground-scripts \
+    "hnswlib-node@$(node -p 'require("./package-lock.json").packages["node_modules/hnswlib-node"].version')" ||
+    true
+  node -e 'require("hnswlib-node")' 2>/dev/null && return
+  local why="hnswlib-node (an optional native addon) could not be built (see npm's output above)"
+  [[ $REQUIREMENTS == requirements-test.txt ]] &&
+    fail "$why; the tests and the CAGRA benchmark need it: a C++ compiler and make are required"
+  say "warning: $why; the tutorials' hnswlib cells say how to add it."
 }
 
 # The benchmarks' npm peers (tslab) live in their own project, outside the workspace: tslab's
