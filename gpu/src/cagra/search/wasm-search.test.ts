@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Matrix } from "../../common/matrix.js";
+import { matrix, type Matrix } from "../../common/matrix.js";
+import { compileWasmFile } from "../../cpu/node-builtin.js";
+import { instantiate } from "../../cpu/wasm-instance.js";
 import { loadSift5k } from "../../datasets/node.js";
 import { holdOutQueries } from "../../datasets/holdout.js";
 import { SIFT_5K_DIR } from "../../../test/datasets.js";
@@ -9,10 +11,11 @@ import { build } from "../build.js";
 import { prepareForMetric } from "../distance.js";
 import type { SearchParams } from "../params.js";
 import { compressIndex } from "../storage/compress-index.js";
-import { STORAGE_KINDS } from "../storage/vector-storage.js";
+import { STORAGE_KINDS, encodeVectors } from "../storage/vector-storage.js";
 import { METRICS, type CagraIndex } from "../types.js";
 import { INVALID_ID, searchCpu, type CpuSearchOptions } from "./cpu.js";
 import { bitsetFilter } from "./filter.js";
+import { paddedRows, writePaddedRows } from "./wasm-rows.js";
 import type { SearchIndex } from "./validate.js";
 
 const QUERIES = 100;
@@ -113,4 +116,69 @@ test("the WebAssembly loop reuses its copy of an index and checks the signal bet
   controller.abort(new Error("stop"));
   assert.throws(() => searchCpu(index, queries, K, {}, { signal: controller.signal }), /stop/);
   assert.throws(() => searchCpu(index, queries, K, {}, { loop: "gpu" as "js" }), /loop must be/);
+});
+
+test("int8 rows stored exactly are summed in integers under L2, for integer queries within 2^24", () => {
+  const cols = 20; // pads to 32 codes a row
+  const rows = 5;
+  const values = Float32Array.from({ length: rows * cols }, (_, i) => (i * 37) % 201);
+  const stored = encodeVectors(matrix(values, rows, cols), "int8");
+  if (stored.kind !== "int8") return assert.fail("not int8");
+  assert.ok(
+    stored.scale.every((s) => s === 1),
+    "integer columns spanning ≤ 254 keep scale 1",
+  );
+
+  const module = compileWasmFile(
+    new URL("../../../dist/wasm/cagra-search.wasm", import.meta.url),
+    "CAGRA CPU search",
+    "Node",
+  );
+  const { exports, memory } = instantiate(module);
+  const wasm = exports as unknown as {
+    heapBase(): number;
+    setIndex(...args: number[]): void;
+    setQuery(row: number, metric: number): void;
+    distances(ids: number, count: number, out: number): void;
+    queryInIntegers(): number;
+  };
+  const { paddedCols, rowBytes } = paddedRows("int8", cols);
+  const rowsAt = Math.ceil(wasm.heapBase() / 64) * 64;
+  const scaleAt = rowsAt + rows * rowBytes;
+  const offsetAt = scaleAt + paddedCols * 4;
+  const queryAt = offsetAt + paddedCols * 4;
+  const inputAt = queryAt + paddedCols * 4;
+  const idsAt = inputAt + cols * 4;
+  const outAt = idsAt + 8 * 4;
+  memory.grow(1);
+  const buffer = memory.buffer;
+  writePaddedRows(stored, buffer, rowsAt, paddedCols);
+  new Float32Array(buffer, scaleAt, cols).set(stored.scale);
+  new Float32Array(buffer, offsetAt, cols).set(stored.offset);
+  new Uint32Array(buffer, idsAt, rows).set([4, 0, 3, 1, 2]);
+  wasm.setIndex(rowsAt, rowBytes, 2, cols, paddedCols, scaleAt, offsetAt, queryAt);
+
+  const distancesTo = (query: number[]) => {
+    new Float32Array(buffer, inputAt, cols).set(query);
+    wasm.setQuery(inputAt, 0);
+    wasm.distances(idsAt, rows, outAt);
+    return [...new Float32Array(buffer, outAt, rows)];
+  };
+  const exact = (query: number[]) =>
+    [4, 0, 3, 1, 2].map((r) =>
+      Math.fround(query.reduce((sum, q, c) => sum + (values[r * cols + c]! - q) ** 2, 0)),
+    );
+
+  const integral = Array.from({ length: cols }, (_, c) => (c * 11) % 250);
+  assert.deepEqual(distancesTo(integral), exact(integral));
+  assert.equal(wasm.queryInIntegers(), 1, "an integer query takes the integer path");
+
+  // A fraction, or values whose sums could pass 2^24, take the f32 path (same sums here).
+  const fractional = integral.map((v, c) => (c === 3 ? v + 0.5 : v));
+  assert.deepEqual(distancesTo(fractional), exact(fractional));
+  assert.equal(wasm.queryInIntegers(), 0, "a fractional query takes the f32 path");
+  const far = integral.map((v) => v + 1000);
+  const farDistances = distancesTo(far);
+  assert.equal(wasm.queryInIntegers(), 0, "a query whose sums may pass 2^24 takes the f32 path");
+  exact(far).forEach((d, i) => assert.ok(Math.abs(farDistances[i]! - d) <= d * 1e-6, `row ${i}`));
 });

@@ -30,12 +30,27 @@ test("int8 storage maps each column's range onto [-127, 127] within half a step"
   assert.equal(storageBytes(s), 9 + 2 * 12);
   assert.deepEqual([...s.data.subarray(0, 3)], [-127, -127, 0]);
   assert.deepEqual([...s.data.subarray(3, 9)], [-127, 127, 0, 127, 51, 0]);
-  assert.equal(s.scale[2], 0); // a constant column
+  assert.equal(s.scale[2], 1); // a constant column of integers, kept exactly
   const back = decodeVectors(s).data;
   for (let i = 0; i < m.data.length; i++) {
     const step = s.scale[i % 3]!;
     assert.ok(Math.abs(back[i]! - m.data[i]!) <= step / 2 + 1e-4, `element ${i}`);
   }
+});
+
+test("int8 storage keeps integer columns that span at most 254 exactly, with scale 1", () => {
+  // Column 0 spans 254 and column 1 a constant (both exact); column 2 spans 255 and column 3
+  // holds a fraction (both quantized as before).
+  const bytes = matrix(new Float32Array([0, 7, 0, 1, 254, 7, 255, 2.5, 100, 7, 3, 2]), 3, 4);
+  const s = encodeVectors(bytes, "int8");
+  if (s.kind !== "int8") return assert.fail("not int8");
+  assert.deepEqual([...s.scale], [1, 1, 255 / 254, 1.5 / 254].map(Math.fround));
+  assert.deepEqual([...s.offset.subarray(0, 2)], [127, 7]);
+  assert.deepEqual([...s.data.subarray(0, 2)], [-127, 0]);
+  assert.deepEqual([...s.data.subarray(4, 6)], [127, 0]);
+  const back = decodeVectors(s).data;
+  for (const i of [0, 1, 4, 5, 8, 9]) assert.equal(back[i], bytes.data[i], `element ${i}`);
+  assert.notEqual(back[10], bytes.data[10]); // steps of 255 / 254: 3 comes back as 3.012
 });
 
 test("int8 storage refuses non-finite values, naming the row and column", () => {

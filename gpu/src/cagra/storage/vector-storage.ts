@@ -6,7 +6,10 @@
  *
  * int8 is per-dimension scalar quantization: value[r, c] ≈ offset[c] + scale[c] · code[r, c]
  * with codes in [−127, 127], the column's range mapped onto them (faiss's ScalarQuantizer
- * QT_8bit does the same per dimension, with unsigned codes).
+ * QT_8bit does the same per dimension, with unsigned codes). A column of integers spanning at
+ * most 254 (SIFT's and BIGANN's bytes, for one) keeps its values exactly: scale 1 and an
+ * integer offset, so such a dataset loses nothing, and the CPU search can then sum its squared
+ * distances in integers (search/wasm/assembly/distance.ts).
  */
 import { matrix, type Matrix } from "../../common/matrix.js";
 import { float16ToFloat32, float32ToFloat16 } from "../../datasets/dtype.js";
@@ -82,12 +85,18 @@ function encodeInt8(m: Matrix): VectorStorage {
       if (v > max[c]!) max[c] = v;
     }
   }
+  const integral = integerColumns(m);
   const scale = new Float32Array(cols);
   const offset = new Float32Array(cols);
   for (let c = 0; c < cols; c++) {
     if (rows === 0) continue;
-    offset[c] = (min[c]! + max[c]!) / 2;
-    scale[c] = (max[c]! - min[c]!) / (2 * INT8_MAX);
+    if (integral[c] && max[c]! - min[c]! <= 2 * INT8_MAX) {
+      offset[c] = Math.floor((min[c]! + max[c]!) / 2);
+      scale[c] = 1;
+    } else {
+      offset[c] = (min[c]! + max[c]!) / 2;
+      scale[c] = (max[c]! - min[c]!) / (2 * INT8_MAX);
+    }
   }
   const codes = new Int8Array(rows * cols);
   for (let i = 0; i < codes.length; i++) {
@@ -97,6 +106,15 @@ function encodeInt8(m: Matrix): VectorStorage {
     codes[i] = Math.max(-INT8_MAX, Math.min(INT8_MAX, q));
   }
   return { kind: "int8", rows, cols, data: codes, scale, offset };
+}
+
+/** Per column: whether every value in it is an integer. */
+function integerColumns(m: Matrix): boolean[] {
+  const integral = new Array<boolean>(m.cols).fill(true);
+  for (let i = 0; i < m.data.length; i++) {
+    if (!Number.isInteger(m.data[i]!)) integral[i % m.cols] = false;
+  }
+  return integral;
 }
 
 /**

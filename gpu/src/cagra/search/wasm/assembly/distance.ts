@@ -4,6 +4,11 @@
  * in the order the hand-assembled kernel of ../../wasm-distance.ts adds them, so both give the
  * same f32 bits: per row, blocks in column order; lanes summed as (x0 + x2) + (x1 + x3).
  * Pointers are byte offsets into this module's memory, laid out by ../../wasm-search.ts.
+ *
+ * int8 rows stored exactly (every column scale 1: integer data, ../../../storage) under L2,
+ * with a query whose values less the offsets are integers, are summed in integers instead:
+ * i16 differences, i32x4.dot_i16x8_s, no decode. Each term and partial sum is then an integer
+ * below 2^24, where the f32 sums are exact too, so the bits are the same as the float path's.
  */
 
 export const KIND_F32 = 0;
@@ -28,6 +33,13 @@ let metric: i32 = METRIC_L2;
 let query: usize = 0;
 /** Σ q·offset of an int8 dot product, added to every raw sum. */
 let shift: f64 = 0;
+/** int8 with every column scale 1 (set by setIndex). */
+let unitScales = false;
+/** The query is held as i16 (q − offset) and summed in integers (setQuery). */
+let integerQuery = false;
+/** Above this, an integer sum of squares may not be exact in f32. */
+const EXACT_F32: f64 = 16777216;
+const CODE_MAX: f64 = 127;
 
 /** Describes the stored vectors; `query` has room for paddedCols f32. */
 export function setIndex(
@@ -48,6 +60,9 @@ export function setIndex(
   scale = scaleAt;
   offset = offsetAt;
   query = queryAt;
+  unitScales = kind == KIND_INT8;
+  for (let c = 0; c < cols && unitScales; c++)
+    unitScales = load<f32>(scale + ((<usize>c) << 2)) == 1;
 }
 
 /**
@@ -69,6 +84,33 @@ export function setQuery(row: usize, queryMetric: i32): void {
       if (int8) shift += <f64>v * <f64>load<f32>(offset + at);
     }
   }
+  integerQuery = unitScales && metric == METRIC_L2 && holdAsIntegers();
+}
+
+/** Whether the current query's distances are summed in integers (for tests). */
+export function queryInIntegers(): bool {
+  return integerQuery;
+}
+
+/**
+ * Rewrites the prepared f32 query (q − offset) as i16 when every value is an integer and the
+ * largest possible sum, Σ (|q − offset| + 127)², stays below 2^24; returns whether it did.
+ */
+function holdAsIntegers(): bool {
+  let bound: f64 = 0;
+  for (let c = 0; c < cols; c++) {
+    const v = <f64>load<f32>(query + ((<usize>c) << 2));
+    if (v != Math.floor(v)) return false;
+    const reach = Math.abs(v) + CODE_MAX;
+    bound += reach * reach;
+  }
+  if (bound >= EXACT_F32) return false;
+  // In place, front to back: i16 c lands at byte 2c, below the f32 still to be read.
+  for (let c = 0; c < paddedCols; c++) {
+    const at = (<usize>c) << 2;
+    store<i16>(query + ((<usize>c) << 1), <i16>(c < cols ? <i32>load<f32>(query + at) : 0));
+  }
+  return true;
 }
 
 /*
@@ -150,6 +192,43 @@ function rawList<T, M>(ids: usize, count: i32, out: usize): void {
   }
 }
 
+/** rawList for integerQuery: the squared L2 sums in i32, converted to f32 (exact, see above). */
+function integerList(ids: usize, count: i32, out: usize): void {
+  for (let i = 0; i < count; i += 4) {
+    const r0 = rowAt(ids, i);
+    const r1 = i + 1 < count ? rowAt(ids, i + 1) : r0;
+    const r2 = i + 2 < count ? rowAt(ids, i + 2) : r0;
+    const r3 = i + 3 < count ? rowAt(ids, i + 3) : r0;
+    let a0 = i32x4.splat(0);
+    let a1 = i32x4.splat(0);
+    let a2 = i32x4.splat(0);
+    let a3 = i32x4.splat(0);
+    for (let c: usize = 0; c < rowBytes; c += 16) {
+      const lo = v128.load(query + (c << 1));
+      const hi = v128.load(query + (c << 1), 16);
+      a0 = squaredDifferences(a0, r0 + c, lo, hi);
+      a1 = squaredDifferences(a1, r1 + c, lo, hi);
+      a2 = squaredDifferences(a2, r2 + c, lo, hi);
+      a3 = squaredDifferences(a3, r3 + c, lo, hi);
+    }
+    const sums = horizontalSums(
+      f32x4.convert_i32x4_s(a0),
+      f32x4.convert_i32x4_s(a1),
+      f32x4.convert_i32x4_s(a2),
+      f32x4.convert_i32x4_s(a3),
+    );
+    v128.store(out + ((<usize>i) << 2), sums);
+  }
+}
+
+/** acc plus Σ (code − q)² over the 16 codes at `at`, pairs summed by i32x4.dot_i16x8_s. */
+function squaredDifferences(acc: v128, at: usize, lo: v128, hi: v128): v128 {
+  const raw = v128.load(at);
+  const d0 = i16x8.sub(i16x8.extend_low_i8x16_s(raw), lo);
+  const d1 = i16x8.sub(i16x8.extend_high_i8x16_s(raw), hi);
+  return i32x4.add(i32x4.add(acc, i32x4.dot_i16x8_s(d0, d0)), i32x4.dot_i16x8_s(d1, d1));
+}
+
 /**
  * out[i] = internal distance (f32) from the query to row ids[i], for i < count: squared L2,
  * −dot for inner product, 1 − dot for cosine (the last two in f64, then rounded, as
@@ -163,6 +242,8 @@ export function distances(ids: usize, count: i32, out: usize): void {
   } else if (kind == KIND_F16) {
     if (l2) rawList<u16, bool>(ids, count, out);
     else rawList<u16, i32>(ids, count, out);
+  } else if (integerQuery) {
+    integerList(ids, count, out);
   } else {
     if (l2) rawList<i8, bool>(ids, count, out);
     else rawList<i8, i32>(ids, count, out);
