@@ -20,7 +20,8 @@
  *   1-minute load average at each pass.
  * recall@10 is ann-benchmarks' (a hit is within 1e-3 of the true 10th L2 distance), computed
  * the same way for every system from the ids it returns. Tessera is also run with f16 and int8
- * storage (1 thread), with the bytes each takes. Prints Markdown tables and writes JSON
+ * storage (1 thread), with the bytes each takes, and faiss with 8-bit codes (IndexHNSWSQ,
+ * 1 thread). Prints Markdown tables and writes JSON
  * (default bench/results/cagra-DATASET.json).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -257,50 +258,82 @@ function hnswlib(
   return { rows, perCallS };
 }
 
+/**
+ * faiss's HNSW over f32 vectors at 1 and `threads` threads, and over 8-bit codes at 1 thread, as
+ * Tessera's f16 and int8 storage are searched (faiss-cpu-sq8; `quantizer` says which codes).
+ */
 async function faiss(
   data: Data,
   python: string,
   plan: { m: number[]; efc: number[] },
   threads: number,
   repeats: number,
-): Promise<{ version: string; rows: Row[] }> {
+): Promise<{ version: string; quantizer: string; rows: Row[] }> {
   const rows: Row[] = [];
   let version = "";
-  for (const efConstruction of plan.efc) {
-    const result = await runFaissHnsw(python, data.base, data.queries, {
-      k: K,
-      threads,
-      repeats,
-      efConstruction,
-      m: plan.m,
-      ef: EF,
-      searchThreads: threads > 1 ? [1, threads] : [1],
-    });
-    version = result.version;
-    for (const r of result.runs) {
-      console.error(`# faiss M=${r.M} efC=${efConstruction}: built in ${r.buildS.toFixed(1)} s`);
-      for (const s of r.searches) {
-        rows.push({
-          system: "faiss-cpu",
-          params: { M: r.M, efConstruction, ef: s.ef },
-          threads: s.threads,
-          build_s: r.buildS,
-          build_threads: threads,
-          recall_at_10: recallOf(data, s.ids),
-          // The Python child reports pass times only; the load is read as the results arrive.
-          ...spread(
-            data,
-            s.repeatS,
-            s.repeatS.map(() => os.loadavg()[0]!),
-          ),
-        });
-      }
+  let quantizer = "";
+  const storages = [
+    { storage: "flat", system: "faiss-cpu", searchThreads: threads > 1 ? [1, threads] : [1] },
+    { storage: "sq8", system: "faiss-cpu-sq8", searchThreads: [1] },
+  ] as const;
+  for (const { storage, system, searchThreads } of storages) {
+    for (const efConstruction of plan.efc) {
+      const result = await runFaissHnsw(python, data.base, data.queries, {
+        k: K,
+        threads,
+        repeats,
+        efConstruction,
+        m: plan.m,
+        ef: EF,
+        searchThreads,
+        storage,
+      });
+      version = result.version;
+      if (storage === "sq8") quantizer = result.quantizer;
+      rows.push(...faissRows(data, system, efConstruction, threads, result.runs));
     }
   }
-  return { version, rows };
+  return { version, quantizer, rows };
 }
 
-const SYSTEMS = ["tessera-cpu", "tessera-cpu-f16", "tessera-cpu-int8", "hnswlib-node", "faiss-cpu"];
+function faissRows(
+  data: Data,
+  system: string,
+  efConstruction: number,
+  threads: number,
+  runs: Awaited<ReturnType<typeof runFaissHnsw>>["runs"],
+): Row[] {
+  const rows: Row[] = [];
+  for (const r of runs) {
+    console.error(`# ${system} M=${r.M} efC=${efConstruction}: built in ${r.buildS.toFixed(1)} s`);
+    for (const s of r.searches) {
+      rows.push({
+        system,
+        params: { M: r.M, efConstruction, ef: s.ef },
+        threads: s.threads,
+        build_s: r.buildS,
+        build_threads: threads,
+        recall_at_10: recallOf(data, s.ids),
+        // The Python child reports pass times only; the load is read as the results arrive.
+        ...spread(
+          data,
+          s.repeatS,
+          s.repeatS.map(() => os.loadavg()[0]!),
+        ),
+      });
+    }
+  }
+  return rows;
+}
+
+const SYSTEMS = [
+  "tessera-cpu",
+  "tessera-cpu-f16",
+  "tessera-cpu-int8",
+  "hnswlib-node",
+  "faiss-cpu",
+  "faiss-cpu-sq8",
+];
 
 /** The highest median QPS among a system's settings that reach the target recall. */
 function qpsAtRecall(rows: Row[], system: string, threads: number): number | null {
@@ -368,6 +401,16 @@ function summaryAt(rows: Row[], threads: number) {
       qpsMixedAtRecall(rows, "hnswlib-node", 1),
     ),
     qps_mixed_ratio_vs_faiss_at_recall_095: ratio(mixed["tessera-cpu"]!, mixed["faiss-cpu"]!),
+    /** 8-bit storage on both sides (1 thread only). */
+    qps_mixed_ratio_int8_vs_faiss_sq8_at_recall_095: ratio(
+      mixed["tessera-cpu-int8"]!,
+      mixed["faiss-cpu-sq8"]!,
+    ),
+    /** Tessera's int8 against faiss's f32 vectors. */
+    qps_mixed_ratio_int8_vs_faiss_at_recall_095: ratio(
+      mixed["tessera-cpu-int8"]!,
+      mixed["faiss-cpu"]!,
+    ),
   };
 }
 
@@ -451,7 +494,11 @@ async function main(): Promise<void> {
         threads: "1 (no batch search in hnswlib-node)",
         per_call_overhead_us_subtracted: hnsw.perCallS * 1e6,
       },
-      faiss_cpu: { version: peerFaiss.version, compile_options: compileOptions },
+      faiss_cpu: {
+        version: peerFaiss.version,
+        compile_options: compileOptions,
+        sq8_quantizer: peerFaiss.quantizer,
+      },
     },
     run_seconds: (performance.now() - started) / 1000,
     date: new Date().toISOString(),
@@ -492,6 +539,10 @@ async function main(): Promise<void> {
   }
   console.log(
     `\nfastest build reaching the recall (s): Tessera ${fmt(buildAtRecall(rows, "tessera-cpu"))} (${threads} threads), hnswlib-node ${fmt(buildAtRecall(rows, "hnswlib-node"))} (1 thread), faiss ${fmt(buildAtRecall(rows, "faiss-cpu"))} (${threads} OpenMP threads) (Tessera / hnswlib ${fmt(summary.build_ratio_vs_hnswlib)})`,
+  );
+  const single = byThreads[0]!;
+  console.log(
+    `\n8-bit storage at exactly recall ${TARGET_RECALL}, 1 thread: Tessera int8 ${fmt(single.qps_mixed_at_recall_095["tessera-cpu-int8"], 0)} QPS, faiss ${peerFaiss.quantizer} ${fmt(single.qps_mixed_at_recall_095["faiss-cpu-sq8"], 0)} (Tessera / faiss ${fmt(single.qps_mixed_ratio_int8_vs_faiss_sq8_at_recall_095)}; against faiss's f32 vectors ${fmt(single.qps_mixed_ratio_int8_vs_faiss_at_recall_095)})`,
   );
   console.log(`\nJSON: ${path.relative(ROOT, file)} (${result.run_seconds.toFixed(0)} s)`);
 }

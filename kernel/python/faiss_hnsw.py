@@ -2,10 +2,11 @@
 bench/cagra.bench.ts and the paper notebook notebooks/03-cagra-paper.ipynb).
 
 Reads the dataset and queries as .fbin (u32 rows, u32 dim, then f32 row-major), builds
-IndexHNSWFlat for each M with the given efConstruction on the given number of threads,
-searches for every efSearch (best of --repeats passes), and prints one JSON object on stdout:
-{"version": ..., "runs": [{"M", "ef_construction", "build_s", "searches": [{"ef", "threads",
-"search_s" (best), "repeat_s" (every pass), "ids": [[...], ...]}]}]}.
+IndexHNSWFlat (or, with --storage sq8, IndexHNSWSQ with 8-bit codes) for each M with the
+given efConstruction on the given number of threads, searches for every efSearch (best of
+--repeats passes), and prints one JSON object on stdout: {"version": ..., "quantizer": ...,
+"runs": [{"M", "ef_construction", "build_s", "searches": [{"ef", "threads", "search_s" (best),
+"repeat_s" (every pass), "ids": [[...], ...]}]}]}.
 """
 
 import argparse
@@ -22,6 +23,15 @@ def read_fbin(path):
         return np.fromfile(f, dtype="<f4", count=int(rows) * int(dim)).reshape(int(rows), int(dim))
 
 
+def quantizer(data):
+    """8-bit codes as faiss offers them: the bytes themselves when every value is an integer in
+    [0, 255] (exact, as for SIFT), else each dimension's range mapped onto 0..255."""
+    exact = np.all(data == np.round(data)) and data.min() >= 0 and data.max() <= 255
+    if exact:
+        return "QT_8bit_direct", faiss.ScalarQuantizer.QT_8bit_direct
+    return "QT_8bit", faiss.ScalarQuantizer.QT_8bit
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--dataset", required=True)
@@ -34,17 +44,23 @@ def main():
     p.add_argument("--ef", type=int, nargs="+", required=True)
     # Thread counts each search is repeated at (the build uses --threads); default --threads.
     p.add_argument("--search-threads", type=int, nargs="+")
+    p.add_argument("--storage", choices=["flat", "sq8"], default="flat")
     args = p.parse_args()
     search_threads = args.search_threads or [args.threads]
 
     faiss.omp_set_num_threads(args.threads)
     data = np.ascontiguousarray(read_fbin(args.dataset))
     queries = np.ascontiguousarray(read_fbin(args.queries))
+    qname, qtype = quantizer(data) if args.storage == "sq8" else ("none", None)
     runs = []
     for m in args.m:
-        index = faiss.IndexHNSWFlat(data.shape[1], m)
+        if qtype is None:
+            index = faiss.IndexHNSWFlat(data.shape[1], m)
+        else:
+            index = faiss.IndexHNSWSQ(data.shape[1], qtype, m)
         index.hnsw.efConstruction = args.ef_construction
         t = time.perf_counter()
+        index.train(data)
         index.add(data)
         build_s = time.perf_counter() - t
         searches = []
@@ -70,7 +86,7 @@ def main():
         runs.append(
             {"M": m, "ef_construction": args.ef_construction, "build_s": build_s, "searches": searches}
         )
-    print(json.dumps({"version": faiss.__version__, "runs": runs}))
+    print(json.dumps({"version": faiss.__version__, "quantizer": qname, "runs": runs}))
 
 
 if __name__ == "__main__":

@@ -54,6 +54,11 @@ export interface FaissHnswOptions {
   ef: readonly number[];
   /** Thread counts every search is repeated at (the build uses `threads`); default [threads]. */
   searchThreads?: readonly number[];
+  /**
+   * "flat" (default): IndexHNSWFlat, f32 vectors. "sq8": IndexHNSWSQ, 8-bit codes, exact
+   * (QT_8bit_direct) when every value is an integer in [0, 255], else per dimension (QT_8bit).
+   */
+  storage?: "flat" | "sq8";
 }
 
 export interface FaissRun {
@@ -79,12 +84,13 @@ export async function runFaissHnsw(
   data: Matrix,
   queries: Matrix,
   options: FaissHnswOptions,
-): Promise<{ version: string; runs: FaissRun[] }> {
+): Promise<{ version: string; quantizer: string; runs: FaissRun[] }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "tessera-faiss-"));
   try {
     await writeFile(path.join(dir, "base.fbin"), datasets.encodeBin(data, "f32"));
     await writeFile(path.join(dir, "queries.fbin"), datasets.encodeBin(queries, "f32"));
-    const { k, threads, repeats, efConstruction, m, ef, searchThreads = [threads] } = options;
+    const { k, threads, repeats, efConstruction, m, ef } = options;
+    const { searchThreads = [threads], storage = "flat" } = options;
     const { stdout } = await run(
       python,
       [
@@ -94,11 +100,13 @@ export async function runFaissHnsw(
         ...["--ef-construction", String(efConstruction), "--m", ...m.map(String)],
         ...["--ef", ...ef.map(String)],
         ...["--search-threads", ...searchThreads.map(String)],
+        ...["--storage", storage],
       ],
       { encoding: "utf8", maxBuffer: 1 << 30 },
     );
     const result = JSON.parse(stdout) as {
       version: string;
+      quantizer: string;
       runs: {
         M: number;
         build_s: number;
@@ -113,6 +121,7 @@ export async function runFaissHnsw(
     };
     return {
       version: result.version,
+      quantizer: result.quantizer,
       runs: result.runs.map((r) => ({
         M: r.M,
         buildS: r.build_s,

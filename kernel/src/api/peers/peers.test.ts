@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { datasets } from "@tessera/gpu";
+import { datasets, matrix } from "@tessera/gpu";
 import {
   findFaissPython,
   hnswlibCallOverhead,
@@ -92,4 +92,38 @@ test("runFaissHnsw repeats each search at every thread count asked for", async (
   );
   assert.ok(searches.every((s) => s.repeatS.length === 2 && s.searchS === Math.min(...s.repeatS)));
   assert.deepEqual(searches[3]!.ids, searches[1]!.ids);
+});
+
+test("runFaissHnsw with 8-bit storage keeps bytes as they are and quantizes other values per dimension", async () => {
+  const found = await findFaissPython();
+  assert.ok("python" in found, "missing" in found ? found.missing : "");
+  const options = { k, threads: 1, repeats: 1, efConstruction: 100, m: [8], ef: [300] };
+  // Integers in [0, 255], as SIFT's: the codes are the values, so the answer stays exact.
+  const bytes = (m: typeof base) =>
+    matrix(
+      m.data.map((v) => Math.round(v * 20 + 128)),
+      m.rows,
+      m.cols,
+    );
+  const [byteBase, byteQueries] = [bytes(base), bytes(queries)];
+  const exact = await runFaissHnsw(found.python, byteBase, byteQueries, {
+    ...options,
+    storage: "sq8",
+  });
+  assert.equal(exact.quantizer, "QT_8bit_direct");
+  // Compared by distance: rounding to bytes makes ties, which either id answers.
+  const squared = (q: number, id: number) =>
+    Array.from(
+      { length: base.cols },
+      (_, c) => (byteQueries.data[q * base.cols + c]! - byteBase.data[id * base.cols + c]!) ** 2,
+    ).reduce((a, b) => a + b);
+  const ids = exact.runs[0]!.searches[0]!.ids;
+  for (let q = 0; q < queries.rows; q++) {
+    const all = Array.from({ length: base.rows }, (_, id) => squared(q, id)).sort((a, b) => a - b);
+    const found = [...ids.subarray(q * k, q * k + k)].map((id) => squared(q, id));
+    assert.deepEqual(found, all.slice(0, k), `query ${q}`);
+  }
+  const scaled = await runFaissHnsw(found.python, base, queries, { ...options, storage: "sq8" });
+  assert.equal(scaled.quantizer, "QT_8bit");
+  assert.equal((await runFaissHnsw(found.python, base, queries, options)).quantizer, "none");
 });
