@@ -31,7 +31,10 @@ export class InterruptState {
     return Atomics.load(this.#cells, REQUESTED);
   }
 
-  /** Main thread, first thing inside the watchdog's run: SIGINT may be raised from now. */
+  /**
+   * Main thread, first thing inside the watchdog's run: SIGINT may be raised from now. It
+   * also clears a RAISING or RAISED left by an earlier run that the signal ended.
+   */
   enterSync(): void {
     Atomics.store(this.#cells, SYNC, RUNNING);
   }
@@ -53,9 +56,13 @@ export class InterruptState {
     return Atomics.compareExchange(this.#cells, SYNC, RUNNING, RAISING) === RUNNING;
   }
 
-  /** Transport thread, after raising SIGINT: lets the main thread wait for it. */
+  /**
+   * Transport thread, after raising SIGINT: lets the main thread wait for it. Only from
+   * RAISING: the signal may have ended the run already (V8's termination skips the run's
+   * `finally`, so leaveSync never ran) and a next cell's run may have begun.
+   */
   signalRaised(): void {
-    Atomics.store(this.#cells, SYNC, RAISED);
+    Atomics.compareExchange(this.#cells, SYNC, RAISING, RAISED);
     Atomics.notify(this.#cells, SYNC);
   }
 
