@@ -95,7 +95,7 @@ export async function search(
         level.index,
         queries,
         count,
-        coarseSearchParams(count),
+        coarseSearchParams(count, level.ids.length),
         { signal },
       );
       seeds = found.neighbors.map((r) => level.ids[r]!);

@@ -29,7 +29,7 @@ export function coarseHelps(index: SearchIndex, level: CoarseLevel, count: numbe
   const { dataset, graph } = index;
   const probes = probeRows(dataset);
   const k = Math.min(K, dataset.rows);
-  const coarseParams = coarseSearchParams(count);
+  const coarseParams = coarseSearchParams(count, level.ids.length);
   const children =
     coarseParams.searchWidth! * (coarseParams.maxIterations! - 1) * level.index.graph.degree;
   const extra = Math.ceil(children / Math.max(1, graph.degree));

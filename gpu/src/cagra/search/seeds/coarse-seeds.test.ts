@@ -11,7 +11,7 @@ import { build } from "../../build.js";
 import { INVALID_ID, searchCpu } from "../cpu.js";
 import { search } from "../search.js";
 import { buildCoarseLevel, coarseLevelSize } from "./coarse-level.js";
-import { coarseSeeds, resolveEntryPoints } from "./coarse-seeds.js";
+import { coarseSearchParams, coarseSeeds, resolveEntryPoints } from "./coarse-seeds.js";
 
 // 4,000 rows in 40 clusters of ~100 (the 100k benchmark mixture's cluster size), 200 queries.
 const all = gaussianMixture({ rows: 4200, dim: 32, clusters: 40, spread: 0.3, seed: 5 });
@@ -125,4 +125,14 @@ test("seeds are checked; auto means coarse on the CPU and random on WebGPU", asy
   assert.equal(resolveEntryPoints("auto", "webgpu"), "random");
   assert.equal(resolveEntryPoints(undefined, "webgpu"), "random");
   assert.throws(() => resolveEntryPoints("centroids" as never, "cpu"), /entryPoints must be/);
+});
+
+test("a coarse level of an index over 100k rows is searched wider and longer; the list holds the seeds", () => {
+  const small = coarseSearchParams(16, 6_250);
+  const large = coarseSearchParams(16, 62_500);
+  assert.ok(large.itopkSize! > small.itopkSize!, "itopk");
+  assert.ok(large.searchWidth! > small.searchWidth!, "width");
+  assert.ok(large.maxIterations! > small.maxIterations!, "iterations");
+  assert.equal(coarseSearchParams(100, 62_500).itopkSize, 100);
+  assert.equal(coarseSearchParams(100, 6_250).itopkSize, 100);
 });
