@@ -115,8 +115,8 @@ function holdAsIntegers(): bool {
 
 /*
  * The kernels are generic so that each (kind, metric) pair compiles to its own branch-free
- * loop: T is the stored value type (f32, u16 for f16 bits, i8), M is bool for squared L2 and
- * i32 for dot products.
+ * loop: T is the stored value type (f32, u16 for f16 bits, i8), or i16 for int8 codes against
+ * the i16 query of integerQuery (i32 sums); M is bool for squared L2 and i32 for dot products.
  */
 
 function term<M>(x: v128, q: v128): v128 {
@@ -138,6 +138,13 @@ function halves(wide: v128): v128 {
 function accumulate<T, M>(acc: v128, row: usize, c: usize): v128 {
   const raw = v128.load(row + c);
   if (isFloat<T>()) return f32x4.add(acc, term<M>(raw, v128.load(query + c)));
+  if (sizeof<T>() == 2 && isSigned<T>()) {
+    // Σ (code − q)², the pairs summed by i32x4.dot_i16x8_s.
+    const q = query + (c << 1);
+    const d0 = i16x8.sub(i16x8.extend_low_i8x16_s(raw), v128.load(q));
+    const d1 = i16x8.sub(i16x8.extend_high_i8x16_s(raw), v128.load(q, 16));
+    return i32x4.add(i32x4.add(acc, i32x4.dot_i16x8_s(d0, d0)), i32x4.dot_i16x8_s(d1, d1));
+  }
   if (sizeof<T>() == 2) {
     const q = query + (c << 1);
     acc = f32x4.add(acc, term<M>(halves(i32x4.extend_low_i16x8_u(raw)), v128.load(q)));
@@ -188,45 +195,15 @@ function rawList<T, M>(ids: usize, count: i32, out: usize): void {
       a2 = accumulate<T, M>(a2, r2, c);
       a3 = accumulate<T, M>(a3, r3, c);
     }
+    if (sizeof<T>() == 2 && isSigned<T>()) {
+      // i32 sums below 2^24: exact as f32 (see the file comment).
+      a0 = f32x4.convert_i32x4_s(a0);
+      a1 = f32x4.convert_i32x4_s(a1);
+      a2 = f32x4.convert_i32x4_s(a2);
+      a3 = f32x4.convert_i32x4_s(a3);
+    }
     v128.store(out + ((<usize>i) << 2), horizontalSums(a0, a1, a2, a3));
   }
-}
-
-/** rawList for integerQuery: the squared L2 sums in i32, converted to f32 (exact, see above). */
-function integerList(ids: usize, count: i32, out: usize): void {
-  for (let i = 0; i < count; i += 4) {
-    const r0 = rowAt(ids, i);
-    const r1 = i + 1 < count ? rowAt(ids, i + 1) : r0;
-    const r2 = i + 2 < count ? rowAt(ids, i + 2) : r0;
-    const r3 = i + 3 < count ? rowAt(ids, i + 3) : r0;
-    let a0 = i32x4.splat(0);
-    let a1 = i32x4.splat(0);
-    let a2 = i32x4.splat(0);
-    let a3 = i32x4.splat(0);
-    for (let c: usize = 0; c < rowBytes; c += 16) {
-      const lo = v128.load(query + (c << 1));
-      const hi = v128.load(query + (c << 1), 16);
-      a0 = squaredDifferences(a0, r0 + c, lo, hi);
-      a1 = squaredDifferences(a1, r1 + c, lo, hi);
-      a2 = squaredDifferences(a2, r2 + c, lo, hi);
-      a3 = squaredDifferences(a3, r3 + c, lo, hi);
-    }
-    const sums = horizontalSums(
-      f32x4.convert_i32x4_s(a0),
-      f32x4.convert_i32x4_s(a1),
-      f32x4.convert_i32x4_s(a2),
-      f32x4.convert_i32x4_s(a3),
-    );
-    v128.store(out + ((<usize>i) << 2), sums);
-  }
-}
-
-/** acc plus Σ (code − q)² over the 16 codes at `at`, pairs summed by i32x4.dot_i16x8_s. */
-function squaredDifferences(acc: v128, at: usize, lo: v128, hi: v128): v128 {
-  const raw = v128.load(at);
-  const d0 = i16x8.sub(i16x8.extend_low_i8x16_s(raw), lo);
-  const d1 = i16x8.sub(i16x8.extend_high_i8x16_s(raw), hi);
-  return i32x4.add(i32x4.add(acc, i32x4.dot_i16x8_s(d0, d0)), i32x4.dot_i16x8_s(d1, d1));
 }
 
 /**
@@ -243,7 +220,7 @@ export function distances(ids: usize, count: i32, out: usize): void {
     if (l2) rawList<u16, bool>(ids, count, out);
     else rawList<u16, i32>(ids, count, out);
   } else if (integerQuery) {
-    integerList(ids, count, out);
+    rawList<i16, bool>(ids, count, out);
   } else {
     if (l2) rawList<i8, bool>(ids, count, out);
     else rawList<i8, i32>(ids, count, out);
