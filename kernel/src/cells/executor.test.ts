@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { Worker } from "node:worker_threads";
+import { startModuleWorker } from "@tessera/gpu/worker";
 import { CellExecutor, type CellResult } from "./executor.js";
 import { InterruptState } from "./interrupts.js";
 
@@ -14,17 +14,31 @@ function failed(r: CellResult): Extract<CellResult, { status: "error" }> {
   return r as Extract<CellResult, { status: "error" }>;
 }
 
+/** Runs `body` with a SIGINT listener installed, as the kernel has one (main.ts). */
+async function withSigintListener<T>(body: () => Promise<T>): Promise<T> {
+  const listener = () => {};
+  process.on("SIGINT", listener);
+  try {
+    return await body();
+  } finally {
+    process.off("SIGINT", listener);
+  }
+}
+
 describe("CellExecutor", () => {
   const root = process.cwd();
   let executor: CellExecutor;
-
-  before(async () => {
-    executor = new CellExecutor({
+  const newExecutor = (interrupts?: InterruptState) =>
+    new CellExecutor({
       cwd: root,
       fallbackRoot: root,
       globals: {},
       globalsDeclaration: "",
+      ...(interrupts === undefined ? {} : { interrupts }),
     });
+
+  before(async () => {
+    executor = newExecutor();
   });
   after(() => executor.close());
 
@@ -225,11 +239,9 @@ describe("CellExecutor", () => {
   test(
     "SIGINT ends a synchronous busy loop with KeyboardInterrupt",
     { timeout: 10_000 },
-    async () => {
-      // Should SIGINT arrive outside the cell, this listener keeps the test process alive.
-      const ignore = () => {};
-      process.on("SIGINT", ignore);
-      try {
+    // Should SIGINT arrive outside the cell, the listener keeps the test process alive.
+    () =>
+      withSigintListener(async () => {
         const start = Date.now();
         const r = failed(
           await executor.execute(
@@ -242,10 +254,7 @@ describe("CellExecutor", () => {
         assert.equal(r.ename, "KeyboardInterrupt");
         assert.ok(Date.now() - start < 3000, `took ${Date.now() - start} ms`);
         assert.equal(ok(await executor.execute("survivor + 1")).value, 100);
-      } finally {
-        process.off("SIGINT", ignore);
-      }
-    },
+      }),
   );
 
   test("declarations of a cell that throws survive into the next cell", async () => {
@@ -263,13 +272,7 @@ describe("CellExecutor", () => {
     { timeout: 60_000 },
     async () => {
       const state = new InterruptState();
-      const ex = new CellExecutor({
-        cwd: root,
-        fallbackRoot: root,
-        globals: {},
-        globalsDeclaration: "",
-        interrupts: state,
-      });
+      const ex = newExecutor(state);
       const running = ex.execute("while (true) {}");
       state.request(); // as the transport thread does, before the cell is compiled
       const r = failed(await running);
@@ -282,79 +285,35 @@ describe("CellExecutor", () => {
   test(
     "SIGINT raised as the transport raises it, at any moment of a cell's run, never ends the process",
     { timeout: 60_000 },
-    async () => {
-      // The kernel listens for SIGINT from outside; vm takes such listeners away during a
-      // run, which is when a signal raised at the wrong moment ended the process.
-      const outside = () => {};
-      process.on("SIGINT", outside);
-      const state = new InterruptState();
-      const stop = new Int32Array(new SharedArrayBuffer(4));
-      const ex = new CellExecutor({
-        cwd: root,
-        fallbackRoot: root,
-        globals: {},
-        globalsDeclaration: "",
-        interrupts: state,
-      });
-      // Waits for a cell's run, then requests an interrupt 0-400 µs into it, as
-      // transport-worker.ts does: the signal lands at its start, in it, or after its end.
-      const raiser = new Worker(
-        `const { workerData } = require("node:worker_threads");
-        import(workerData.tsx).then((tsx) => {
-          tsx.register(); // Node 20 does not hand tsx's hooks to workers
-          return import(workerData.module);
-        }).then(({ InterruptState }) => {
-          const state = new InterruptState(workerData.state);
-          const stop = new Int32Array(workerData.stop);
-          let seed = 7;
-          while (Atomics.load(stop, 0) === 0) {
-            if (!state.runningSync) continue;
-            seed = (seed * 48271) % 2147483647;
-            const until = performance.now() + (seed % 400) / 1000;
-            while (performance.now() < until);
-            state.request();
-            if (state.claimSignal()) {
-              process.kill(process.pid, "SIGINT");
-              state.signalRaised();
-            }
-            while (state.runningSync && Atomics.load(stop, 0) === 0);
+    // The kernel listens for SIGINT from outside; vm takes such listeners away during a
+    // run, which is when a signal raised at the wrong moment ended the process.
+    () =>
+      withSigintListener(async () => {
+        const state = new InterruptState();
+        const stop = new Int32Array(new SharedArrayBuffer(4));
+        const ex = newExecutor(state);
+        const raiser = startModuleWorker(new URL("../../test/sigint-raiser.js", import.meta.url), {
+          workerData: { state: state.buffer, stop: stop.buffer },
+        });
+        try {
+          const seen = new Map<string, number>();
+          for (let i = 0; i < 150; i++) {
+            const r = await ex.execute(`for (let i = 0; i < ${(i % 10) * 20_000}; i++) {}`);
+            const key = r.status === "ok" ? "ok" : r.ename;
+            seen.set(key, (seen.get(key) ?? 0) + 1);
           }
-        });`,
-        {
-          eval: true,
-          workerData: {
-            tsx: import.meta.resolve("tsx/esm/api"),
-            module: new URL("./interrupts.ts", import.meta.url).href,
-            state: state.buffer,
-            stop: stop.buffer,
-          },
-        },
-      );
-      try {
-        const seen = new Map<string, number>();
-        for (let i = 0; i < 150; i++) {
-          const r = await ex.execute(`for (let i = 0; i < ${(i % 10) * 20_000}; i++) {}`);
-          const key = r.status === "ok" ? "ok" : r.ename;
-          seen.set(key, (seen.get(key) ?? 0) + 1);
+          assert.deepEqual([...seen.keys()].sort(), ["KeyboardInterrupt", "ok"], `${[...seen]}`);
+        } finally {
+          Atomics.store(stop, 0, 1);
+          await raiser.terminate();
         }
-        assert.deepEqual([...seen.keys()].sort(), ["KeyboardInterrupt", "ok"], `${[...seen]}`);
-      } finally {
-        Atomics.store(stop, 0, 1);
-        await raiser.terminate();
-        process.off("SIGINT", outside);
-      }
-      ok(await ex.execute("1"));
-      await ex.close();
-    },
+        ok(await ex.execute("1"));
+        await ex.close();
+      }),
   );
 
   test("a closed compiler thread fails cells with what to do, and the kernel goes on", async () => {
-    const ex = new CellExecutor({
-      cwd: root,
-      fallbackRoot: root,
-      globals: {},
-      globalsDeclaration: "",
-    });
+    const ex = newExecutor();
     await ex.close();
     const r = failed(await ex.execute("1"));
     assert.equal(r.ename, "CompilerError");
