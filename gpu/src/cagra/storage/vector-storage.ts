@@ -73,6 +73,7 @@ function encodeInt8(m: Matrix): VectorStorage {
   const { rows, cols, data } = m;
   const min = new Float32Array(cols).fill(Infinity);
   const max = new Float32Array(cols).fill(-Infinity);
+  const integral = new Array<boolean>(cols).fill(true);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const v = data[r * cols + c]!;
@@ -83,9 +84,9 @@ function encodeInt8(m: Matrix): VectorStorage {
       }
       if (v < min[c]!) min[c] = v;
       if (v > max[c]!) max[c] = v;
+      if (!Number.isInteger(v)) integral[c] = false;
     }
   }
-  const integral = integerColumns(m);
   const scale = new Float32Array(cols);
   const offset = new Float32Array(cols);
   for (let c = 0; c < cols; c++) {
@@ -106,15 +107,6 @@ function encodeInt8(m: Matrix): VectorStorage {
     codes[i] = Math.max(-INT8_MAX, Math.min(INT8_MAX, q));
   }
   return { kind: "int8", rows, cols, data: codes, scale, offset };
-}
-
-/** Per column: whether every value in it is an integer. */
-function integerColumns(m: Matrix): boolean[] {
-  const integral = new Array<boolean>(m.cols).fill(true);
-  for (let i = 0; i < m.data.length; i++) {
-    if (!Number.isInteger(m.data[i]!)) integral[i % m.cols] = false;
-  }
-  return integral;
 }
 
 /**
