@@ -49,6 +49,7 @@ import {
   hnswlibCallOverhead,
   runFaissHnsw,
   runHnswlib,
+  type FaissRun,
 } from "../kernel/src/api/peers/index.ts";
 import { loadCagraData, type CagraData } from "./cagra-data.ts";
 import { vectorExtensions } from "./machine.ts";
@@ -301,7 +302,7 @@ function faissRows(
   system: string,
   efConstruction: number,
   threads: number,
-  runs: Awaited<ReturnType<typeof runFaissHnsw>>["runs"],
+  runs: readonly FaissRun[],
 ): Row[] {
   const rows: Row[] = [];
   for (const r of runs) {
