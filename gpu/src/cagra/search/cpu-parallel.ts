@@ -19,6 +19,7 @@ import {
   type ChunkEntries,
   type ChunkedSearch,
   type KeyedIndex,
+  type KeyedLevel,
   type SearchTaskInput,
 } from "./cpu-search-task.js";
 import type { CoarseLevel } from "./seeds/coarse-level.js";
@@ -120,16 +121,18 @@ function shareIndex(index: SearchIndex): SharedIndex {
   return entry;
 }
 
-const sharedLevels = new WeakMap<CoarseLevel, { index: KeyedIndex; ids: Uint32Array }>();
+const sharedLevels = new WeakMap<CoarseLevel, KeyedLevel>();
 
-function shareLevel(level: CoarseLevel): {
-  index: KeyedIndex;
-  ids: Uint32Array;
-} {
+function shareLevel(level: CoarseLevel): KeyedLevel {
   let s = sharedLevels.get(level);
   if (s === undefined) {
     const { key, index } = shareIndex(level.index);
-    s = { index: { key, index }, ids: shared(level.ids) };
+    const { grid } = level;
+    s = {
+      index: { key, index },
+      ids: shared(level.ids),
+      ...(grid === undefined ? {} : { grid: { ...grid, centre: shared(grid.centre) } }),
+    };
     sharedLevels.set(level, s);
   }
   return s;

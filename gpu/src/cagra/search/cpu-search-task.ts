@@ -92,13 +92,13 @@ export interface KeyedIndex {
   readonly index: SearchIndex;
 }
 
+/** A coarse level as a worker gets it: its index under a key. */
+export type KeyedLevel = Omit<CoarseLevel, "index"> & { readonly index: KeyedIndex };
+
 /** What a worker gets: the shared index (and coarse level) under their keys, and the job. */
 export interface SearchTaskInput {
   readonly index: KeyedIndex;
-  readonly job: ChunkedSearch<{
-    readonly index: KeyedIndex;
-    readonly ids: Uint32Array;
-  }>;
+  readonly job: ChunkedSearch<KeyedLevel>;
 }
 
 // A few indexes at most: a notebook searching several at once still reuses their copies.
@@ -121,10 +121,7 @@ export const run: WorkerTask<SearchTaskInput, Record<string, never>> = ({ index,
       entries.kind === "coarse"
         ? {
             ...entries,
-            level: {
-              index: indexFor(entries.level.index),
-              ids: entries.level.ids,
-            },
+            level: { ...entries.level, index: indexFor(entries.level.index) },
           }
         : entries,
   });

@@ -6,7 +6,7 @@ import type { CagraIndex, SearchResult } from "../types.js";
 import { searchCpu } from "./cpu.js";
 import { searchCpuParallel } from "./cpu-parallel.js";
 import { coarseHelps } from "./seeds/coarse-helps.js";
-import { buildCoarseLevel, type CoarseLevel } from "./seeds/coarse-level.js";
+import { buildCoarseLevel, levelQueries, type CoarseLevel } from "./seeds/coarse-level.js";
 import {
   COARSE_SEEDS,
   coarseSearchParams,
@@ -93,7 +93,7 @@ export async function search(
       const found = await searchWebGpu(
         backend,
         level.index,
-        queries,
+        levelQueries(level, queries),
         count,
         coarseSearchParams(count, level.ids.length),
         { signal },

@@ -10,8 +10,10 @@ import { stronglyConnectedComponents } from "../../analysis/scc.js";
 import { build } from "../../build.js";
 import { INVALID_ID, searchCpu } from "../cpu.js";
 import { search } from "../search.js";
+import { decodeVectors } from "../../storage/vector-storage.js";
 import { buildCoarseLevel, coarseLevelSize } from "./coarse-level.js";
 import { coarseSearchParams, coarseSeeds, resolveEntryPoints } from "./coarse-seeds.js";
+import { onGrid } from "./integer-grid.js";
 
 // 4,000 rows in 40 clusters of ~100 (the 100k benchmark mixture's cluster size), 200 queries.
 const all = gaussianMixture({ rows: 4200, dim: 32, clusters: 40, spread: 0.3, seed: 5 });
@@ -25,7 +27,21 @@ test("the coarse level: one row in 16, evenly spaced, under one strongly connect
   assert.equal(level.ids.length, 250);
   assert.deepEqual([...level.ids.subarray(0, 3)], [0, 16, 32]);
   assert.equal(stronglyConnectedComponents(level.index.graph).count, 1);
-  assert.deepEqual(level.index.dataset.data.subarray(32, 64), base.data.subarray(16 * 32, 17 * 32));
+  // Under squared L2 the sample rows are on the level's integer grid, stored exactly as int8.
+  const grid = level.grid!;
+  const row16 = base.data.subarray(16 * 32, 17 * 32);
+  const onLevel = level.index.dataset.data.subarray(32, 64);
+  assert.deepEqual(onLevel, onGrid(matrix(row16, 1, 32), grid).data);
+  onLevel.forEach((v, c) =>
+    assert.ok(Math.abs(v * grid.step + grid.centre[c]! - row16[c]!) <= grid.step / 2),
+  );
+  const storage = level.index.storage!;
+  assert.ok(storage.kind === "int8" && storage.scale.every((x) => x === 1));
+  assert.deepEqual(decodeVectors(storage).data, level.index.dataset.data);
+  // Other metrics keep the sample's f32 rows.
+  const ip = await buildCoarseLevel({ ...index, metric: "inner_product" });
+  assert.equal(ip.grid, undefined);
+  assert.deepEqual(ip.index.dataset.data.subarray(32, 64), row16);
   await assert.rejects(
     buildCoarseLevel({ ...index, metric: "sqeuclidean" }, { size: 1 }),
     /size must be an integer in \[2, 4000\]/,
@@ -56,7 +72,15 @@ test("coarseSeeds: each query's nearest sample rows, as index rows", async () =>
   );
   const seeds = coarseSeeds(level, queries, 4);
   assert.equal(seeds.length, queries.rows * 4);
-  const exact = await groundTruth(level.index.dataset, queries, 4, "sqeuclidean");
+  const sample = matrix(
+    Float32Array.from(
+      { length: level.ids.length * 32 },
+      (_, i) => base.data[level.ids[Math.floor(i / 32)]! * 32 + (i % 32)]!,
+    ),
+    level.ids.length,
+    32,
+  );
+  const exact = await groundTruth(sample, queries, 4, "sqeuclidean");
   const mapped = exact.neighbors.map((r) => level.ids[r]!);
   const shape = { queries: queries.rows, k: 4 };
   const found = idRecall({ neighbors: seeds, ...shape }, { neighbors: mapped, ...shape });

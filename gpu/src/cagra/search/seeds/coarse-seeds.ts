@@ -2,7 +2,7 @@ import type { Matrix } from "../../../common/matrix.js";
 import type { BackendKind } from "../../../device/backend.js";
 import { DEFAULT_SEARCH_PARAMS, type EntryPoints, type SearchParams } from "../../params.js";
 import { searchCpu } from "../cpu.js";
-import type { CoarseLevel } from "./coarse-level.js";
+import { levelQueries, type CoarseLevel } from "./coarse-level.js";
 
 /**
  * Entry points taken from the coarse level per query. On 20k-row Gaussian mixtures (200
@@ -42,10 +42,11 @@ const SMALL = { itopkSize: 32, searchWidth: 2, maxIterations: 14 };
 /**
  * Levels over SMALL_LEVEL_ROWS (indexes over 100k rows) get a wider search: on the 1M-row
  * mixture (a 62,500-row level, 10,000 clusters) SMALL left 268 of 1,000 queries with no true
- * neighbour (recall@10 0.72 at main itopk 64, 0.76 at 256); this one leaves 20 (0.974), for
- * about 110 µs a query on one thread (docs/cagra.md, "The coarse search at 1M rows").
+ * neighbour (recall@10 0.72 at main itopk 64, 0.76 at 256); this one leaves 12 (0.982), for
+ * about 62 µs a query on one thread on the integer grid (docs/cagra.md, "The coarse search at
+ * 1M rows").
  */
-const LARGE = { itopkSize: 64, searchWidth: 4, maxIterations: 28 };
+const LARGE = { itopkSize: 64, searchWidth: 8, maxIterations: 20 };
 const SMALL_LEVEL_ROWS = 6_250;
 
 /**
@@ -75,6 +76,11 @@ export function coarseSeeds(level: CoarseLevel, queries: Matrix, count: number):
       `coarseSeeds: count must be an integer in [1, ${rows}] (the coarse level's rows), got ${count}.`,
     );
   }
-  const found = searchCpu(level.index, queries, count, coarseSearchParams(count, rows));
+  const found = searchCpu(
+    level.index,
+    levelQueries(level, queries),
+    count,
+    coarseSearchParams(count, rows),
+  );
   return found.neighbors.map((r) => level.ids[r]!);
 }
