@@ -5,6 +5,7 @@
  */
 import type { Model } from "../../gpu/src/autochunk/models/index.ts";
 import { evoformerBlock, gptPrefill, unet, vit } from "../../gpu/src/autochunk/models/index.ts";
+import { TINY_MODELS } from "../../gpu/test/fixtures/autochunk-small-models.ts";
 
 export const MODEL_NAMES = ["gpt", "vit", "evoformer", "unet"] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -47,31 +48,22 @@ export function modelSpecs(quick: boolean): Record<ModelName, ModelSpec> {
     return {
       gpt: spec(
         { name: "gpt", size: "seq (tokens)", sizes: [128, 256], step: 16, note },
-        { nEmbd: 32, nHead: 2, nLayer: 1, vocab: 100 },
+        TINY_MODELS.gpt,
         (seq, c) => gptPrefill({ ...c, seq }),
       ),
       vit: spec(
         { name: "vit", size: "image side (px)", sizes: [32, 64], step: 4, note },
-        { patch: 4, dim: 32, heads: 2, depth: 1, classes: 10 },
+        TINY_MODELS.vit,
         (image, c) => vit({ ...c, image }),
       ),
       evoformer: spec(
         { name: "evoformer", size: "nRes (residues)", sizes: [32, 48], step: 8, note },
-        {
-          nSeq: 4,
-          cM: 16,
-          cZ: 8,
-          msaHeads: 2,
-          pairHeads: 2,
-          headDim: 4,
-          opmDim: 8,
-          triMulDim: 8,
-        },
+        TINY_MODELS.evoformer,
         (nRes, c) => evoformerBlock({ ...c, nRes }),
       ),
       unet: spec(
         { name: "unet", size: "image side (px)", sizes: [24, 32], step: 8, note },
-        { blockChannels: [32, 32], attention: [true, false], headDim: 32 },
+        TINY_MODELS.unet,
         (image, c) => unet({ ...c, image }),
       ),
     };

@@ -5,6 +5,7 @@ import { estimateMemory } from "../estimate/estimate.js";
 import { GraphBuilder } from "../ir/builder.js";
 import type { Graph } from "../ir/graph.js";
 import { evoformerBlock, gptPrefill, unet, vit } from "../models/index.js";
+import { TINY_MODELS } from "../../../test/fixtures/autochunk-small-models.js";
 import type { CostTable } from "../select/cost-table.js";
 import { beamSearch } from "./beam.js";
 import { searchContext } from "./context.js";
@@ -72,20 +73,10 @@ test("the beam combines regions where greedy's cheapest first region blocks the 
 
 test("at small sizes the beam's plan is never worse than greedy's, on every model", async () => {
   const models: Record<string, Graph> = {
-    gpt: gptPrefill({ nEmbd: 32, nHead: 2, nLayer: 1, vocab: 100, seq: 128 }).graph,
-    vit: vit({ patch: 4, dim: 32, heads: 2, depth: 1, classes: 10, image: 64 }).graph,
-    evoformer: evoformerBlock({
-      nSeq: 4,
-      cM: 16,
-      cZ: 8,
-      msaHeads: 2,
-      pairHeads: 2,
-      headDim: 4,
-      opmDim: 8,
-      triMulDim: 8,
-      nRes: 48,
-    }).graph,
-    unet: unet({ blockChannels: [32, 32], attention: [true, false], headDim: 32, image: 32 }).graph,
+    gpt: gptPrefill({ ...TINY_MODELS.gpt, seq: 128 }).graph,
+    vit: vit({ ...TINY_MODELS.vit, image: 64 }).graph,
+    evoformer: evoformerBlock({ ...TINY_MODELS.evoformer, nRes: 48 }).graph,
+    unet: unet({ ...TINY_MODELS.unet, image: 32 }).graph,
   };
   const tables: CostTable[] = [cacheBound, { ...cacheBound, dispatchSeconds: 1e-4 }];
   for (const [name, graph] of Object.entries(models)) {

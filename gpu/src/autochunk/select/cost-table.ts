@@ -105,8 +105,11 @@ const GEMM_ROWS: { readonly [O in Op]?: (node: Node, graph: Graph) => number } =
   conv2d: (node) => node.shape[1]!,
 };
 
-/** Columns of B per gathered block of the CPU's batch-blocked einsum (BNC in its gemm.ts). */
-const BATCH_BLOCK_COLUMNS = 128;
+/**
+ * Columns of B per gathered block of the CPU's batch-blocked einsum: the kernel module's
+ * GEMM_BATCH_COLUMNS, which a test checks (this module stays free of the WebAssembly runtime).
+ */
+export const BATCH_BLOCK_COLUMNS = 128;
 
 /**
  * Elements an in-place einsum whose batch is every operand's unit-stride dim gathers: its CPU

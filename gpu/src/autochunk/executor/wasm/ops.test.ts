@@ -17,7 +17,14 @@ import {
   stridedMatmulWasm,
   unaryWasm,
 } from "./ops.js";
-import { kernelRuntime, setCpuThreads, splitRange, whenThreadsReady } from "./runtime.js";
+import { BATCH_BLOCK_COLUMNS } from "../../select/cost-table.js";
+import {
+  kernelConstant,
+  kernelRuntime,
+  setCpuThreads,
+  splitRange,
+  whenThreadsReady,
+} from "./runtime.js";
 
 const rand = seededRandom(7);
 const random = (n: number) => new Float32Array(n).map(() => 2 * rand() - 1);
@@ -75,6 +82,10 @@ test("batched gemm with a broadcast operand, split over two threads", async () =
   const reference = new Float32Array(batch * m * n);
   for (let t = 0; t < batch; t++) gemm(a, t * m * k, b, 0, reference, t * m * n, m, n, k);
   assertClose(out, reference, 1e-5);
+});
+
+test("the cost model counts batch gathers by the kernel's block width", () => {
+  assert.equal(kernelConstant("GEMM_BATCH_COLUMNS"), BATCH_BLOCK_COLUMNS);
 });
 
 test("strided gemm reads and writes operands in place, split over two threads", async () => {

@@ -121,7 +121,7 @@ export interface WasmKernels {
 
 /** Constants the module exports (as WebAssembly globals) for the code that calls it. */
 export type WasmConstant =
-  "GEMM_SCRATCH_BYTES" | "GEMM_ROWS" | "GEMM_BATCH_BLOCK" | "PERMUTE_STRIP";
+  "GEMM_SCRATCH_BYTES" | "GEMM_ROWS" | "GEMM_BATCH_BLOCK" | "GEMM_BATCH_COLUMNS" | "PERMUTE_STRIP";
 
 function constantOf(kernels: WasmKernels, name: WasmConstant): number {
   return (kernels as unknown as Record<WasmConstant, { value: number }>)[name].value;

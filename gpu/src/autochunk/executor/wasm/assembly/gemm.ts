@@ -47,6 +47,8 @@ export const GEMM_SCRATCH_BYTES: i32 =
 export const GEMM_ROWS: i32 = MR;
 /** Batches the batch-blocked path gathers per pass: threads take whole blocks of them. */
 export const GEMM_BATCH_BLOCK: i32 = TB;
+/** Columns of B per gathered block on that path (the CPU cost model counts its gathers by it). */
+export const GEMM_BATCH_COLUMNS: i32 = BNC;
 
 /** Packs B[kb, nb] (row stride ldb) into `pack` as groups of NR columns, the last zero-padded. */
 function packB(b: usize, ldb: i32, kb: i32, nb: i32, pack: usize): void {

@@ -1,6 +1,7 @@
 /* The AutoChunk CPU kernels compiled to WebAssembly: everything the module exports. */
 export {
   GEMM_BATCH_BLOCK,
+  GEMM_BATCH_COLUMNS,
   GEMM_ROWS,
   GEMM_SCRATCH_BYTES,
   batchedGemmRows,
