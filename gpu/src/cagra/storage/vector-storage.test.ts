@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { matrix } from "../../common/matrix.js";
-import { decodeVectors, encodeVectors, storageBytes } from "./vector-storage.js";
+import { decodeVectors, defaultStorage, encodeVectors, storageBytes } from "./vector-storage.js";
 
 const m = matrix(new Float32Array([0, -2, 10, 0.1, 3, 10, 255, 1.5, 10]), 3, 3);
 
@@ -60,4 +60,17 @@ test("int8 storage refuses non-finite values, naming the row and column", () => 
 
 test("an unknown kind is refused with the kinds that exist", () => {
   assert.throws(() => encodeVectors(m, "f8" as "f16"), /f32, f16, int8/);
+});
+
+test("defaultStorage: exact int8 for integer columns spanning at most 254 under squared L2, else none", () => {
+  const bytes = matrix(new Float32Array([0, 7, 254, 7, 100, 7]), 3, 2);
+  const s = defaultStorage(bytes, "sqeuclidean");
+  assert.equal(s?.kind, "int8");
+  assert.deepEqual(decodeVectors(s!).data, bytes.data);
+  // A fraction, a column spanning 255, or a dot-product metric: the f32 rows are read.
+  assert.equal(defaultStorage(m, "sqeuclidean"), undefined);
+  assert.equal(defaultStorage(matrix(new Float32Array([0, 255]), 2, 1), "sqeuclidean"), undefined);
+  assert.equal(defaultStorage(bytes, "inner_product"), undefined);
+  assert.equal(defaultStorage(bytes, "cosine"), undefined);
+  assert.equal(defaultStorage(matrix(new Float32Array(0), 0, 2), "sqeuclidean"), undefined);
 });

@@ -13,6 +13,7 @@
  */
 import { matrix, type Matrix } from "../../common/matrix.js";
 import { float16ToFloat32, float32ToFloat16 } from "../../datasets/dtype.js";
+import type { Metric } from "../types.js";
 
 /** The storage kinds. */
 export type StorageKind = "f32" | "f16" | "int8";
@@ -69,7 +70,7 @@ export function encodeVectors(m: Matrix, kind: StorageKind): VectorStorage {
   }
 }
 
-function encodeInt8(m: Matrix): VectorStorage {
+function encodeInt8(m: Matrix): Extract<VectorStorage, { kind: "int8" }> {
   const { rows, cols, data } = m;
   const min = new Float32Array(cols).fill(Infinity);
   const max = new Float32Array(cols).fill(-Infinity);
@@ -107,6 +108,26 @@ function encodeInt8(m: Matrix): VectorStorage {
     codes[i] = Math.max(-INT8_MAX, Math.min(INT8_MAX, q));
   }
   return { kind: "int8", rows, cols, data: codes, scale, offset };
+}
+
+/**
+ * The storage a search reads when the index sets none: under squared L2, a dataset whose values
+ * are all integers with every column spanning at most 254 (SIFT's and BIGANN's bytes) is read as
+ * exact int8, a quarter of the bytes, its distances summed in integers and equal to the f32
+ * path's to the bit (search/wasm/assembly/distance.ts, search/webgpu/stored-rows.ts); anything
+ * else, undefined (the f32 dataset). Not under the dot-product metrics, whose int8 sums take the
+ * column offsets out separately and so round differently from f32.
+ *
+ * @example
+ * defaultStorage(siftBase, "sqeuclidean")?.kind; // "int8"
+ * defaultStorage(embeddings, "sqeuclidean"); // undefined: not integers
+ */
+export function defaultStorage(m: Matrix, metric: Metric): VectorStorage | undefined {
+  if (metric !== "sqeuclidean" || m.rows === 0) return undefined;
+  // Float data fail on their first value, so most datasets cost nothing here.
+  for (const v of m.data) if (!Number.isInteger(v)) return undefined;
+  const s = encodeInt8(m);
+  return s.scale.every((x) => x === 1) ? s : undefined;
 }
 
 /**
