@@ -661,6 +661,8 @@ interface Summary {
    */
   executor_time_ratio_vs_torch: Record<string, number> | null;
   executor_time_ratio_vs_torch_retained: Record<string, number> | null;
+  /** The block's matrix products alone in the executor over PyTorch's whole block (retained). */
+  executor_products_floor_ratio_vs_torch_retained: Record<string, number> | null;
   /** Whether every backend reaches the paper's reduction (GPT and Evoformer only), per clock. */
   meets_reduction_target: { wall: boolean; cpu: boolean | null } | null;
   meets_max_seq_target: boolean | null;
@@ -732,6 +734,10 @@ function summarize(
     executor_time_ratio_vs_torch_retained: speedRatios(
       speed,
       (s) => s.executor_time_ratio_vs_torch_retained,
+    ),
+    executor_products_floor_ratio_vs_torch_retained: speedRatios(
+      speed,
+      (s) => s.products_floor_ratio_vs_torch_retained,
     ),
     meets_reduction_target: TARGETS.reduction_models.includes(spec.name)
       ? {

@@ -25,7 +25,17 @@ export interface TorchPeer {
   time(): Promise<number>;
   /** Peak bytes allocated during one forward pass, from the profiler's memory events. */
   peakBytes(): Promise<number>;
+  /** Median wall seconds of `runs` products [batch, m, k] · [batch, k, n] (torch.matmul). */
+  matmul(product: MatrixProduct, runs: number): Promise<number>;
   close(): void;
+}
+
+/** A batched matrix product [batch, m, k] · [batch, k, n]. */
+export interface MatrixProduct {
+  readonly batch: number;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
 }
 
 /**
@@ -96,6 +106,8 @@ export function startTorchPeer(
     },
     time: async () => (await ask<{ seconds: number }>({ cmd: "time" })).seconds,
     peakBytes: async () => (await ask<{ peak_bytes: number }>({ cmd: "memory" })).peak_bytes,
+    matmul: async (product, runs) =>
+      (await ask<{ seconds: number }>({ cmd: "matmul", ...product, runs })).seconds,
     close: () => child.stdin.end(),
   };
 }

@@ -10,6 +10,9 @@ can interleave PyTorch's runs with its own executor's runs in the same session:
   {"cmd": "memory"}  one forward pass under torch.profiler with profile_memory=True:
                      {"peak_bytes": the high-water mark of the bytes its allocation events
                       hold, "events": how many}.
+  {"cmd": "matmul", "batch": b, "m": m, "k": k, "n": n, "runs": r}
+                     one product [b, m, k] · [b, k, n] into a preallocated output, after a
+                     warm-up: {"seconds": the median of r runs}.
 
 The forward pass is the test reference's (gpu/test/fixtures/autochunk_reference.py), written
 with plain torch ops as PyTorch code usually is. Weights and inputs only need the graph's
@@ -59,6 +62,19 @@ def peak_allocated(forward):
     return peak, len(events)
 
 
+def matmul_seconds(message):
+    """Median wall seconds of torch.matmul on random [b, m, k] and [b, k, n] operands."""
+    b, m, k, n = (message[key] for key in ("batch", "m", "k", "n"))
+    left, right, out = torch.rand(b, m, k), torch.rand(b, k, n), torch.empty(b, m, n)
+    torch.matmul(left, right, out=out)
+    seconds = []
+    for _ in range(message["runs"]):
+        start = time.perf_counter()
+        torch.matmul(left, right, out=out)
+        seconds.append(time.perf_counter() - start)
+    return sorted(seconds)[len(seconds) // 2]
+
+
 def main():
     forward = None
     for line in sys.stdin:
@@ -91,8 +107,10 @@ def main():
         elif command == "memory":
             peak, count = peak_allocated(forward)
             reply({"peak_bytes": peak, "events": count})
+        elif command == "matmul":
+            reply({"seconds": matmul_seconds(message)})
         else:
-            raise ValueError(f"unknown command {command!r}: want load, time or memory")
+            raise ValueError(f"unknown command {command!r}: want load, time, memory or matmul")
 
 
 if __name__ == "__main__":
