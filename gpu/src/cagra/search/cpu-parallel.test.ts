@@ -106,7 +106,11 @@ test("searchCpuParallel finds coarse entry points per claimed chunk and keeps gi
   const level = await buildCoarseLevel(index);
   const seeds = coarseSeeds(level, queries, 8);
   const params = { itopkSize: 32 };
-  const one = searchCpu(index, queries, 10, params, { seeds });
+  // Coarse entry points are the only ones (SearchPlan.seedsOnly); given seeds leave the random
+  // slots as cuVS does unless seedsOnly is asked for.
+  const one = searchCpu(index, queries, 10, params, { seeds, seedsOnly: true });
+  const withRandom = searchCpu(index, queries, 10, params, { seeds });
+  assert.notDeepEqual(one.iterations, withRandom.iterations);
   // Small claims over 3 threads, several calls: whichever thread claims a query, same results.
   for (let call = 0; call < 4; call++) {
     const coarse = await searchCpuParallel(index, queries, 10, params, {
@@ -116,14 +120,17 @@ test("searchCpuParallel finds coarse entry points per claimed chunk and keeps gi
     });
     assertSame(one, coarse);
   }
-  assertSame(
-    one,
-    await searchCpuParallel(index, queries, 10, params, {
-      threads: 2,
-      minQueriesPerThread: 1,
-      seeds,
-    }),
-  );
+  for (const seedsOnly of [false, true]) {
+    assertSame(
+      seedsOnly ? one : withRandom,
+      await searchCpuParallel(index, queries, 10, params, {
+        threads: 2,
+        minQueriesPerThread: 1,
+        seeds,
+        seedsOnly,
+      }),
+    );
+  }
   await assert.rejects(
     searchCpuParallel(index, queries, 10, params, {
       threads: 2,

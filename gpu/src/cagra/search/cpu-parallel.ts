@@ -205,6 +205,7 @@ export async function searchCpuParallel(
       ...rest,
       signal,
       seeds: given,
+      ...(coarse === undefined ? {} : { seedsOnly: true }),
     });
   }
   signal?.throwIfAborted();
@@ -212,8 +213,9 @@ export async function searchCpuParallel(
     ...rest,
     seeds,
   });
-  // The coarse seeds take the first slots as given seeds do; nothing else in the plan changes.
-  const plan = coarse === undefined ? planned : { ...planned, numSeeds: coarse.count };
+  // The coarse seeds take the first slots as given seeds do, and are the only entry points.
+  const plan =
+    coarse === undefined ? planned : { ...planned, numSeeds: coarse.count, seedsOnly: true };
 
   const rows = queries.rows;
   const taken: SharedArrayBuffer[] = [];

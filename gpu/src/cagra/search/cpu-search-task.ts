@@ -30,7 +30,7 @@ export interface ChunkedSearch<L = CoarseLevel> {
   readonly queries: Matrix;
   readonly k: number;
   readonly params: Partial<SearchParams>;
-  readonly options: Pick<CpuSearchOptions, "filter" | "hashmapMode" | "visited">;
+  readonly options: Pick<CpuSearchOptions, "filter" | "hashmapMode" | "visited" | "seedsOnly">;
   readonly entries: ChunkEntries<L>;
   /** Queries per claim. */
   readonly chunk: number;
@@ -77,6 +77,8 @@ export function searchClaimedChunks(
     const seeds = seedsFor(entries, queries, start, end);
     const found = searchCpu(index, rowsOf(queries, start, end), k, params, {
       ...options,
+      // Coarse entry points are the only ones (SearchPlan.seedsOnly).
+      ...(entries.kind === "coarse" ? { seedsOnly: true } : {}),
       ...(seeds === undefined ? {} : { seeds }),
       ...(signal === undefined ? {} : { signal }),
     });

@@ -67,6 +67,8 @@ export interface CpuSearchOptions {
    * take the first s slots of the random init; an INVALID_ID entry keeps its random node.
    */
   readonly seeds?: Uint32Array;
+  /** The random init takes the given `seeds` only (SearchPlan.seedsOnly). Default false. */
+  readonly seedsOnly?: boolean;
   /**
    * Where the loop runs: "wasm" (default; wasm-search.ts) or "js", the reference in this file,
    * which traced queries and "hash" visited sets always take. Both give the same results.
@@ -201,6 +203,7 @@ export function planCpuSearch(
       filteringRate: filter === undefined ? 0 : filteringRate(filter, dataset.rows),
       ...(options.hashmapMode === undefined ? {} : { hashmapMode: options.hashmapMode }),
       seedsPerQuery,
+      seedsOnly: options.seedsOnly === true,
     },
     { ...params, algo: "single_cta" },
   );
@@ -316,13 +319,16 @@ function searchQuery(ws: Workspace, recorder: TraceRecorder | undefined): number
   // Every entry before firstOpen has been expanded, so the parent scan starts there.
   let firstOpen = 0;
 
-  // 0. Random init.
-  distances.compute(seeds, seeds.length, seedDist);
-  visited += seeds.length;
-  for (let i = 0; i < slots; i++) {
+  // 0. Random init (sampling 0 of the given seeds' slots only, with seedsOnly).
+  const initSlots = plan.seedsOnly ? plan.numSeeds : slots;
+  const initCount = plan.seedsOnly ? plan.numSeeds : seeds.length;
+  const initSamplings = plan.seedsOnly ? 1 : samplings;
+  distances.compute(seeds, initCount, seedDist);
+  visited += initCount;
+  for (let i = 0; i < initSlots; i++) {
     let best = FLT_MAX;
     let bestId = INVALID_ID;
-    for (let j = 0; j < samplings; j++) {
+    for (let j = 0; j < initSamplings; j++) {
       const d = seedDist[i + slots * j]!;
       if (d < best) {
         best = d;

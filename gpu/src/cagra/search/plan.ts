@@ -35,6 +35,8 @@ export interface SearchPlanInput {
   hashmapMaxFillRate?: number;
   /** Entry points given per query (cuVS num_seeds), at most the result buffer. Default 0. */
   seedsPerQuery?: number;
+  /** The given entry points are the only ones (see SearchPlan.seedsOnly). Default false. */
+  seedsOnly?: boolean;
 }
 
 /** Every search setting resolved to a concrete value. */
@@ -56,6 +58,14 @@ export interface SearchPlan {
    * the random init (sampling 0), in place of the random nodes; 0 = random only, as cuVS.
    */
   readonly numSeeds: number;
+  /**
+   * The random init takes only the given entry points: the first `numSeeds` slots, sampling 0
+   * (a slot whose entry point is INVALID_ID keeps its random node), the other slots left
+   * empty. Coarse entry points (seeds/coarse-seeds.ts) run so: the random nodes of the other
+   * slots cost a distance each and, on clustered data, land far from the query. False (cuVS)
+   * when no entry points are given.
+   */
+  readonly seedsOnly: boolean;
   /** Queries per launch (cuVS max_queries). */
   readonly batchSize: number;
   /** Children computed per iteration, p·G. */
@@ -159,6 +169,7 @@ export function planSearch(input: SearchPlanInput, params: Partial<SearchParams>
     numRandomSamplings: p.numRandomSamplings,
     randXorMask: p.randXorMask,
     numSeeds,
+    seedsOnly: numSeeds > 0 && input.seedsOnly === true,
     batchSize,
     candidateCount,
     resultBufferSize,

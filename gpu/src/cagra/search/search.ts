@@ -122,7 +122,12 @@ async function searchPrepared(
       seeds = found.neighbors.map((r) => level.ids[r]!);
       releaseWith(s, level.index); // the caller releases the index, and the level with it
     }
-    const r = await searchWebGpu(backend, s, queries, k, params, { filter, signal, seeds });
+    const r = await searchWebGpu(backend, s, queries, k, params, {
+      filter,
+      signal,
+      seeds,
+      seedsOnly: seeds !== undefined,
+    });
     // The caller releases the index as it holds it, without the int8 rows read in its place.
     if (index.storage === undefined && s.storage !== undefined) {
       releaseWith({ dataset: s.dataset, graph: s.graph, metric: s.metric }, s);
@@ -135,7 +140,7 @@ async function searchPrepared(
   if (threads > 1)
     return searchCpuParallel(s, queries, k, params, { ...untraced, threads, coarse });
   const seeds = coarse && coarseSeeds(coarse.level, queries, coarse.count);
-  return searchCpu(s, queries, k, params, { ...options, seeds });
+  return searchCpu(s, queries, k, params, { ...options, seeds, seedsOnly: seeds !== undefined });
 }
 
 /**

@@ -74,6 +74,11 @@ const CASES: {
     params: { itopkSize: 32 },
     options: (n) => ({ seeds: givenSeeds(n, 16) }),
   },
+  {
+    name: "given seeds only, 2 samplings",
+    params: { itopkSize: 32, numRandomSamplings: 2 },
+    options: (n) => ({ seeds: givenSeeds(n, 16), seedsOnly: true }),
+  },
 ];
 
 test("the WebAssembly loop returns the JavaScript loop's ids, distances and iterations on SIFT-5k, every metric, storage and option", async () => {

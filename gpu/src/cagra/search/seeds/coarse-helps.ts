@@ -40,7 +40,7 @@ export function coarseHelps(index: SearchIndex, level: CoarseLevel, count: numbe
     probes,
     k,
     { ...params, maxIterations: PROBE_ITERATIONS },
-    { seeds },
+    { seeds, seedsOnly: true },
   );
   const random = searchCpu(index, probes, k, {
     ...params,

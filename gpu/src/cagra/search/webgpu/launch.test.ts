@@ -4,7 +4,7 @@ import type { SearchParams } from "../../params.js";
 import { planSearch, type SearchPlanInput } from "../plan.js";
 import { randomSeedId } from "../random-seeds.js";
 import { MAX_BATCH_BUFFER_BYTES, planLaunch, type LaunchDevice } from "./launch.js";
-import { multiCtaSeeds } from "./multi-cta.js";
+import { multiCtaSeeds, NONE_ID } from "./multi-cta.js";
 
 /** WebGPU's default limits. */
 const DEFAULT_LIMITS = {
@@ -105,6 +105,30 @@ test("multi-CTA: 32-entry lists, its own buffer, and cuVS's per-workgroup seeds"
   assert.equal(seeds.length, 2 * 3 * 32);
   // Sampling 0 of slot 5 in workgroup 1 of query 2: gid = (1 + 2·2) + 2·3·5.
   assert.equal(seeds[5 + 6 * 5], randomSeedId(5 + 30, 0x128394, 100_000));
+  // Given entry points at the query's own gids; with seedsOnly every other entry is empty, and
+  // an INVALID_ID entry point keeps its random node.
+  const given = Uint32Array.of(7, NONE_ID, 9, 11, 12, 13);
+  for (const seedsOnly of [false, true]) {
+    const p = planSearch(
+      { ...input, numQueries: 10, seedsPerQuery: 2, seedsOnly },
+      { algo: "multi_cta", itopkSize: 64 },
+    );
+    assert.equal(p.seedsOnly, seedsOnly);
+    const out = multiCtaSeeds(p, 3, given);
+    // Query q's entry points 0 and 1 land in its workgroups 0 and 1: gids 2q and 2q + 1.
+    assert.deepEqual(
+      [out[0], out[1], out[2], out[3], out[4], out[5]],
+      [7, seeds[1], 9, 11, 12, 13],
+    );
+    const others = out.filter((_, gid) => gid >= 6);
+    assert.equal(
+      others.every((id) => id === NONE_ID),
+      seedsOnly,
+    );
+  }
+  // No entry points given: nothing to take alone.
+  assert.equal(planSearch(input, { algo: "single_cta" }).seedsOnly, false);
+  assert.equal(planSearch({ ...input, seedsOnly: true }, { algo: "single_cta" }).seedsOnly, false);
   const wide = planSearch({ ...input, graphDegree: 256 }, { algo: "multi_cta" });
   assert.throws(
     () => planLaunch(wide, 128, gpu),

@@ -65,7 +65,8 @@ export const MERGE_PARAMS = paramBlock("Params", {
 export const FILL_PARAMS = paramBlock("Params", { count: "u32", threads: "u32" });
 
 const ITOPK = 32;
-const NONE_ID = 0xffffffff;
+/** An empty seed or entry point (INVALID_ID of ../cpu.ts). */
+export const NONE_ID = 0xffffffff;
 const MERGE_WORKGROUP = 64;
 const FILL_WORKGROUP = 256;
 
@@ -117,7 +118,7 @@ export function multiCtaParams(p: MultiCtaParams): Uint8Array {
  * node) puts query q's entry point e where cuVS puts seed_ptr[e] for its first query: at the
  * query's own gid e, i.e. workgroup e mod ctas. (cuVS indexes every query's seeds by the
  * global gid, so beyond its first few queries it uses none of them; the query's own gid keeps
- * them all.)
+ * them all.) With plan.seedsOnly every other entry is NONE.
  *
  * @example
  * const seeds = multiCtaSeeds(plan, 100); // for a batch of 100 queries
@@ -136,11 +137,16 @@ export function multiCtaSeeds(plan: SearchPlan, queries: number, given?: Uint32A
       `multi_cta seeds ${ctas} workgroups × ${plan.graphDegree} slots × ${plan.numRandomSamplings} samplings = ${perQuery} nodes per query, fewer than the ${s} entry points given; give fewer or use algo "single_cta".`,
     );
   }
+  // seedsOnly: only the given entry points' places keep a node (their random one for NONE).
+  const random = plan.seedsOnly ? out.slice() : undefined;
+  if (random !== undefined) out.fill(NONE_ID);
   for (let q = 0; q < queries; q++) {
     for (let e = 0; e < s; e++) {
       const id = given[q * s + e]!;
       const cta = e % ctas;
-      if (id !== NONE_ID) out[cta + ctas * q + ctas * queries * ((e - cta) / ctas)] = id;
+      const at = cta + ctas * q + ctas * queries * ((e - cta) / ctas);
+      if (id !== NONE_ID) out[at] = id;
+      else if (random !== undefined) out[at] = random[at]!;
     }
   }
   return out;

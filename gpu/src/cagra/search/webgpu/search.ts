@@ -36,6 +36,7 @@ import {
   multiCtaSeeds,
   multiCtaShape,
   MULTI_CTA_PARAMS,
+  NONE_ID,
 } from "./multi-cta.js";
 import {
   singleCtaKernel,
@@ -67,6 +68,8 @@ export interface WebGpuSearchOptions extends LaunchOptions {
    * workgroups (see multiCtaSeeds); an INVALID_ID entry keeps its random node.
    */
   readonly seeds?: Uint32Array;
+  /** The random init takes the given `seeds` only (SearchPlan.seedsOnly). Default false. */
+  readonly seedsOnly?: boolean;
 }
 
 /** A search result with the plan and launch it ran and cuVS's per-query iteration counts. */
@@ -143,6 +146,7 @@ export async function searchWebGpu(
       filteringRate: filter === undefined ? 0 : filteringRate(filter, dataset.rows),
       ...(options.hashmapMode === undefined ? {} : { hashmapMode: options.hashmapMode }),
       seedsPerQuery,
+      seedsOnly: options.seedsOnly === true,
     },
     params,
   );
@@ -268,6 +272,8 @@ async function singleCtaBatches(s: BatchSetup): Promise<BatchDispatches> {
   const pipeline = await pipelineFor(backend, singleCtaKernel(shape));
   const n = plan.datasetSize;
   const seeds = initialSeedIds(n, plan.resultBufferSize, plan.numRandomSamplings, plan.randXorMask);
+  // seedsOnly: the slots past the given ones (and other samplings) empty; NONE has no distance.
+  if (plan.seedsOnly) seeds.fill(NONE_ID, plan.numSeeds);
   const seedBuffer = own(uploadBuffer(backend, seeds, "search seeds", OP, STORAGE));
   const given = plan.numSeeds;
   const givenBuffer =

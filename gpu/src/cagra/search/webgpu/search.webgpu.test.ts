@@ -334,7 +334,9 @@ test("search() with entryPoints \"coarse\" on WebGPU: searchCpu's results from t
   const coarse = await run("coarse");
   const level = await buildCoarseLevel(index);
   const seeds = coarseSeeds(level, queries, Math.min(COARSE_SEEDS, level.ids.length));
-  assertSameAsCpu(coarse, searchCpu(index, queries, K, params, { seeds }), K, 1e-5, truth);
+  // The coarse seeds are the only entry points on both (SearchPlan.seedsOnly).
+  const fromSeeds = searchCpu(index, queries, K, params, { seeds, seedsOnly: true });
+  assertSameAsCpu(coarse, fromSeeds, K, 1e-5, truth);
   // cuVS's behaviour unchanged: "random" (and "auto" on WebGPU) is searchWebGpu without seeds.
   const random = await run("random");
   assertSameAsCpu(random, searchCpu(index, queries, K, params), K, 1e-5, truth);

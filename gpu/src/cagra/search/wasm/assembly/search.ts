@@ -27,6 +27,8 @@ let maxIterations: i32 = 0;
 let slots: i32 = 0;
 let samplings: i32 = 0;
 let numSeeds: i32 = 0;
+/** The init takes sampling 0 of the numSeeds given slots only (SearchPlan.seedsOnly). */
+let seedsOnly = false;
 let k: i32 = 0;
 let metric: i32 = 0;
 /** Bitset of rows that may be returned, or 0 for none. */
@@ -66,6 +68,7 @@ export function setPlan(
   resultSlots: i32,
   randomSamplings: i32,
   seedsPerQuery: i32,
+  onlySeeds: i32,
   topK: i32,
   queryMetric: i32,
   filterAt: usize,
@@ -79,6 +82,7 @@ export function setPlan(
   slots = resultSlots;
   samplings = randomSamplings;
   numSeeds = seedsPerQuery;
+  seedsOnly = onlySeeds != 0;
   k = topK;
   metric = queryMetric;
   filter = filterAt;
@@ -208,13 +212,14 @@ function searchQuery(): i32 {
   candCount = 0;
   let firstOpen = 0;
 
-  // 0. Random init.
-  const total = slots * samplings;
-  distances(seeds, total, seedDist);
-  for (let i = 0; i < slots; i++) {
+  // 0. Random init (sampling 0 of the given seeds' slots only, with seedsOnly).
+  const initSlots = seedsOnly ? numSeeds : slots;
+  const initSamplings = seedsOnly ? 1 : samplings;
+  distances(seeds, seedsOnly ? numSeeds : slots * samplings, seedDist);
+  for (let i = 0; i < initSlots; i++) {
     let best = FLT_MAX;
     let bestId = INVALID_ID;
-    for (let j = 0; j < samplings; j++) {
+    for (let j = 0; j < initSamplings; j++) {
       const d = f32At(seedDist, i + slots * j);
       if (d < best) {
         best = d;
