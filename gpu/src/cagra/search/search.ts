@@ -128,9 +128,15 @@ async function searchPrepared(
       seeds,
       seedsOnly: seeds !== undefined,
     });
-    // The caller releases the index as it holds it, without the int8 rows read in its place.
-    if (index.storage === undefined && s.storage !== undefined) {
-      releaseWith({ dataset: s.dataset, graph: s.graph, metric: s.metric }, s);
+    // The caller releases the index as it holds it: without the int8 rows read in its place
+    // (defaultStorage) and, for cosine, with its rows as given rather than as normalized.
+    const read = s.storage?.data ?? s.dataset.data;
+    if (read !== (index.storage?.data ?? index.dataset!.data)) {
+      const { dataset, graph, metric, storage } = index;
+      releaseWith(
+        { dataset: dataset!, graph, metric, ...(storage === undefined ? {} : { storage }) },
+        s,
+      );
     }
     return { ...r, traces: [] };
   }

@@ -217,6 +217,21 @@ test("inner product and cosine on small data match the CPU, with reported distan
   }
 });
 
+test("search() on a cosine index: releasing the index as the caller holds it frees the normalized rows search() uploaded", async () => {
+  const release = () => gpu.call<{ liveBytes: number }>(FIXTURE, "releaseIndex", "cosine");
+  const before = (await release()).liveBytes;
+  const params = { algo: "single_cta" as const, entryPoints: "random" as const };
+  const run = await search({
+    index: "cosine",
+    queries: smallQueries,
+    k: K,
+    params,
+    viaSearch: true,
+  });
+  assert.ok(run.allocations.includes("search dataset search-index"), "uploaded");
+  assert.equal((await release()).liveBytes, before);
+});
+
 test("f16 and int8 storage: the kernels read the compressed rows and return searchCpu's results over the same storage", async () => {
   const queries = matrix(siftQueries.data.subarray(0, 50 * 128), 50, 128);
   const params = { algo: "single_cta" as const };
