@@ -171,7 +171,8 @@ async function tessera(
     // As a user searches: search() with its default entry points and storage (exact int8 for
     // integer data such as SIFT's, defaultStorage), threads from the backend; then each stored
     // kind, and the f32 rows forced where the default reads int8, for an f32-to-f32 figure.
-    const defaultKind = defaultStorage(data.base, "sqeuclidean")?.kind ?? "f32";
+    const defaultRows = defaultStorage(data.base, "sqeuclidean");
+    const defaultKind = defaultRows?.kind ?? "f32";
     const runs: { system: string; searched: CagraIndex; threads: number }[] = [
       { system: "tessera-cpu", searched: index, threads: 1 },
       ...(threads > 1 ? [{ system: "tessera-cpu", searched: index, threads }] : []),
@@ -201,10 +202,7 @@ async function tessera(
       firstSearches.set(run.system, firstSearchS);
       for (const params of SEARCHES) {
         const { seconds, loads, value } = await passes(repeats, () => search(params));
-        const read =
-          searched.storage ??
-          defaultStorage(data.base, "sqeuclidean") ??
-          encodeVectors(data.base, "f32");
+        const read = searched.storage ?? defaultRows ?? encodeVectors(data.base, "f32");
         rows.push({
           system: run.system,
           params: {
