@@ -42,6 +42,7 @@ import {
   encodeVectors,
   storageBytes,
   type StorageKind,
+  type VectorStorage,
 } from "../gpu/src/cagra/storage/vector-storage.ts";
 import { cpuBackend } from "../gpu/src/device/select.ts";
 import { distanceRecall } from "../gpu/src/datasets/recall.ts";
@@ -161,6 +162,7 @@ async function tessera(
   graphs: Partial<IndexParams>[],
   threads: number,
   repeats: number,
+  defaultRows: VectorStorage | undefined,
 ): Promise<Row[]> {
   const rows: Row[] = [];
   for (const graphParams of graphs) {
@@ -171,8 +173,6 @@ async function tessera(
     // As a user searches: search() with its default entry points and storage (exact int8 for
     // integer data such as SIFT's, defaultStorage), threads from the backend; then each stored
     // kind, and the f32 rows forced where the default reads int8, for an f32-to-f32 figure.
-    const defaultRows = defaultStorage(data.base, "sqeuclidean");
-    const defaultKind = defaultRows?.kind ?? "f32";
     const runs: { system: string; searched: CagraIndex; threads: number }[] = [
       { system: "tessera-cpu", searched: index, threads: 1 },
       ...(threads > 1 ? [{ system: "tessera-cpu", searched: index, threads }] : []),
@@ -181,7 +181,7 @@ async function tessera(
         searched: compressIndex(index, kind),
         threads: 1,
       })),
-      ...(defaultKind === "f32"
+      ...(defaultRows === undefined
         ? []
         : [{ system: "tessera-cpu-f32", searched: compressIndex(index, "f32"), threads: 1 }]),
     ];
@@ -473,7 +473,9 @@ async function main(): Promise<void> {
   console.error(
     `# ${data.name}: ${data.base.rows} × ${data.base.cols}, ${data.queries.rows} queries, ${threads} thread(s)`,
   );
-  const rows = await tessera(data, plan.graphs, threads, repeats);
+  // What search() reads where the index sets no storage: computed once, the same for every build.
+  const defaultRows = defaultStorage(data.base, "sqeuclidean");
+  const rows = await tessera(data, plan.graphs, threads, repeats, defaultRows);
   const hnsw = hnswlib(data, peer, plan, repeats);
   rows.push(...hnsw.rows);
   const peerFaiss = await faiss(data, found.python, plan, threads, repeats);
@@ -482,7 +484,7 @@ async function main(): Promise<void> {
   const byThreads = [...new Set([1, threads])].map((t) => summaryAt(rows, t));
   const summary = {
     /** What tessera-cpu's searches read: "int8" where the data are exact in it (defaultStorage). */
-    default_storage: defaultStorage(data.base, "sqeuclidean")?.kind ?? "f32",
+    default_storage: defaultRows?.kind ?? "f32",
     ...byThreads[0]!,
     build_ratio_vs_hnswlib: ratio(
       buildAtRecall(rows, "tessera-cpu"),
