@@ -6,14 +6,21 @@
  * one-thread results, bit for bit. Coarse entry points are found chunk by chunk on the thread
  * that claims it, so that search is split too. The index's arrays (and a coarse level's) are
  * copied once per index into SharedArrayBuffers, which every worker reads without a copy of
- * its own (each still loads the vectors into its WebAssembly memory once).
+ * its own, and the workers search this thread's WebAssembly memory of the index in place
+ * (wasm-search.ts): one copy of the vectors for any number of threads.
  */
 import { matrix } from "../../common/matrix.js";
 import type { Matrix } from "../../common/matrix.js";
 import type * as WorkerPool from "../../cpu/worker-pool.js";
 import type { SearchParams } from "../params.js";
 import type { VectorStorage } from "../storage/vector-storage.js";
-import { planCpuSearch, searchCpu, type CpuSearchOptions, type CpuSearchResult } from "./cpu.js";
+import {
+  planCpuSearch,
+  searchCpu,
+  searchedVectors,
+  type CpuSearchOptions,
+  type CpuSearchResult,
+} from "./cpu.js";
 import {
   searchClaimedChunks,
   type ChunkEntries,
@@ -25,6 +32,7 @@ import {
 import type { CoarseLevel } from "./seeds/coarse-level.js";
 import { coarseSeeds } from "./seeds/coarse-seeds.js";
 import { validateSearchInputs, type SearchIndex } from "./validate.js";
+import { sharedIndexMemory } from "./wasm-search.js";
 
 // Imported by URL on the first call with workers, so that a browser bundle of search() holds
 // no Node module (the pool needs node:worker_threads).
@@ -109,6 +117,8 @@ function shareIndex(index: SearchIndex): SharedIndex {
   const { dataset, graph, metric, storage } = index;
   const entry: SharedIndex = {
     key: `index-${nextKey++}`,
+    // This thread's module memory of the index, loaded now if no search has: workers read it.
+    wasm: sharedIndexMemory(searchedVectors(index), graph),
     index: {
       dataset: matrix(shared(dataset.data), dataset.rows, dataset.cols),
       graph: { ...graph, neighbors: shared(graph.neighbors) },
@@ -126,10 +136,10 @@ const sharedLevels = new WeakMap<CoarseLevel, KeyedLevel>();
 function shareLevel(level: CoarseLevel): KeyedLevel {
   let s = sharedLevels.get(level);
   if (s === undefined) {
-    const { key, index } = shareIndex(level.index);
+    const { key, index, wasm } = shareIndex(level.index);
     const { grid } = level;
     s = {
-      index: { key, index },
+      index: { key, index, wasm },
       ids: shared(level.ids),
       ...(grid === undefined ? {} : { grid: { ...grid, centre: shared(grid.centre) } }),
     };
@@ -140,16 +150,17 @@ function shareLevel(level: CoarseLevel): KeyedLevel {
 
 /**
  * What the workers get for `job` over `index`: the index's and the coarse level's shared
- * arrays under their keys, never the caller's own arrays (a message copies those: 57.6 MB a
+ * arrays under their keys, with this thread's WebAssembly memory of each, never the caller's
+ * own arrays (a message copies those: 57.6 MB a
  * call at 100k × 128, which made two threads ten times slower than one).
  *
  * @example
  * runInWorkers(task, [searchTaskInput(index, job)]);
  */
 export function searchTaskInput(index: SearchIndex, job: ChunkedSearch): SearchTaskInput {
-  const { key, index: arrays } = shareIndex(index);
+  const { key, index: arrays, wasm } = shareIndex(index);
   return {
-    index: { key, index: arrays },
+    index: { key, index: arrays, wasm },
     job: {
       ...job,
       entries:

@@ -3,17 +3,19 @@
  * each claims the next chunk of queries from a shared counter, searches it with searchCpu and
  * writes its rows of the shared result arrays. Claiming (rather than fixed slices) keeps every
  * thread busy to the end when the machine's other load slows one of them down.
- * A worker gets the index's arrays in SharedArrayBuffers; each message brings fresh typed-array
- * objects over the same memory, so the first SearchIndex seen for a key is kept and reused:
- * the WebAssembly copy of the vectors and the visited stamps are cached per array object.
+ * A worker gets the index's arrays in SharedArrayBuffers and the calling thread's WebAssembly
+ * memory of it, which it searches in place (wasm-search.ts); each message brings fresh
+ * typed-array objects over the same memory, so the first SearchIndex seen for a key is kept and
+ * reused: its module instance and visited stamps are cached per array object.
  */
 import { matrix, type Matrix } from "../../common/matrix.js";
 import type { WorkerTask } from "../../cpu/worker-protocol.js";
 import type { SearchParams } from "../params.js";
-import { searchCpu, type CpuSearchOptions } from "./cpu.js";
+import { searchCpu, searchedVectors, type CpuSearchOptions } from "./cpu.js";
 import type { CoarseLevel } from "./seeds/coarse-level.js";
 import { coarseSeeds } from "./seeds/coarse-seeds.js";
 import type { SearchIndex } from "./validate.js";
+import { adoptSharedIndex, type SharedIndexMemory } from "./wasm-search.js";
 
 /** Where each query starts: random nodes only, given seeds, or seeds from a coarse level. */
 export type ChunkEntries<L = CoarseLevel> =
@@ -92,6 +94,8 @@ export function searchClaimedChunks(
 export interface KeyedIndex {
   readonly key: string;
   readonly index: SearchIndex;
+  /** The calling thread's WebAssembly memory of the index, which workers search in place. */
+  readonly wasm: SharedIndexMemory;
 }
 
 /** A coarse level as a worker gets it: its index under a key. */
@@ -107,9 +111,10 @@ export interface SearchTaskInput {
 const KEPT = 8;
 const indexes = new Map<string, SearchIndex>();
 
-function indexFor({ key, index }: KeyedIndex): SearchIndex {
+function indexFor({ key, index, wasm }: KeyedIndex): SearchIndex {
   const kept = indexes.get(key);
   if (kept !== undefined) return kept;
+  adoptSharedIndex(searchedVectors(index), index.graph, wasm);
   indexes.set(key, index);
   if (indexes.size > KEPT) indexes.delete(indexes.keys().next().value!);
   return index;

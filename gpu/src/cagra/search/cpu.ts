@@ -121,7 +121,7 @@ export function searchCpu(
   const { metric } = index;
 
   const prepared = prepareForMetric(queries, metric);
-  const vectors = index.storage ?? encodeVectors(index.dataset, "f32");
+  const vectors = searchedVectors(index);
   const randomSeeds = initialSeedIds(
     index.dataset.rows,
     plan.resultBufferSize,
@@ -164,6 +164,16 @@ export function searchCpu(
   }
   const traces = traceQueries.map((q) => traced.get(q)!);
   return { neighbors, distances, queries: queries.rows, k, iterations, plan, traces };
+}
+
+/**
+ * The vectors a search of `index` reads: its storage, else its dataset as f32 (no copy).
+ *
+ * @example
+ * searchedVectors({ dataset, graph, metric: "sqeuclidean" }).kind; // "f32"
+ */
+export function searchedVectors(index: SearchIndex): VectorStorage {
+  return index.storage ?? encodeVectors(index.dataset, "f32");
 }
 
 /**

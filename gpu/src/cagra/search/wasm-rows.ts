@@ -3,7 +3,7 @@
  * to whole 16-byte blocks (the kernels read a block at a time). Shared by the distance kernels
  * (wasm-distance.ts) and the whole-search module (wasm-search.ts).
  */
-import type { WasmMemory } from "../../cpu/wasm-instance.js";
+import type { SharedWasmMemory, WasmMemory } from "../../cpu/wasm-instance.js";
 import type { StorageKind, VectorStorage } from "../storage/vector-storage.js";
 
 /** Values per 16-byte block, and bytes per value, of each kind. */
@@ -37,7 +37,7 @@ export function paddedRows(
  */
 export function writePaddedRows(
   storage: VectorStorage,
-  buffer: ArrayBuffer,
+  buffer: ArrayBufferLike,
   at: number,
   paddedCols: number,
 ): void {
@@ -53,7 +53,23 @@ export function writePaddedRows(
   }
 }
 
-const PAGE = 65536;
+/** Bytes in a WebAssembly memory page. */
+export const PAGE = 65536;
+
+/**
+ * Grows `memory` by `pages` and returns the previous size in pages; `what` names the data in the
+ * error that says what to do when it cannot grow.
+ */
+function grow(memory: WasmMemory | SharedWasmMemory, pages: number, what: () => string): number {
+  try {
+    return memory.grow(pages);
+  } catch (cause) {
+    throw new RangeError(
+      `${what()} (${pages * PAGE} bytes more) does not fit in WebAssembly memory; store it as f16 or int8 (compressIndex) or search a smaller index on the CPU.`,
+      { cause },
+    );
+  }
+}
 
 /**
  * Grows `memory` to hold `bytes` and returns its buffer; `what` names the data in the error that
@@ -64,15 +80,23 @@ const PAGE = 65536;
  */
 export function ensureBytes(memory: WasmMemory, bytes: number, what: () => string): ArrayBuffer {
   const have = memory.buffer.byteLength;
-  if (bytes > have) {
-    try {
-      memory.grow(Math.ceil((bytes - have) / PAGE));
-    } catch (cause) {
-      throw new RangeError(
-        `${what()} (${bytes} bytes) does not fit in WebAssembly memory; store it as f16 or int8 (compressIndex) or search a smaller index on the CPU.`,
-        { cause },
-      );
-    }
-  }
+  if (bytes > have) grow(memory, Math.ceil((bytes - have) / PAGE), what);
   return memory.buffer;
+}
+
+/**
+ * A new region of at least `bytes` at the end of `memory`, for this thread alone: growing is
+ * atomic, so threads that allocate at once get disjoint regions. Returns its first byte and
+ * its length (whole pages).
+ *
+ * @example
+ * const { at, bytes } = allocateBytes(memory, stampsBytes, () => "the visited stamps");
+ */
+export function allocateBytes(
+  memory: SharedWasmMemory,
+  bytes: number,
+  what: () => string,
+): { at: number; bytes: number } {
+  const pages = Math.max(1, Math.ceil(bytes / PAGE));
+  return { at: grow(memory, pages, what) * PAGE, bytes: pages * PAGE };
 }

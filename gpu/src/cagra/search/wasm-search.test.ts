@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { matrix, type Matrix } from "../../common/matrix.js";
 import { compileWasmFile } from "../../cpu/node-builtin.js";
-import { instantiate } from "../../cpu/wasm-instance.js";
+import { createSharedMemory, instantiateWithMemory } from "../../cpu/wasm-instance.js";
 import { loadSift5k } from "../../datasets/node.js";
 import { holdOutQueries } from "../../datasets/holdout.js";
 import { SIFT_5K_DIR } from "../../../test/datasets.js";
@@ -139,8 +139,8 @@ test("int8 rows stored exactly are summed in integers under L2, for integer quer
     "CAGRA CPU search",
     "Node",
   );
-  const { exports, memory } = instantiate(module);
-  const wasm = exports as unknown as {
+  const memory = createSharedMemory(1, 16);
+  const wasm = instantiateWithMemory(module, memory) as unknown as {
     heapBase(): number;
     setIndex(...args: number[]): void;
     setQuery(row: number, metric: number): void;

@@ -4,18 +4,25 @@
  * of each iteration (visited checks, gathering children, merging into the top list) cost more
  * than the distances; here the whole loop runs in the module, a batch of queries per call.
  *
- * One instance per index, cached on its graph array: its memory holds the vectors (rows
- * zero-padded to 16 bytes), the graph and a visited stamp per node, copied once; after them
- * each call lays out its plan's seeds, filter, scratch, queries and results, growing the memory
- * when a call needs more.
+ * One shared memory per index, cached on its graph array, holds the vectors (rows zero-padded
+ * to 16 bytes) and the graph, copied once. Each instance of the module over that memory (one
+ * per thread: the workers of cpu-parallel.ts adopt the calling thread's memory rather than
+ * copying the index again) takes a region of its own for its query, a visited stamp per node
+ * and each call's plan, seeds, filter, scratch, queries and results. Regions come from growing
+ * the memory, which is atomic, so no two threads ever write the same bytes.
  */
 import type { Matrix } from "../../common/matrix.js";
 import { compileWasmFile } from "../../cpu/node-builtin.js";
-import { instantiate, type WasmModule } from "../../cpu/wasm-instance.js";
+import {
+  createSharedMemory,
+  instantiateWithMemory,
+  type SharedWasmMemory,
+  type WasmModule,
+} from "../../cpu/wasm-instance.js";
 import type { StorageKind, VectorStorage } from "../storage/vector-storage.js";
 import type { Graph, Metric } from "../types.js";
 import type { SearchPlan } from "./plan.js";
-import { ensureBytes, paddedRows, writePaddedRows } from "./wasm-rows.js";
+import { allocateBytes, paddedRows, PAGE, writePaddedRows } from "./wasm-rows.js";
 
 const WASM_FILE = new URL("../../../dist/wasm/cagra-search.wasm", import.meta.url);
 
@@ -80,6 +87,9 @@ const METRIC_CODE: Readonly<Record<Metric, number>> = {
 };
 /** Queries per module call: the abort signal is checked between calls. */
 const QUERIES_PER_CALL = 64;
+/** The module's memory: 1 page declared (its static data), at most 4 GiB (wasm32). */
+const INITIAL_PAGES = 1;
+const MAXIMUM_PAGES = 65536;
 
 const NEEDS_NODE =
   "CAGRA's CPU search runs its WebAssembly module in Node.js 20.16 or later (it reads the " +
@@ -92,60 +102,147 @@ function searchModule(): WasmModule {
   return compiled;
 }
 
-/** An index copied into its own instance. */
+/**
+ * An index in a search module's shared memory: where its rows and graph lie, as setIndex and
+ * setGraph take them. Plain data and a shared memory, so it can be posted to a worker, which
+ * then searches the same bytes (adoptSharedIndex).
+ */
+export interface SharedIndexMemory {
+  readonly memory: SharedWasmMemory;
+  readonly rows: number;
+  readonly cols: number;
+  readonly kind: StorageKind;
+  readonly rowsAt: number;
+  readonly rowBytes: number;
+  readonly paddedCols: number;
+  readonly scaleAt: number;
+  readonly offsetAt: number;
+  readonly graphAt: number;
+  readonly degree: number;
+}
+
+/** An index as one instance (one thread) searches it. */
 interface LoadedIndex {
   readonly vectors: VectorStorage;
   readonly graph: Graph;
+  readonly shared: SharedIndexMemory;
   readonly exports: SearchExports;
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  /** First byte after the index's data: per-call buffers start here. */
-  readonly callBase: number;
-  /** Where setQuery's query (paddedCols f32) lives, for rowDistances. */
-  readonly paddedCols: number;
+  /** This instance's region for each call's buffers (a larger one is taken when needed). */
+  calls: { at: number; bytes: number };
 }
 
 const align = (bytes: number, to = 64) => Math.ceil(bytes / to) * to;
 
-// One instance per graph array (and vectors), reused by every search of that index; neither is
-// expected to change in place between searches.
+// One instance per graph array (and vectors), reused by every search of that index on this
+// thread; neither is expected to change in place between searches.
 const loaded = new WeakMap<Uint32Array, LoadedIndex>();
 
-function loadIndex(vectors: VectorStorage, graph: Graph): LoadedIndex {
+function cachedIndex(vectors: VectorStorage, graph: Graph): LoadedIndex | undefined {
   const cached = loaded.get(graph.neighbors);
-  if (
-    cached !== undefined &&
+  return cached !== undefined &&
     cached.vectors.data === vectors.data &&
     cached.vectors.kind === vectors.kind &&
     cached.vectors.rows === vectors.rows &&
     cached.vectors.cols === vectors.cols &&
     cached.graph.degree === graph.degree
-  ) {
-    return cached;
-  }
+    ? cached
+    : undefined;
+}
+
+function loadIndex(vectors: VectorStorage, graph: Graph): LoadedIndex {
+  const cached = cachedIndex(vectors, graph);
+  if (cached !== undefined) return cached;
   const { rows, cols, kind } = vectors;
   const { paddedCols, rowBytes } = paddedRows(kind, cols);
-  const instance = instantiate(searchModule());
-  const exports = instance.exports as unknown as SearchExports;
-  const memory = instance.memory;
-  const rowsAt = align(exports.heapBase());
+  const memory = createSharedMemory(INITIAL_PAGES, MAXIMUM_PAGES);
+  // The index's data starts after the module's static data (set up by any instance).
+  const probe = instantiateWithMemory(searchModule(), memory) as unknown as SearchExports;
+  const rowsAt = align(probe.heapBase());
   const scaleAt = align(rowsAt + rows * rowBytes);
   const offsetAt = align(scaleAt + paddedCols * 4);
-  const queryAt = align(offsetAt + paddedCols * 4);
-  const graphAt = align(queryAt + paddedCols * 4);
-  const stampsAt = align(graphAt + graph.neighbors.byteLength);
-  const end = align(stampsAt + rows * 4);
-  const buffer = ensureBytes(memory, end, () => `the index (${rows} × ${cols} ${kind})`);
+  const graphAt = align(offsetAt + paddedCols * 4);
+  const end = graphAt + graph.neighbors.byteLength;
+  // No other thread has this memory yet, so growing it takes every byte up to `end`.
+  allocateBytes(memory, end - INITIAL_PAGES * PAGE, () => `the index (${rows} × ${cols} ${kind})`);
+  const buffer = memory.buffer;
   writePaddedRows(vectors, buffer, rowsAt, paddedCols);
   if (vectors.kind === "int8") {
     new Float32Array(buffer, scaleAt, cols).set(vectors.scale);
     new Float32Array(buffer, offsetAt, cols).set(vectors.offset);
   }
   new Uint32Array(buffer, graphAt, graph.neighbors.length).set(graph.neighbors);
-  exports.setIndex(rowsAt, rowBytes, KIND_CODE[kind], cols, paddedCols, scaleAt, offsetAt, queryAt);
-  exports.setGraph(rows, graph.degree, graphAt, stampsAt);
-  const entry: LoadedIndex = { vectors, graph, exports, memory, callBase: end, paddedCols };
+  const shared: SharedIndexMemory = {
+    memory,
+    rows,
+    cols,
+    kind,
+    rowsAt,
+    rowBytes,
+    paddedCols,
+    scaleAt,
+    offsetAt,
+    graphAt,
+    degree: graph.degree,
+  };
+  return attach(vectors, graph, shared, probe);
+}
+
+/**
+ * An instance over `shared`'s memory (a new one unless given), with a region of its own for its
+ * query and visited stamps, cached for `graph` on this thread.
+ */
+function attach(
+  vectors: VectorStorage,
+  graph: Graph,
+  shared: SharedIndexMemory,
+  exports = instantiateWithMemory(searchModule(), shared.memory) as unknown as SearchExports,
+): LoadedIndex {
+  const { memory, rows, rowsAt, rowBytes, kind, cols, paddedCols, scaleAt, offsetAt } = shared;
+  const stampsFrom = align(paddedCols * 4);
+  const own = allocateBytes(memory, stampsFrom + rows * 4, () => `the visited stamps`);
+  exports.setIndex(rowsAt, rowBytes, KIND_CODE[kind], cols, paddedCols, scaleAt, offsetAt, own.at);
+  exports.setGraph(rows, shared.degree, shared.graphAt, own.at + stampsFrom);
+  const entry: LoadedIndex = { vectors, graph, shared, exports, calls: { at: 0, bytes: 0 } };
   loaded.set(graph.neighbors, entry);
   return entry;
+}
+
+/**
+ * The shared memory that holds `vectors` and `graph` for the search module on this thread
+ * (loaded now if no search has loaded it), for worker threads to adopt.
+ *
+ * @example
+ * const wasm = sharedIndexMemory(vectors, graph); // posted to a worker, which adopts it
+ */
+export function sharedIndexMemory(vectors: VectorStorage, graph: Graph): SharedIndexMemory {
+  return loadIndex(vectors, graph).shared;
+}
+
+/**
+ * Lets searches of `vectors` and `graph` on this thread read `shared` (another thread's
+ * sharedIndexMemory of the same index) instead of a copy of their own: only this thread's
+ * query, stamps and call buffers are added to that memory.
+ *
+ * @example
+ * adoptSharedIndex(vectors, graph, message.wasm); // searchWasm(vectors, graph, …) then reads it
+ */
+export function adoptSharedIndex(
+  vectors: VectorStorage,
+  graph: Graph,
+  shared: SharedIndexMemory,
+): void {
+  if (cachedIndex(vectors, graph)?.shared.memory === shared.memory) return;
+  if (
+    shared.rows !== vectors.rows ||
+    shared.cols !== vectors.cols ||
+    shared.kind !== vectors.kind ||
+    shared.degree !== graph.degree
+  ) {
+    throw new RangeError(
+      `adoptSharedIndex: the shared index is ${shared.rows} × ${shared.cols} ${shared.kind} of degree ${shared.degree}, not this index's ${vectors.rows} × ${vectors.cols} ${vectors.kind} of degree ${graph.degree}.`,
+    );
+  }
+  attach(vectors, graph, shared);
 }
 
 /** What searchWasm needs beyond the index and the queries. */
@@ -187,35 +284,37 @@ export function searchWasm(
 ): WasmSearchOutput {
   const { plan, metric, queries, seeds, givenSeeds, filter, signal } = input;
   const index = loadIndex(vectors, graph);
-  const { exports, memory } = index;
+  const { exports } = index;
+  const { memory } = index.shared;
   const { k, numSeeds } = plan;
   const cols = queries.cols;
   const batch = Math.min(QUERIES_PER_CALL, queries.rows);
-  // The call's buffers, after the index's data; distance outputs have room for a group of 4.
-  let at = index.callBase;
-  const take = (bytes: number) => {
-    const start = at;
-    at = align(at + bytes);
-    return start;
-  };
-  const seedsAt = take(seeds.byteLength);
-  const randomSeedsAt = take(numSeeds * 4);
-  const filterAt = filter === undefined ? 0 : take(filter.byteLength);
-  const seedDistAt = take((seeds.length + 4) * 4);
-  const topIdsAt = take(plan.itopkSize * 4);
-  const topDistAt = take(plan.itopkSize * 4);
-  const parentPosAt = take(plan.searchWidth * 4);
-  const parentIdsAt = take(plan.searchWidth * 4);
-  const candIdsAt = take(plan.candidateCount * 4);
-  const candDistAt = take((plan.candidateCount + 4) * 4);
-  const sortIdsAt = take(plan.candidateCount * 4);
-  const sortDistAt = take(plan.candidateCount * 4);
-  const queriesAt = take(batch * cols * 4);
-  const givenAt = givenSeeds === undefined ? 0 : take(batch * numSeeds * 4);
-  const outIdsAt = take(batch * k * 4);
-  const outDistAt = take(batch * k * 4);
-  const outIterAt = take(batch * 4);
-  const buffer = ensureBytes(memory, at, () => `the search's buffers for this index`);
+  // The call's buffers, in this instance's region; distance outputs have room for a group of 4.
+  const sizes = [plan, seeds, filter, givenSeeds, batch, cols] as const;
+  const needed = callLayout(...sizes, 0).end;
+  if (needed > index.calls.bytes) {
+    index.calls = allocateBytes(memory, needed, () => `the search's buffers for this index`);
+  }
+  const {
+    seedsAt,
+    randomSeedsAt,
+    filterAt,
+    seedDistAt,
+    topIdsAt,
+    topDistAt,
+    parentPosAt,
+    parentIdsAt,
+    candIdsAt,
+    candDistAt,
+    sortIdsAt,
+    sortDistAt,
+    queriesAt,
+    givenAt,
+    outIdsAt,
+    outDistAt,
+    outIterAt,
+  } = callLayout(...sizes, index.calls.at);
+  const buffer = memory.buffer;
 
   const u32 = new Uint32Array(buffer);
   const f32 = new Float32Array(buffer);
@@ -265,4 +364,46 @@ export function searchWasm(
     iterations.set(u32.subarray(outIterAt >>> 2, (outIterAt >>> 2) + count), start);
   }
   return { neighbors, distances, iterations };
+}
+
+/**
+ * Where a call's buffers lie from byte `base` of its region (0 for a buffer it does not use),
+ * and where they end.
+ */
+function callLayout(
+  plan: SearchPlan,
+  seeds: Uint32Array,
+  filter: Uint32Array | undefined,
+  givenSeeds: Uint32Array | undefined,
+  batch: number,
+  cols: number,
+  base: number,
+) {
+  let end = base;
+  const take = (bytes: number) => {
+    const start = end;
+    end = align(end + bytes);
+    return start;
+  };
+  const { k, numSeeds } = plan;
+  return {
+    seedsAt: take(seeds.byteLength),
+    randomSeedsAt: take(numSeeds * 4),
+    filterAt: filter === undefined ? 0 : take(filter.byteLength),
+    seedDistAt: take((seeds.length + 4) * 4),
+    topIdsAt: take(plan.itopkSize * 4),
+    topDistAt: take(plan.itopkSize * 4),
+    parentPosAt: take(plan.searchWidth * 4),
+    parentIdsAt: take(plan.searchWidth * 4),
+    candIdsAt: take(plan.candidateCount * 4),
+    candDistAt: take((plan.candidateCount + 4) * 4),
+    sortIdsAt: take(plan.candidateCount * 4),
+    sortDistAt: take(plan.candidateCount * 4),
+    queriesAt: take(batch * cols * 4),
+    givenAt: givenSeeds === undefined ? 0 : take(batch * numSeeds * 4),
+    outIdsAt: take(batch * k * 4),
+    outDistAt: take(batch * k * 4),
+    outIterAt: take(batch * 4),
+    end,
+  };
 }
