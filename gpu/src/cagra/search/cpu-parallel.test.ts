@@ -8,7 +8,7 @@ import { build } from "../build.js";
 import { prepareForMetric } from "../distance.js";
 import { encodeVectors } from "../storage/vector-storage.js";
 import type { Metric } from "../types.js";
-import { searchCpu } from "./cpu.js";
+import { searchCpu, searchedVectors } from "./cpu.js";
 import { searchCpuParallel, searchTaskInput } from "./cpu-parallel.js";
 import type { ChunkedSearch } from "./cpu-search-task.js";
 import { bitsetFilter } from "./filter.js";
@@ -16,6 +16,7 @@ import { buildCoarseLevel } from "./seeds/coarse-level.js";
 import { coarseSeeds } from "./seeds/coarse-seeds.js";
 import { search } from "./search.js";
 import type { SearchIndex } from "./validate.js";
+import { sharedIndexMemory } from "./wasm-search.js";
 
 const all = gaussianMixture({ rows: 1630, dim: 24, clusters: 12, spread: 0.4, seed: 3 });
 // 130 queries: two slices of at least 64, what search() hands each worker by default.
@@ -176,6 +177,14 @@ test("the workers' message holds only shared arrays, the same index key call aft
   assert.deepEqual(copiedArrays(again), []);
   assert.equal(again.index.key, first.index.key);
   assert.equal(again.index.index.dataset.data, first.index.index.dataset.data);
+  // The workers search this thread's module memory of the index: its graph and unpadded f32
+  // rows reach them as views of that memory, not as copies.
+  const { wasm, index: sent } = first.index;
+  assert.equal(wasm, sharedIndexMemory(searchedVectors(index), index.graph));
+  assert.equal(sent.graph.neighbors.byteOffset, wasm.graphAt);
+  assert.deepEqual(sent.graph.neighbors, index.graph.neighbors);
+  assert.equal(sent.dataset.data.byteOffset, wasm.rowsAt);
+  assert.deepEqual(sent.dataset.data, index.dataset.data);
 });
 
 test("searchCpuParallel refuses a bad thread count and traces, and stops on abort", async () => {

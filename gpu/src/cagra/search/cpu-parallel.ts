@@ -4,10 +4,11 @@
  * searchCpu (cpu-search-task.ts), writing their rows of shared result arrays. Queries are
  * independent (each starts from a fresh visited set and the same plan), so the results are the
  * one-thread results, bit for bit. Coarse entry points are found chunk by chunk on the thread
- * that claims it, so that search is split too. The index's arrays (and a coarse level's) are
- * copied once per index into SharedArrayBuffers, which every worker reads without a copy of
- * its own, and the workers search this thread's WebAssembly memory of the index in place
- * (wasm-search.ts): one copy of the vectors for any number of threads.
+ * that claims it, so that search is split too. The workers search this thread's WebAssembly
+ * memory of the index in place (wasm-search.ts): one copy of the vectors for any number of
+ * threads. Views of that memory stand for the graph and, where it holds the f32 rows unpadded,
+ * the dataset; the other arrays (a stored index's, a coarse level's) are copied once per index
+ * into SharedArrayBuffers, which every worker reads without a copy of its own.
  */
 import { matrix } from "../../common/matrix.js";
 import type { Matrix } from "../../common/matrix.js";
@@ -115,13 +116,20 @@ function shareIndex(index: SearchIndex): SharedIndex {
   const known = sharedIndexes.get(index.dataset.data);
   if (known !== undefined && known.from.every((a, i) => a === from[i])) return known;
   const { dataset, graph, metric, storage } = index;
+  // This thread's module memory of the index, loaded now if no search has: the workers search
+  // it, and views of it stand for the rows (unless stored or padded otherwise) and the graph.
+  const wasm = sharedIndexMemory(searchedVectors(index), graph);
+  const { buffer } = wasm.memory;
+  const rows =
+    storage === undefined && wasm.paddedCols === dataset.cols
+      ? new Float32Array(buffer, wasm.rowsAt, dataset.data.length)
+      : shared(dataset.data);
   const entry: SharedIndex = {
     key: `index-${nextKey++}`,
-    // This thread's module memory of the index, loaded now if no search has: workers read it.
-    wasm: sharedIndexMemory(searchedVectors(index), graph),
+    wasm,
     index: {
-      dataset: matrix(shared(dataset.data), dataset.rows, dataset.cols),
-      graph: { ...graph, neighbors: shared(graph.neighbors) },
+      dataset: matrix(rows, dataset.rows, dataset.cols),
+      graph: { ...graph, neighbors: new Uint32Array(buffer, wasm.graphAt, graph.neighbors.length) },
       metric,
       ...(storage === undefined ? {} : { storage: sharedStorage(storage) }),
     },

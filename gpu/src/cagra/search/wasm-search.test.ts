@@ -13,10 +13,11 @@ import type { SearchParams } from "../params.js";
 import { compressIndex } from "../storage/compress-index.js";
 import { STORAGE_KINDS, encodeVectors } from "../storage/vector-storage.js";
 import { METRICS, type CagraIndex } from "../types.js";
-import { INVALID_ID, searchCpu, type CpuSearchOptions } from "./cpu.js";
+import { INVALID_ID, searchCpu, searchedVectors, type CpuSearchOptions } from "./cpu.js";
 import { bitsetFilter } from "./filter.js";
 import { paddedRows, writePaddedRows } from "./wasm-rows.js";
 import type { SearchIndex } from "./validate.js";
+import { adoptSharedIndex, sharedIndexMemory } from "./wasm-search.js";
 
 const QUERIES = 100;
 const K = 10;
@@ -121,6 +122,46 @@ test("the WebAssembly loop reuses its copy of an index and checks the signal bet
   controller.abort(new Error("stop"));
   assert.throws(() => searchCpu(index, queries, K, {}, { signal: controller.signal }), /stop/);
   assert.throws(() => searchCpu(index, queries, K, {}, { loop: "gpu" as "js" }), /loop must be/);
+});
+
+test("another instance adopts an index's shared memory: the same results, interleaved, without a copy", async () => {
+  const { base, queries } = await siftSplit();
+  const built = await build(cpuBackend(1), base, { graphDegree: 16, intermediateGraphDegree: 32 });
+  const index = searchIndex(built);
+  const first = searchCpu(index, queries, K, { itopkSize: 32 });
+  const shared = sharedIndexMemory(searchedVectors(index), index.graph);
+  // As a worker sees the index: other array objects over the same values.
+  const other: SearchIndex = {
+    ...index,
+    dataset: matrix(index.dataset.data.slice(), index.dataset.rows, index.dataset.cols),
+    graph: { ...index.graph, neighbors: index.graph.neighbors.slice() },
+  };
+  adoptSharedIndex(searchedVectors(other), other.graph, shared);
+  assert.equal(sharedIndexMemory(searchedVectors(other), other.graph).memory, shared.memory);
+  const bytes = shared.memory.buffer.byteLength;
+  const adopted = searchCpu(other, queries, K, { itopkSize: 32 });
+  const wider = searchCpu(index, queries, K, { itopkSize: 64 });
+  const again = searchCpu(other, queries, K, { itopkSize: 32 });
+  for (const r of [adopted, again]) {
+    assert.deepEqual(r.neighbors, first.neighbors);
+    assert.deepEqual(r.distances, first.distances);
+    assert.deepEqual(r.iterations, first.iterations);
+  }
+  assert.notDeepEqual(wider.iterations, first.iterations);
+  // Only the adopting instance's stamps and buffers were added, not another copy of the rows.
+  const rowsBytes = index.dataset.data.byteLength;
+  assert.ok(shared.memory.buffer.byteLength - bytes < rowsBytes / 2, "no second copy");
+
+  const smaller = {
+    ...other.graph,
+    neighbors: other.graph.neighbors.slice(16),
+    size: base.rows - 1,
+  };
+  const fewer = encodeVectors(
+    matrix(base.data.subarray(base.cols), base.rows - 1, base.cols),
+    "f32",
+  );
+  assert.throws(() => adoptSharedIndex(fewer, smaller, shared), /not this index's/);
 });
 
 test("int8 rows stored exactly are summed in integers under L2, for integer queries within 2^24", () => {
