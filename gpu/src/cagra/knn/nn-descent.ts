@@ -48,7 +48,7 @@ export interface NnDescentOptions {
   maxIterations?: number;
   /**
    * Stop once an iteration changes fewer than this fraction of all list entries; default
-   * build()'s (2e-2; cuVS: 1e-4).
+   * build()'s (1e-2; cuVS: 1e-4).
    */
   terminationThreshold?: number;
   /** New (and old) candidates joined per node and iteration, forward and reverse together. */
