@@ -295,32 +295,14 @@ export function searchWasm(
   if (needed > index.calls.bytes) {
     index.calls = allocateBytes(memory, needed, () => `the search's buffers for this index`);
   }
-  const {
-    seedsAt,
-    randomSeedsAt,
-    filterAt,
-    seedDistAt,
-    topIdsAt,
-    topDistAt,
-    parentPosAt,
-    parentIdsAt,
-    candIdsAt,
-    candDistAt,
-    sortIdsAt,
-    sortDistAt,
-    queriesAt,
-    givenAt,
-    outIdsAt,
-    outDistAt,
-    outIterAt,
-  } = callLayout(...sizes, index.calls.at);
+  const at = callLayout(...sizes, index.calls.at);
   const buffer = memory.buffer;
 
   const u32 = new Uint32Array(buffer);
   const f32 = new Float32Array(buffer);
-  u32.set(seeds, seedsAt >>> 2);
-  u32.set(seeds.subarray(0, numSeeds), randomSeedsAt >>> 2);
-  if (filter !== undefined) u32.set(filter, filterAt >>> 2);
+  u32.set(seeds, at.seedsAt >>> 2);
+  u32.set(seeds.subarray(0, numSeeds), at.randomSeedsAt >>> 2);
+  if (filter !== undefined) u32.set(filter, at.filterAt >>> 2);
   exports.setPlan(
     plan.itopkSize,
     plan.searchWidth,
@@ -332,20 +314,20 @@ export function searchWasm(
     plan.seedsOnly ? 1 : 0,
     k,
     METRIC_CODE[metric],
-    filterAt,
-    seedsAt,
-    randomSeedsAt,
+    at.filterAt,
+    at.seedsAt,
+    at.randomSeedsAt,
   );
   exports.setWorkspace(
-    seedDistAt,
-    topIdsAt,
-    topDistAt,
-    parentPosAt,
-    parentIdsAt,
-    candIdsAt,
-    candDistAt,
-    sortIdsAt,
-    sortDistAt,
+    at.seedDistAt,
+    at.topIdsAt,
+    at.topDistAt,
+    at.parentPosAt,
+    at.parentIdsAt,
+    at.candIdsAt,
+    at.candDistAt,
+    at.sortIdsAt,
+    at.sortDistAt,
   );
 
   const neighbors = new Uint32Array(queries.rows * k);
@@ -354,14 +336,22 @@ export function searchWasm(
   for (let start = 0; start < queries.rows; start += batch) {
     signal?.throwIfAborted();
     const count = Math.min(batch, queries.rows - start);
-    f32.set(queries.data.subarray(start * cols, (start + count) * cols), queriesAt >>> 2);
+    f32.set(queries.data.subarray(start * cols, (start + count) * cols), at.queriesAt >>> 2);
     if (givenSeeds !== undefined) {
-      u32.set(givenSeeds.subarray(start * numSeeds, (start + count) * numSeeds), givenAt >>> 2);
+      u32.set(givenSeeds.subarray(start * numSeeds, (start + count) * numSeeds), at.givenAt >>> 2);
     }
-    exports.searchBatch(queriesAt, count, cols, givenAt, outIdsAt, outDistAt, outIterAt);
-    neighbors.set(u32.subarray(outIdsAt >>> 2, (outIdsAt >>> 2) + count * k), start * k);
-    distances.set(f32.subarray(outDistAt >>> 2, (outDistAt >>> 2) + count * k), start * k);
-    iterations.set(u32.subarray(outIterAt >>> 2, (outIterAt >>> 2) + count), start);
+    exports.searchBatch(
+      at.queriesAt,
+      count,
+      cols,
+      at.givenAt,
+      at.outIdsAt,
+      at.outDistAt,
+      at.outIterAt,
+    );
+    neighbors.set(u32.subarray(at.outIdsAt >>> 2, (at.outIdsAt >>> 2) + count * k), start * k);
+    distances.set(f32.subarray(at.outDistAt >>> 2, (at.outDistAt >>> 2) + count * k), start * k);
+    iterations.set(u32.subarray(at.outIterAt >>> 2, (at.outIterAt >>> 2) + count), start);
   }
   return { neighbors, distances, iterations };
 }
