@@ -293,7 +293,10 @@ export function searchWasm(
   const sizes = [plan, seeds, filter, givenSeeds, batch, cols] as const;
   const needed = callLayout(...sizes, 0).end;
   if (needed > index.calls.bytes) {
-    index.calls = allocateBytes(memory, needed, () => `the search's buffers for this index`);
+    // An outgrown region stays in the memory, which cannot shrink: at least doubling keeps all
+    // the outgrown ones together smaller than the live one, however the plans grow.
+    const bytes = Math.max(needed, 2 * index.calls.bytes);
+    index.calls = allocateBytes(memory, bytes, () => `the search's buffers for this index`);
   }
   const at = callLayout(...sizes, index.calls.at);
   const buffer = memory.buffer;
